@@ -1,0 +1,151 @@
+/* storage/store.h: one database file: page 0 (the database header), the buffer pool over the
+ * file, the free-page list (fsm_, fsm.c) and the reader epochs that delay page reuse (epoch.c).
+ *
+ * Page 0 layout after the common page header (little-endian):
+ *   offset size field
+ *   24     8    magic "BIRCHDB\0"
+ *   32     4    format version (STORE_FORMAT_VERSION)
+ *   36     4    page size (8192)
+ *   40     8    database id (random at creation)
+ *   48     4    page count: pages [0, page_count) are in use or on the free list
+ *   52     4    free-list head (PAGE_ID_NONE if empty); free pages link through their body
+ *   56     4    free page count
+ *   60     1    needs-recovery flag (set while open for writing, cleared by a clean close)
+ *   61     3    reserved
+ *   64     8    next LSN (LSNs never restart)
+ *   72     8    next transaction id (txn/ keeps it here at checkpoints)
+ *   80     64   root slots: STORE_ROOT_SLOT_COUNT page ids (slot 0: the catalog)
+ *   144    64   checkpoint slot A } {u64 sequence, u64 checkpoint LSN, u64 redo LSN,
+ *   208    64   checkpoint slot B }  u64 next xid, u64 next LSN, 20 bytes reserved, u32 crc32}
+ * The two checkpoint slots alternate (the higher valid sequence wins), each with its own
+ * crc32, so a torn write of page 0 still leaves one valid slot. Page 0 changes through mtrs
+ * like every page (its fields are REDO_BYTES records) except the checkpoint slots, which txn/
+ * writes with store_write_checkpoint at checkpoint time.
+ *
+ * Free list: fsm_free pushes a page on the head (its type becomes PAGE_TYPE_FREE and its body
+ * holds the next link at offset PAGE_HEADER_SIZE); fsm_alloc pops the head if the page was
+ * freed before every reader epoch still active, else extends the file. */
+#ifndef BIRCH_STORAGE_STORE_H
+#define BIRCH_STORAGE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "storage/bufpool.h"
+#include "storage/file.h"
+#include "storage/mtr.h"
+#include "storage/page.h"
+
+enum {
+    STORE_FORMAT_VERSION = 1,
+    STORE_ROOT_SLOT_COUNT = 16,
+    STORE_EPOCH_SLOT_COUNT = 1024,
+    STORE_OFFSET_MAGIC = 24,
+    STORE_OFFSET_FORMAT_VERSION = 32,
+    STORE_OFFSET_PAGE_SIZE = 36,
+    STORE_OFFSET_DATABASE_ID = 40,
+    STORE_OFFSET_PAGE_COUNT = 48,
+    STORE_OFFSET_FREE_HEAD = 52,
+    STORE_OFFSET_FREE_COUNT = 56,
+    STORE_OFFSET_NEEDS_RECOVERY = 60,
+    STORE_OFFSET_NEXT_LSN = 64,
+    STORE_OFFSET_NEXT_XID = 72,
+    STORE_OFFSET_ROOTS = 80,
+    STORE_OFFSET_CHECKPOINT_A = 144,
+    STORE_OFFSET_CHECKPOINT_B = 208,
+    STORE_CHECKPOINT_SLOT_SIZE = 64,
+};
+
+#define STORE_MAGIC "BIRCHDB"   /* 8 bytes with its NUL */
+
+typedef struct StoreOptions {
+    Vfs   *vfs;               /* NULL: vfs_posix() */
+    size_t pool_size;         /* bytes of buffer pool; 0: default 64 MiB */
+    bool   create;            /* create the file if it does not exist */
+    bool   start_cleaner;     /* run the buffer pool's background cleaner */
+    bool   read_only;
+} StoreOptions;
+
+typedef struct StoreCheckpoint {
+    uint64_t sequence;
+    uint64_t checkpoint_lsn;
+    uint64_t redo_lsn;
+    uint64_t next_xid;
+    uint64_t next_lsn;
+} StoreCheckpoint;
+
+typedef struct StoreInfo {
+    uint64_t database_id;
+    uint32_t page_count;
+    uint32_t free_page_count;
+    PageId   free_head;
+    uint64_t next_lsn;
+    uint64_t next_xid;
+    bool     needs_recovery;  /* as found at open: the last close was not clean */
+} StoreInfo;
+
+/* store_open: open (or with options->create, create) the database file at path and take its
+ * exclusive lock. Errors: UNDEFINED_FILE if missing and not create; DATA_CORRUPTED (XX001)
+ * naming the file if it is not a birch database or page 0 is corrupt; FEATURE_NOT_SUPPORTED
+ * (0A000) for another format version or page size; OBJECT_IN_USE (55006) if another process
+ * holds the file; I/O errors. On success the needs-recovery flag is set and synced (unless
+ * read-only). */
+Error *store_open(const char *path, const StoreOptions *options, Store **store_out);
+/* store_close: clean close: flush every dirty page, sync, clear the needs-recovery flag, sync,
+ * release the lock and free everything. On error the store is still freed and the file keeps
+ * its needs-recovery flag. Pre: no pinned frames, no open mtr. */
+Error *store_close(Store *store);
+/* store_abandon: free everything without writing anything (a simulated crash in tests). */
+void   store_abandon(Store *store);
+
+BufPool    *store_pool(Store *store);
+File       *store_file(Store *store);
+Vfs        *store_vfs(Store *store);
+const char *store_path(const Store *store);
+StoreInfo   store_info(Store *store);
+
+/* Root slots: named entry points (slot 0 is the catalog root). */
+PageId store_root_get(Store *store, int slot_idx);
+void   store_root_set(Mtr *mtr, int slot_idx, PageId root);
+
+/* store_set_mtr_sink: install the sink for committed mtrs (NULL restores the default). */
+void   store_set_mtr_sink(Store *store, const MtrSink *sink);
+/* store_next_lsn_advance: reserve an LSN range of size (>= 1) and return its first LSN. The
+ * default sink uses it; the WAL may keep its own counter and report it via store_set_next_lsn. */
+uint64_t store_next_lsn_advance(Store *store, uint64_t size);
+void     store_set_next_lsn(Mtr *mtr, uint64_t next_lsn);
+void     store_set_next_xid(Mtr *mtr, uint64_t next_xid);
+/* store_write_checkpoint: write the next checkpoint slot (alternating) and sync the file. */
+Error   *store_write_checkpoint(Store *store, const StoreCheckpoint *checkpoint);
+/* store_read_checkpoint: the valid slot with the highest sequence; found false if none. */
+Error   *store_read_checkpoint(Store *store, StoreCheckpoint *checkpoint_out, bool *found_out);
+
+/* ---- free-page list (fsm.c) ---- */
+/* fsm_alloc: a page for a new purpose: popped from the free list if reusable, else appended
+ * to the file. Returned pinned, X-latched in mtr, initialized with (type, flags) by a logged
+ * REDO_PAGE_INIT. Errors: I/O, OUT_OF_MEMORY from the pool, PROGRAM_LIMIT_EXCEEDED when the
+ * file would pass 2^32 pages. */
+Error *fsm_alloc(Mtr *mtr, PageType type, uint8_t flags, Frame **frame_out);
+/* fsm_free: put the page of frame (X-latched in mtr, no longer referenced by anything) on the
+ * free list. It is handed out again only after every reader epoch active now has ended. */
+void   fsm_free(Mtr *mtr, Frame *frame);
+/* fsm_walk: call visit for each page on the free list, validating the chain (a cycle, a link
+ * past page_count or a page not of type FREE is DATA_CORRUPTED). visit returns false to stop. */
+Error *fsm_walk(Store *store, bool (*visit)(void *ctx, PageId page_id), void *ctx);
+
+/* ---- reader epochs (epoch.c): freed pages are reused only after readers moved on ---- */
+typedef struct EpochGuard {
+    int      slot_idx;       /* -1 when not entered */
+} EpochGuard;
+/* store_epoch_enter: announce a reader that may hold page ids without latches (a cursor
+ * between calls, an optimistic descent). Cheap: one atomic store in a free slot. */
+void     store_epoch_enter(Store *store, EpochGuard *guard);
+void     store_epoch_exit(Store *store, EpochGuard *guard);
+/* store_epoch_now / store_epoch_safe: the current epoch, and the oldest epoch any entered
+ * reader may still be in (pages freed before it are reusable). */
+uint64_t store_epoch_now(Store *store);
+uint64_t store_epoch_safe(Store *store);
+
+#endif

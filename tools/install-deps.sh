@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# tools/install-deps.sh ROLE...: install the Debian packages birch needs for ROLE (build, runtime,
+# test, bench; default: build runtime test) with apt-get. Runs as root on a fresh Debian 12
+# machine; does nothing (and never calls apt-get) when every package is present.
+# The package lists are README.md's "Dependencies" table; keep both in step.
+set -euo pipefail
+
+declare -A PACKAGES=(
+    [build]="cmake gcc make pkg-config lemon"
+    [runtime]="zlib1g-dev libssl-dev libedit-dev"
+    [test]="check libpq-dev postgresql-15 postgresql-client-15 python3 python3-psycopg2 nodejs npm"
+    [bench]="libsqlite3-dev sqlite3 nodejs npm"
+)
+
+roles=("$@")
+[ ${#roles[@]} -eq 0 ] && roles=(build runtime test)
+
+missing=()
+for role in "${roles[@]}"; do
+    if [ -z "${PACKAGES[$role]+x}" ]; then
+        echo "install-deps: unknown role '$role' (build, runtime, test, bench)" >&2
+        exit 2
+    fi
+    for package in ${PACKAGES[$role]}; do
+        status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+        if [ "$status" != "install ok installed" ]; then
+            # a tool may be present from elsewhere (e.g. a node install outside apt)
+            case "$package" in
+                nodejs) command -v node >/dev/null 2>&1 && continue ;;
+                npm) command -v npm >/dev/null 2>&1 && continue ;;
+                python3) [ -x /usr/bin/python3 ] && continue ;;
+            esac
+            missing+=("$package")
+        fi
+    done
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+# sort -u: a package may belong to two roles
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: must run as root to install packages" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
