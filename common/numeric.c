@@ -1078,7 +1078,7 @@ Error *numeric_to_double(const Numeric *num, double *value_out)
 
 Error *numeric_to_float(const Numeric *num, float *value_out)
 {
-    double value;
+    double value = 0;
     bool range_error;
     TRY(to_floating(num, true, &value, &range_error));
     *value_out = (float)value;
