@@ -38,7 +38,8 @@ typedef enum LatchMode {
 
 typedef enum BpPinMode {
     BP_PIN_READ,     /* the page must exist on disk or in the pool; verified when read */
-    BP_PIN_NEW,      /* a fresh page (e.g. beyond the end of the file): zeroed, not read */
+    BP_PIN_NEW,      /* a fresh page (e.g. beyond the end of the file): zeroed, not read;
+                      * if the page is cached already, the cached frame is returned as is */
     BP_PIN_REDO,     /* recovery: read if possible; an unreadable, zero or corrupt page gives
                       * a zeroed frame instead of an error (redo rewrites it from an image) */
 } BpPinMode;
@@ -113,6 +114,8 @@ void   bp_discard_from(BufPool *pool, PageId page_id);
 BpStats bp_stats(BufPool *pool);
 size_t  bp_frame_count(const BufPool *pool);
 bool    bp_is_resident(BufPool *pool, PageId page_id);
+/* bp_pinned_count: frames pinned by callers (the pool's own short pins, taken to write a page
+ * by the cleaner, a flush or an eviction, are not counted). */
 size_t  bp_pinned_count(BufPool *pool);
 
 #endif

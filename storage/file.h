@@ -37,9 +37,12 @@ typedef struct FileOps {
     Error *(*sync)(File *file);
     Error *(*size)(File *file, uint64_t *size_out);
     Error *(*truncate)(File *file, uint64_t size);
-    /* lock: take (or fail to take) the process-wide exclusive lock on the file. An OFD lock on
-     * POSIX, so closing another descriptor of the file never drops it. OBJECT_IN_USE (55006)
-     * naming the holder's pid if another process holds it. */
+    /* lock: take (or fail to take) the process-wide exclusive lock on the file (shared if the
+     * file was opened FILE_OPEN_READONLY: read-only holders coexist). An OFD lock on POSIX, so
+     * closing another descriptor of the file never drops it. OBJECT_IN_USE (55006) naming the
+     * holder's pid if another process holds it ("database file \"x\" is locked by process
+     * 1234"), or "already open in this process" for a second handle of this process. Held
+     * until close; calling it again on the same handle is a no-op. */
     Error *(*lock)(File *file);
     void   (*close)(File *file);
 } FileOps;

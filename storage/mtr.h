@@ -63,7 +63,10 @@ struct Mtr {
 /* mtr_begin: start an mtr on store. The Mtr usually lives on the caller's stack. */
 void   mtr_begin(Mtr *mtr, Store *store);
 /* mtr_pin: pin page_id and latch it in mode; the frame is released by mtr_commit (or
- * mtr_release). Errors from bp_pin. */
+ * mtr_release). A page is held at most once per mtr: pinning a page the mtr already holds
+ * returns the held frame (no second pin), latching it now if it was pinned with LATCH_NONE;
+ * asking X of a page held in S is an upgrade and a VERIFY failure. Errors from bp_pin;
+ * READ_ONLY_SQL_TRANSACTION (25006) for LATCH_EXCLUSIVE on a read-only store. */
 Error *mtr_pin(Mtr *mtr, PageId page_id, LatchMode mode, Frame **frame_out);
 /* mtr_pin_mode: as mtr_pin with an explicit BpPinMode (BP_PIN_NEW for fresh pages). */
 Error *mtr_pin_mode(Mtr *mtr, PageId page_id, BpPinMode pin_mode, LatchMode mode,
@@ -73,9 +76,12 @@ void   mtr_release(Mtr *mtr, Frame *frame);
 /* mtr_upgrade_latch is deliberately absent: upgrading S to X can deadlock; re-descend. */
 
 /* mtr_log: apply a redo record to frame's page and append it to the log. Pre: frame is
- * X-latched in this mtr and the payload is well-formed (our own bytes: VERIFY'd). */
+ * X-latched in this mtr and the payload is well-formed (our own bytes: VERIFY'd). The log
+ * lives in log_inline until it outgrows it, then on the heap (out of memory there is a VERIFY
+ * failure: the page is already changed and must not stay unlogged). */
 void   mtr_log(Mtr *mtr, Frame *frame, RedoType type, const void *payload, size_t payload_size);
-/* mtr_log_bytes: REDO_BYTES shorthand: overwrite size bytes at offset of frame's page. */
+/* mtr_log_bytes: REDO_BYTES shorthand: overwrite size bytes at offset of frame's page (size 0
+ * logs nothing). */
 void   mtr_log_bytes(Mtr *mtr, Frame *frame, uint16_t offset, const void *bytes, size_t size);
 /* mtr_log_init: REDO_PAGE_INIT shorthand: zero the page and give it a type and flags. */
 void   mtr_log_init(Mtr *mtr, Frame *frame, PageType type, uint8_t flags);

@@ -25,11 +25,14 @@ enum { REDO_RECORD_HEADER_SIZE = 9 };
 
 typedef enum RedoType {
     REDO_NONE = 0,
-    /* zero the page, then set page_id, type and flags: payload {u8 type, u8 flags} */
+    /* zero the page (lsn included), then set page_id, type and flags: payload {u8 type,
+     * u8 flags}; type must be a known PageType other than NONE */
     REDO_PAGE_INIT = 1,
-    /* overwrite bytes: payload {u16 offset, bytes...}; never touches the lsn/checksum fields */
+    /* overwrite bytes: payload {u16 offset, bytes...} with at least one byte, all inside
+     * [12, PAGE_SIZE): never touches the lsn/checksum fields */
     REDO_BYTES = 2,
-    /* the whole page but the lsn and checksum fields: payload PAGE_SIZE bytes */
+    /* the whole page but the lsn and checksum fields: payload PAGE_SIZE bytes whose page id
+     * field equals the record's page_id */
     REDO_PAGE_IMAGE = 3,
     REDO_BT_FIRST = 32,
     REDO_BT_LAST = 63,

@@ -23,8 +23,23 @@
  * writes with store_write_checkpoint at checkpoint time.
  *
  * Free list: fsm_free pushes a page on the head (its type becomes PAGE_TYPE_FREE and its body
- * holds the next link at offset PAGE_HEADER_SIZE); fsm_alloc pops the head if the page was
- * freed before every reader epoch still active, else extends the file. */
+ * holds the next link at offset PAGE_HEADER_SIZE, then 4 reserved bytes, the u64 run id of the
+ * open that freed it and the u64 reader epoch of the free); fsm_alloc pops the head if the page
+ * was freed in an earlier run or before every reader epoch still active, else extends the file.
+ *
+ * Latch order: fsm_alloc, fsm_free, store_root_set, store_set_next_lsn/xid X-latch page 0 in
+ * the caller's mtr until it commits, so an mtr must latch every other page it needs BEFORE its
+ * first such call (pages fsm_alloc returns are the exception: nobody else can reach them).
+ * store_root_get, store_info and store_read_checkpoint S-latch page 0 themselves, except when
+ * the calling thread's own mtr holds it X-latched: then they read it as is (seeing that mtr's
+ * changes). store_write_checkpoint and fsm_walk must not run inside such an mtr.
+ *
+ * Open rules: page 0 is validated before use (magic, then checksum, then format version and
+ * page size, then every field's range). After a clean close the file must hold page_count
+ * pages (it may be longer); while the needs-recovery flag is set it may be shorter (page 0 can
+ * reach the disk before the pages it counts; recovery rewrites them). A second store_open of
+ * a file this process holds open is OBJECT_IN_USE (one engine instance per file and process is
+ * the caller's business). */
 #ifndef BIRCH_STORAGE_STORE_H
 #define BIRCH_STORAGE_STORE_H
 
@@ -91,11 +106,14 @@ typedef struct StoreInfo {
  * naming the file if it is not a birch database or page 0 is corrupt; FEATURE_NOT_SUPPORTED
  * (0A000) for another format version or page size; OBJECT_IN_USE (55006) if another process
  * holds the file; I/O errors. On success the needs-recovery flag is set and synced (unless
- * read-only). */
+ * read-only). An existing empty file is initialized when options->create is set, refused
+ * otherwise. Any later write to a read-only store fails with READ_ONLY_SQL_TRANSACTION
+ * (25006); several read-only opens may share a file, a writer excludes everyone. */
 Error *store_open(const char *path, const StoreOptions *options, Store **store_out);
 /* store_close: clean close: flush every dirty page, sync, clear the needs-recovery flag, sync,
  * release the lock and free everything. On error the store is still freed and the file keeps
- * its needs-recovery flag. Pre: no pinned frames, no open mtr. */
+ * its needs-recovery flag. Also writes the next LSN into page 0. A read-only store writes
+ * nothing. Pre: no pinned frames, no open mtr, no shadow attached (tests detach first). */
 Error *store_close(Store *store);
 /* store_abandon: free everything without writing anything (a simulated crash in tests). */
 void   store_abandon(Store *store);
@@ -106,18 +124,26 @@ Vfs        *store_vfs(Store *store);
 const char *store_path(const Store *store);
 StoreInfo   store_info(Store *store);
 
-/* Root slots: named entry points (slot 0 is the catalog root). */
+/* Root slots: named entry points (slot 0 is the catalog root). store_root_set logs a
+ * REDO_BYTES record on page 0 in mtr. */
 PageId store_root_get(Store *store, int slot_idx);
 void   store_root_set(Mtr *mtr, int slot_idx, PageId root);
 
-/* store_set_mtr_sink: install the sink for committed mtrs (NULL restores the default). */
+/* store_set_mtr_sink: install the sink for committed mtrs (NULL restores the default). Call it
+ * while no mtr runs (at startup, or in a quiescent test); the sink is copied. */
 void   store_set_mtr_sink(Store *store, const MtrSink *sink);
+/* store_mtr_sink: the sink installed now (the default one if none was set), so a wrapper (the
+ * shadow replay of tests) can chain to it. */
+MtrSink store_mtr_sink(Store *store);
+bool   store_is_read_only(const Store *store);
 /* store_next_lsn_advance: reserve an LSN range of size (>= 1) and return its first LSN. The
  * default sink uses it; the WAL may keep its own counter and report it via store_set_next_lsn. */
 uint64_t store_next_lsn_advance(Store *store, uint64_t size);
 void     store_set_next_lsn(Mtr *mtr, uint64_t next_lsn);
 void     store_set_next_xid(Mtr *mtr, uint64_t next_xid);
-/* store_write_checkpoint: write the next checkpoint slot (alternating) and sync the file. */
+/* store_write_checkpoint: write the next checkpoint slot (alternating: the one not holding the
+ * newest valid checkpoint) and sync the file. checkpoint->sequence is ignored: the store
+ * assigns the newest sequence + 1. Pre: the calling thread holds no mtr on page 0. */
 Error   *store_write_checkpoint(Store *store, const StoreCheckpoint *checkpoint);
 /* store_read_checkpoint: the valid slot with the highest sequence; found false if none. */
 Error   *store_read_checkpoint(Store *store, StoreCheckpoint *checkpoint_out, bool *found_out);
@@ -126,7 +152,8 @@ Error   *store_read_checkpoint(Store *store, StoreCheckpoint *checkpoint_out, bo
 /* fsm_alloc: a page for a new purpose: popped from the free list if reusable, else appended
  * to the file. Returned pinned, X-latched in mtr, initialized with (type, flags) by a logged
  * REDO_PAGE_INIT. Errors: I/O, OUT_OF_MEMORY from the pool, PROGRAM_LIMIT_EXCEEDED when the
- * file would pass 2^32 pages. */
+ * file would pass 2^32 pages, DATA_CORRUPTED if the free list is, READ_ONLY_SQL_TRANSACTION.
+ * On error the free list is unchanged (page 0 may stay latched in mtr, unmodified). */
 Error *fsm_alloc(Mtr *mtr, PageType type, uint8_t flags, Frame **frame_out);
 /* fsm_free: put the page of frame (X-latched in mtr, no longer referenced by anything) on the
  * free list. It is handed out again only after every reader epoch active now has ended. */

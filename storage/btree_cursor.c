@@ -1,0 +1,395 @@
+/* storage/btree_cursor.c: cursors over a [lo, hi) key range.
+ *
+ * A cursor holds no latch between calls. It remembers its leaf, the leaf's LSN and the slot and
+ * a copy of the current key; a move first re-pins the leaf and, if its LSN changed, re-seeks
+ * from the root by key. Forward moves couple leaf latches left to right. A backward move across
+ * a leaf boundary never latches right to left: it releases and re-descends for the last key
+ * below the current one ("seek_before"), restarting from a smaller bound when the subtree it
+ * lands in has no such key. The cursor stays in a reader epoch while open, so a leaf it
+ * remembers is never reused for another purpose (it may be freed: then its LSN changed). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/asserts.h"
+#include "storage/btree_int.h"
+
+enum { CURSOR_HOP_MAX = 1 << 20 };
+
+struct BtCursor {
+    BTree     *tree;
+    EpochGuard guard;
+    uint8_t    lo[BT_KEY_SIZE_MAX];
+    uint8_t    hi[BT_KEY_SIZE_MAX];
+    size_t     lo_size;
+    size_t     hi_size;
+    bool       has_lo;
+    bool       has_hi;
+    bool       valid;
+    PageId     leaf;
+    uint64_t   lsn;
+    int        slot_idx;
+    uint8_t    key[BT_KEY_SIZE_MAX];
+    size_t     key_size;
+    Frame     *frame;         /* the leaf's frame, pinned (never latched) between calls */
+};
+
+/* drop_pin: forget the pinned leaf frame. */
+static void drop_pin(BtCursor *cursor)
+{
+    if (cursor->frame != NULL) bp_unpin(cursor->tree->pool, cursor->frame);
+    cursor->frame = NULL;
+}
+
+/* keep_pinned: the cursor is on the S-latched frame: unlatch it but keep its pin, so the next
+ * call finds the leaf without a page-table lookup. */
+static void keep_pinned(BtCursor *cursor, Frame *frame)
+{
+    bp_unlatch(frame, LATCH_SHARED);
+    drop_pin(cursor);
+    cursor->frame = frame;
+}
+
+Error *bt_cursor_open(BTree *tree, BtCursor **cursor_out)
+{
+    BtCursor *cursor = malloc(sizeof *cursor);
+    if (cursor == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    memset(cursor, 0, sizeof *cursor);
+    cursor->tree = tree;
+    cursor->guard.slot_idx = -1;
+    store_epoch_enter(tree->store, &cursor->guard);
+    *cursor_out = cursor;
+    return NULL;
+}
+
+void bt_cursor_close(BtCursor *cursor)
+{
+    if (cursor == NULL) return;
+    drop_pin(cursor);
+    store_epoch_exit(cursor->tree->store, &cursor->guard);
+    free(cursor);
+}
+
+Error *bt_cursor_set_range(BtCursor *cursor, const uint8_t *lo, size_t lo_size,
+                           const uint8_t *hi, size_t hi_size)
+{
+    if (lo_size > BT_KEY_SIZE_MAX || hi_size > BT_KEY_SIZE_MAX) {
+        return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "range bound exceeds the key size limit");
+    }
+    cursor->has_lo = lo != NULL && lo_size > 0;
+    cursor->has_hi = hi != NULL;
+    cursor->lo_size = cursor->has_lo ? lo_size : 0;
+    cursor->hi_size = cursor->has_hi ? hi_size : 0;
+    if (cursor->has_lo) memcpy(cursor->lo, lo, lo_size);
+    if (cursor->has_hi && hi_size > 0) memcpy(cursor->hi, hi, hi_size);
+    cursor->valid = false;
+    drop_pin(cursor);
+    return NULL;
+}
+
+bool bt_cursor_valid(const BtCursor *cursor) { return cursor->valid; }
+
+const uint8_t *bt_cursor_key(const BtCursor *cursor, size_t *key_size_out)
+{
+    *key_size_out = cursor->key_size;
+    return cursor->key;
+}
+
+static bool below_hi(const BtCursor *cursor, const uint8_t *key, size_t key_size)
+{
+    return !cursor->has_hi || bt_key_compare(key, key_size, cursor->hi, cursor->hi_size) < 0;
+}
+
+static bool at_least_lo(const BtCursor *cursor, const uint8_t *key, size_t key_size)
+{
+    return !cursor->has_lo || bt_key_compare(key, key_size, cursor->lo, cursor->lo_size) >= 0;
+}
+
+/* settle: position on slot_idx of the S-latched leaf frame or the first entry after it;
+ * consumes the latch. */
+static Error *settle_forward(BtCursor *cursor, Frame *frame, int slot_idx)
+{
+    BufPool *pool = cursor->tree->pool;
+    cursor->valid = false;
+    for (int hop = 0; hop < CURSOR_HOP_MAX; hop++) {
+        const uint8_t *page = bp_data(frame);
+        PageId page_id = bp_page_id(frame);
+        if (slot_idx < bt_count(page)) {
+            size_t cell_size = 0;
+            const uint8_t *cell = bt_cell_at(page, slot_idx, &cell_size);
+            if (cell == NULL) {
+                bt_read_unpin(pool, frame);
+                return bt_corrupt(page_id, "bad cell");
+            }
+            size_t key_size = bt_cell_key_size(cell);
+            const uint8_t *key = bt_leaf_cell_key(cell);
+            if (below_hi(cursor, key, key_size)) {
+                cursor->valid = true;
+                cursor->leaf = page_id;
+                cursor->lsn = page_lsn(page);
+                cursor->slot_idx = slot_idx;
+                memcpy(cursor->key, key, key_size);
+                cursor->key_size = key_size;
+                keep_pinned(cursor, frame);
+                return NULL;
+            }
+            bt_read_unpin(pool, frame);
+            drop_pin(cursor);
+            return NULL;
+        }
+        PageId right = bt_right(page);
+        if (right == PAGE_ID_NONE) {
+            bt_read_unpin(pool, frame);
+            drop_pin(cursor);
+            return NULL;
+        }
+        Frame *next = NULL;
+        Error *err = bt_read_pin(pool, right, &next);
+        bt_read_unpin(pool, frame);
+        if (err != NULL) return err;
+        err = bt_page_validate(bp_data(next), right, 0);
+        if (err != NULL) {
+            bt_read_unpin(pool, next);
+            return err;
+        }
+        frame = next;
+        slot_idx = 0;
+    }
+    bt_read_unpin(pool, frame);
+    return bt_corrupt(cursor->tree->root, "leaf chain too long");
+}
+
+/* seek_from: position on the first entry >= key (> key if after). */
+static Error *seek_from(BtCursor *cursor, const uint8_t *key, size_t key_size, bool after)
+{
+    BTree *tree = cursor->tree;
+    drop_pin(cursor);
+    if (!after && cursor->has_lo && bt_key_compare(key, key_size, cursor->lo, cursor->lo_size) < 0) {
+        key = cursor->lo;
+        key_size = cursor->lo_size;
+    }
+    Frame *frame = NULL;
+    /* read_descend is static in btree.c: descend here with the same S coupling */
+    TRY(bt_read_pin(tree->pool, tree->root, &frame));
+    Error *err = bt_page_validate(bp_data(frame), tree->root, -1);
+    PageId page_id = tree->root;
+    while (err == NULL && bt_level(bp_data(frame)) > 0) {
+        int level = bt_level(bp_data(frame));
+        int child_idx = 0;
+        PageId child = PAGE_ID_NONE;
+        err = bt_inner_child_for(bp_data(frame), page_id, key, key_size, &child_idx, &child);
+        if (err != NULL) break;
+        Frame *child_frame = NULL;
+        err = bt_read_pin(tree->pool, child, &child_frame);
+        if (err != NULL) break;
+        bt_read_unpin(tree->pool, frame);
+        frame = child_frame;
+        page_id = child;
+        err = bt_page_validate(bp_data(frame), page_id, level - 1);
+    }
+    int slot_idx = 0;
+    bool exact = false;
+    if (err == NULL) err = bt_page_search(bp_data(frame), page_id, key, key_size, &slot_idx, &exact);
+    if (err != NULL) {
+        bt_read_unpin(tree->pool, frame);
+        cursor->valid = false;
+        return err;
+    }
+    if (after && exact) slot_idx++;
+    return settle_forward(cursor, frame, slot_idx);
+}
+
+/* seek_before: position on the last entry < bound (the last entry if !has_bound), >= lo. */
+static Error *seek_before(BtCursor *cursor, const uint8_t *bound_in, size_t bound_size,
+                          bool has_bound)
+{
+    BTree *tree = cursor->tree;
+    drop_pin(cursor);
+    uint8_t *bound = malloc(2 * BT_KEY_SIZE_MAX);
+    if (bound == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    uint8_t *low = bound + BT_KEY_SIZE_MAX;
+    if (has_bound) memcpy(bound, bound_in, bound_size);
+    cursor->valid = false;
+    Error *err = NULL;
+    for (int attempt = 0; attempt < CURSOR_HOP_MAX; attempt++) {
+        bool has_low = false;
+        size_t low_size = 0;
+        Frame *frame = NULL;
+        err = bt_read_pin(tree->pool, tree->root, &frame);
+        if (err != NULL) break;
+        PageId page_id = tree->root;
+        err = bt_page_validate(bp_data(frame), page_id, -1);
+        while (err == NULL && bt_level(bp_data(frame)) > 0) {
+            const uint8_t *page = bp_data(frame);
+            int level = bt_level(page);
+            int slot_idx = bt_count(page);
+            bool exact = false;
+            if (has_bound) {
+                err = bt_page_search(page, page_id, bound, bound_size, &slot_idx, &exact);
+                if (err != NULL) break;
+            }
+            /* child slot_idx: its lower bound (cell slot_idx - 1) is < bound */
+            if (slot_idx > 0) {
+                size_t cell_size = 0;
+                const uint8_t *cell = bt_cell_at(page, slot_idx - 1, &cell_size);
+                if (cell == NULL) {
+                    err = bt_corrupt(page_id, "bad cell");
+                    break;
+                }
+                low_size = bt_cell_key_size(cell);
+                memcpy(low, bt_inner_cell_key(cell), low_size);
+                has_low = true;
+            }
+            PageId child = bt_inner_child_at(page, slot_idx);
+            if (child == PAGE_ID_NONE) {
+                err = bt_corrupt(page_id, "null child");
+                break;
+            }
+            Frame *child_frame = NULL;
+            err = bt_read_pin(tree->pool, child, &child_frame);
+            if (err != NULL) break;
+            bt_read_unpin(tree->pool, frame);
+            frame = child_frame;
+            page_id = child;
+            err = bt_page_validate(bp_data(frame), page_id, level - 1);
+        }
+        int slot_idx = bt_count(bp_data(frame));
+        bool exact = false;
+        if (err == NULL && has_bound) {
+            err = bt_page_search(bp_data(frame), page_id, bound, bound_size, &slot_idx, &exact);
+        }
+        if (err != NULL) {
+            bt_read_unpin(tree->pool, frame);
+            break;
+        }
+        if (slot_idx > 0) {
+            size_t cell_size = 0;
+            const uint8_t *cell = bt_cell_at(bp_data(frame), slot_idx - 1, &cell_size);
+            if (cell == NULL) {
+                err = bt_corrupt(page_id, "bad cell");
+            } else if (at_least_lo(cursor, bt_leaf_cell_key(cell), bt_cell_key_size(cell))) {
+                cursor->valid = true;
+                cursor->leaf = page_id;
+                cursor->lsn = page_lsn(bp_data(frame));
+                cursor->slot_idx = slot_idx - 1;
+                cursor->key_size = bt_cell_key_size(cell);
+                memcpy(cursor->key, bt_leaf_cell_key(cell), cursor->key_size);
+                keep_pinned(cursor, frame);
+                break;
+            }
+            bt_read_unpin(tree->pool, frame);
+            break;
+        }
+        bt_read_unpin(tree->pool, frame);
+        if (!has_low) break;   /* nothing below bound in the whole tree */
+        memcpy(bound, low, low_size);
+        bound_size = low_size;
+        has_bound = true;
+    }
+    free(bound);
+    return err;
+}
+
+Error *bt_cursor_seek(BtCursor *cursor, const uint8_t *key, size_t key_size)
+{
+    if (key_size > BT_KEY_SIZE_MAX) {
+        return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "seek key exceeds the key size limit");
+    }
+    return seek_from(cursor, key, key_size, false);
+}
+
+Error *bt_cursor_first(BtCursor *cursor)
+{
+    return seek_from(cursor, cursor->lo, cursor->has_lo ? cursor->lo_size : 0, false);
+}
+
+Error *bt_cursor_last(BtCursor *cursor)
+{
+    return seek_before(cursor, cursor->hi, cursor->hi_size, cursor->has_hi);
+}
+
+/* pin_current: the cursor's leaf S-latched if its LSN is unchanged, else NULL. */
+static Error *pin_current(BtCursor *cursor, Frame **frame_out)
+{
+    *frame_out = NULL;
+    Frame *frame = cursor->frame;
+    cursor->frame = NULL;   /* the caller owns the pin now */
+    if (frame != NULL) {
+        bp_latch(frame, LATCH_SHARED);
+    } else {
+        TRY(bt_read_pin(cursor->tree->pool, cursor->leaf, &frame));
+    }
+    if (page_lsn(bp_data(frame)) != cursor->lsn) {
+        bt_read_unpin(cursor->tree->pool, frame);
+        return NULL;
+    }
+    *frame_out = frame;
+    return NULL;
+}
+
+Error *bt_cursor_next(BtCursor *cursor)
+{
+    if (!cursor->valid) return NULL;
+    Frame *frame = NULL;
+    TRY(pin_current(cursor, &frame));
+    if (frame != NULL) return settle_forward(cursor, frame, cursor->slot_idx + 1);
+    uint8_t key[BT_KEY_SIZE_MAX];
+    size_t key_size = cursor->key_size;
+    memcpy(key, cursor->key, key_size);
+    return seek_from(cursor, key, key_size, true);
+}
+
+Error *bt_cursor_prev(BtCursor *cursor)
+{
+    if (!cursor->valid) return NULL;
+    Frame *frame = NULL;
+    TRY(pin_current(cursor, &frame));
+    if (frame != NULL && cursor->slot_idx > 0) {
+        const uint8_t *page = bp_data(frame);
+        size_t cell_size = 0;
+        const uint8_t *cell = bt_cell_at(page, cursor->slot_idx - 1, &cell_size);
+        if (cell == NULL) {
+            bt_read_unpin(cursor->tree->pool, frame);
+            cursor->valid = false;
+            return bt_corrupt(cursor->leaf, "bad cell");
+        }
+        cursor->valid = at_least_lo(cursor, bt_leaf_cell_key(cell), bt_cell_key_size(cell));
+        if (cursor->valid) {
+            cursor->slot_idx--;
+            cursor->key_size = bt_cell_key_size(cell);
+            memcpy(cursor->key, bt_leaf_cell_key(cell), cursor->key_size);
+            keep_pinned(cursor, frame);
+            return NULL;
+        }
+        bt_read_unpin(cursor->tree->pool, frame);
+        return NULL;
+    }
+    if (frame != NULL) bt_read_unpin(cursor->tree->pool, frame);
+    uint8_t key[BT_KEY_SIZE_MAX];
+    size_t key_size = cursor->key_size;
+    memcpy(key, cursor->key, key_size);
+    return seek_before(cursor, key, key_size, true);
+}
+
+Error *bt_cursor_value(BtCursor *cursor, BtBuf *value_out)
+{
+    if (!cursor->valid) {
+        return err_new(SQLSTATE_INVALID_CURSOR_STATE, "B+ tree cursor is not on an entry");
+    }
+    Frame *frame = NULL;
+    TRY(pin_current(cursor, &frame));
+    if (frame != NULL) {
+        size_t cell_size = 0;
+        const uint8_t *cell = bt_cell_at(bp_data(frame), cursor->slot_idx, &cell_size);
+        Error *err = cell == NULL ? bt_corrupt(cursor->leaf, "bad cell")
+                                  : bt_leaf_value_copy(cursor->tree->pool, cell, value_out);
+        keep_pinned(cursor, frame);
+        return err;
+    }
+    bool found = false;
+    TRY(bt_get(cursor->tree, cursor->key, cursor->key_size, value_out, &found));
+    if (!found) {
+        return err_new(SQLSTATE_INVALID_CURSOR_STATE,
+                       "the B+ tree entry under the cursor was deleted concurrently");
+    }
+    return NULL;
+}
