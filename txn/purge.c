@@ -1,0 +1,205 @@
+/* txn/purge.c: purge: remove delete-marked rows and index entries nobody can see any more,
+ * and prune the version store; synchronously (txn_purge_run, VACUUM) or on a background
+ * thread every purge_interval_ms.
+ *
+ * Purge is redo-only system work: its bt_delete mtrs carry no transaction (no mtr->user, no
+ * thread binding: xid 0 in the WAL) and are never undone. A record is removed when its
+ * delete_xid is not active and below the horizon (the oldest snapshot xmin): every snapshot
+ * sees the delete. Purge takes the record's tuple lock with SKIP LOCKED (a writer busy with
+ * the key wins; the next pass retries), re-reads the record under it, and drops the key's
+ * version-store chain under the same lock, so a later insert of the key never inherits stale
+ * older versions. Scans the registered trees in key order, collecting candidate keys per
+ * batch, then deletes them (no cursor is open while the tree changes). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/asserts.h"
+#include "storage/row.h"
+#include "txn/txn_int.h"
+
+enum { PURGE_BATCH_COUNT_MAX = 256 };
+
+typedef struct PurgeKey {
+    uint8_t *key;
+    size_t   key_size;
+} PurgeKey;
+
+static bool purgeable(TxnManager *manager, const RowHeader *header, uint64_t horizon)
+{
+    return header->delete_xid != ROW_XID_NONE && header->delete_xid < horizon &&
+           !txn_xid_is_active(manager, header->delete_xid);
+}
+
+/* Remove one candidate under its tuple lock if it is still purgeable. */
+static Error *purge_key(TxnManager *manager, BTree *tree, const PurgeKey *candidate,
+                        uint64_t horizon, TxnPurgeStats *stats)
+{
+    bool acquired = false;
+    TRY(lock_row(manager->locks, manager->purge_owner, bt_root(tree), candidate->key,
+                 candidate->key_size, LOCK_FOR_UPDATE, LOCK_WAIT_SKIP, &acquired));
+    if (!acquired) return NULL;
+    BtBuf value = {0};
+    bool found = false;
+    RowHeader header;
+    Error *err = bt_get(tree, candidate->key, candidate->key_size, &value, &found);
+    if (err == NULL && found) err = row_header_read(value.data, value.size, &header);
+    if (err == NULL && found && purgeable(manager, &header, horizon)) {
+        err = bt_delete(tree, candidate->key, candidate->key_size, &found);
+        if (err == NULL) {
+            vstore_forget(manager->vstore, bt_root(tree), candidate->key, candidate->key_size);
+            stats->rows_removed += found ? 1 : 0;
+        }
+    }
+    bt_buf_free(&value);
+    lock_row_release(manager->locks, manager->purge_owner, bt_root(tree), candidate->key,
+                     candidate->key_size, LOCK_FOR_UPDATE);
+    return err;
+}
+
+static void batch_clear(PurgeKey *batch, size_t *count)
+{
+    for (size_t key_idx = 0; key_idx < *count; key_idx++) free(batch[key_idx].key);
+    *count = 0;
+}
+
+/* Collect up to PURGE_BATCH_COUNT_MAX candidates at or after resume; *more_out if the scan
+ * stopped early (resume then holds the key to continue from, inclusive). */
+static Error *collect(TxnManager *manager, BTree *tree, uint64_t horizon, PurgeKey *resume,
+                      PurgeKey *batch, size_t *count, bool *more_out)
+{
+    *more_out = false;
+    BtCursor *cursor = NULL;
+    TRY(bt_cursor_open(tree, &cursor));
+    BtBuf value = {0};
+    Error *err = resume->key != NULL ? bt_cursor_seek(cursor, resume->key, resume->key_size)
+                                     : bt_cursor_first(cursor);
+    while (err == NULL && bt_cursor_valid(cursor)) {
+        size_t key_size = 0;
+        const uint8_t *key = bt_cursor_key(cursor, &key_size);
+        if (*count == PURGE_BATCH_COUNT_MAX) {
+            uint8_t *copy = malloc(key_size > 0 ? key_size : 1);
+            if (copy == NULL) {
+                err = err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+                break;
+            }
+            memcpy(copy, key, key_size);
+            free(resume->key);
+            *resume = (PurgeKey){.key = copy, .key_size = key_size};
+            *more_out = true;
+            break;
+        }
+        RowHeader header;
+        err = bt_cursor_value(cursor, &value);
+        if (err != NULL && err->state == SQLSTATE_INVALID_CURSOR_STATE) {
+            /* Removed under us (an insert's undo): nothing to purge there. */
+            err_free(err);
+            err = bt_cursor_next(cursor);
+            continue;
+        }
+        if (err == NULL) err = row_header_read(value.data, value.size, &header);
+        if (err == NULL && purgeable(manager, &header, horizon)) {
+            uint8_t *copy = malloc(key_size > 0 ? key_size : 1);
+            if (copy == NULL) {
+                err = err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+                break;
+            }
+            memcpy(copy, key, key_size);
+            batch[(*count)++] = (PurgeKey){.key = copy, .key_size = key_size};
+        }
+        if (err == NULL) err = bt_cursor_next(cursor);
+    }
+    bt_buf_free(&value);
+    bt_cursor_close(cursor);
+    return err;
+}
+
+static Error *purge_tree(TxnManager *manager, BTree *tree, uint64_t horizon,
+                         TxnPurgeStats *stats)
+{
+    PurgeKey *batch = calloc(PURGE_BATCH_COUNT_MAX, sizeof *batch);
+    if (batch == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    PurgeKey resume = {0};
+    size_t count = 0;
+    bool more = true;
+    Error *err = NULL;
+    while (err == NULL && more) {
+        err = collect(manager, tree, horizon, &resume, batch, &count, &more);
+        for (size_t key_idx = 0; err == NULL && key_idx < count; key_idx++) {
+            err = purge_key(manager, tree, &batch[key_idx], horizon, stats);
+        }
+        batch_clear(batch, &count);
+    }
+    free(resume.key);
+    free(batch);
+    return err;
+}
+
+Error *txn_purge_run(TxnManager *manager, TxnPurgeStats *stats_out)
+{
+    TxnPurgeStats stats = {0};
+    pthread_mutex_lock(&manager->purge_mutex);
+    uint64_t horizon = txn_manager_horizon(manager);
+    pthread_mutex_lock(&manager->mutex);
+    size_t tree_count = manager->tree_count;
+    BTree **trees = malloc((tree_count > 0 ? tree_count : 1) * sizeof *trees);
+    if (trees != NULL && tree_count > 0) {
+        memcpy(trees, manager->trees, tree_count * sizeof *trees);
+    }
+    pthread_mutex_unlock(&manager->mutex);
+    Error *err = trees == NULL ? err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory") : NULL;
+    for (size_t tree_idx = 0; err == NULL && tree_idx < tree_count; tree_idx++) {
+        err = purge_tree(manager, trees[tree_idx], horizon, &stats);
+    }
+    free(trees);
+    stats.versions_pruned = vstore_prune(manager->vstore, txn_manager_horizon(manager), true);
+    pthread_mutex_unlock(&manager->purge_mutex);
+    if (stats_out != NULL) *stats_out = stats;
+    return err;
+}
+
+/* ------------------------------------------------------------ background thread ---- */
+
+static void *purge_main(void *arg)
+{
+    TxnManager *manager = arg;
+    pthread_mutex_lock(&manager->mutex);
+    while (!manager->purge_stop) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_nsec += (long)(manager->purge_interval_ms % 1000) * 1000000L;
+        deadline.tv_sec += manager->purge_interval_ms / 1000 + deadline.tv_nsec / 1000000000L;
+        deadline.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&manager->purge_cond, &manager->mutex, &deadline);
+        if (manager->purge_stop) break;
+        pthread_mutex_unlock(&manager->mutex);
+        /* A failed pass is retried at the next interval; the error reaches nobody (the
+         * writers that hit the same tree error report it themselves). */
+        Error *err = txn_purge_run(manager, NULL);
+        err_free(err);
+        pthread_mutex_lock(&manager->mutex);
+    }
+    pthread_mutex_unlock(&manager->mutex);
+    return NULL;
+}
+
+Error *purge_start(TxnManager *manager)
+{
+    manager->purge_stop = false;
+    if (pthread_create(&manager->purge_thread, NULL, purge_main, manager) != 0) {
+        return err_new(SQLSTATE_OUT_OF_MEMORY, "could not start the purge thread");
+    }
+    manager->purge_running = true;
+    return NULL;
+}
+
+void purge_stop(TxnManager *manager)
+{
+    if (!manager->purge_running) return;
+    pthread_mutex_lock(&manager->mutex);
+    manager->purge_stop = true;
+    pthread_cond_signal(&manager->purge_cond);
+    pthread_mutex_unlock(&manager->mutex);
+    pthread_join(manager->purge_thread, NULL);
+    manager->purge_running = false;
+}

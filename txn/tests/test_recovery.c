@@ -1,0 +1,582 @@
+/* txn/tests/test_recovery.c: crash recovery through recov_open: redo of B+ tree work after a
+ * crash without page writes, a torn page repaired from its full page image, a crash during
+ * redo and during undo recovered the same, rollback of an unfinished transaction with a
+ * test-only logical undo (CLRs, undo_next_lsn), the clean close (no log left, no recovery),
+ * and refusing a flagged database whose log is missing or of another database (XX001). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/failpoint.h"
+#include "storage/btree.h"
+#include "txn/recov.h"
+
+#define ck_assert_ok(expr)                                                           \
+    do {                                                                             \
+        Error *err_ok_ = (expr);                                                     \
+        ck_assert_msg(err_ok_ == NULL, "%s failed: %s (%s)", #expr,                  \
+                      err_ok_ != NULL ? err_ok_->message : "",                       \
+                      err_ok_ != NULL ? sqlstate_code(err_ok_->state) : "");         \
+    } while (0)
+
+static const char *const DB = "db.birch";
+static const char *const WAL_FILE = "db.birch-wal";
+enum { ROOT_SLOT = 1 };
+
+static void assert_error(Error *err, SqlState state, const char *needle)
+{
+    ck_assert_msg(err != NULL, "expected an error %s", sqlstate_code(state));
+    ck_assert_msg(err->state == state, "expected %s, got %s: %s", sqlstate_code(state),
+                  sqlstate_code(err->state), err->message);
+    if (needle != NULL) {
+        ck_assert_msg(strstr(err->message, needle) != NULL, "\"%s\" not in \"%s\"", needle,
+                      err->message);
+    }
+    err_free(err);
+}
+
+static double test_scale(void)
+{
+    const char *text = getenv("BIRCH_TEST_SCALE");
+    double      scale = text != NULL ? atof(text) : 1.0;
+    return scale > 0 ? scale : 1.0;
+}
+
+static int scaled(int count)
+{
+    int result = (int)(count * test_scale());
+    return result < 10 ? 10 : result;
+}
+
+/* ---- test-only logical undo: 'D' root key (delete) / 'I' root key value (re-insert) ---- */
+
+static uint64_t g_undo_calls;
+static bool     g_undo_flush;
+
+static size_t undo_encode(uint8_t *out, char kind, PageId root, const uint8_t *key,
+                          size_t key_size, const uint8_t *value, size_t value_size)
+{
+    out[0] = (uint8_t)kind;
+    enc_u32le(out + 1, root);
+    enc_u16le(out + 5, (uint16_t)key_size);
+    memcpy(out + 7, key, key_size);
+    enc_u16le(out + 7 + key_size, (uint16_t)value_size);
+    if (value_size > 0) memcpy(out + 9 + key_size, value, value_size);
+    return 9 + key_size + value_size;
+}
+
+static Error *test_undo(void *ctx, Store *store, const WalRecord *record)
+{
+    (void)ctx;
+    g_undo_calls++;
+    const uint8_t *undo = record->undo;
+    if (record->undo_size < 9) return err_new(SQLSTATE_DATA_CORRUPTED, "bad undo payload");
+    PageId   root = dec_u32le(undo + 1);
+    size_t   key_size = dec_u16le(undo + 5);
+    size_t   value_size = dec_u16le(undo + 7 + key_size);
+    BTree   *tree = NULL;
+    TRY(bt_open(store, root, &tree));
+    Error *err = NULL;
+    if (undo[0] == 'D') {
+        bool found = false;
+        err = bt_delete(tree, undo + 7, key_size, &found);   /* absent: already undone */
+    } else {
+        /* re-insert, or put the old value back over a newer one */
+        err = bt_insert(tree, undo + 7, key_size, undo + 9 + key_size, value_size);
+        if (err != NULL && err->state == SQLSTATE_UNIQUE_VIOLATION) {
+            err_free(err);
+            bool found = false;
+            err = bt_update(tree, undo + 7, key_size, undo + 9 + key_size, value_size, &found);
+        }
+    }
+    bt_close(tree);
+    /* tests of a crash inside undo: make each CLR durable (page writes force the log) */
+    if (err == NULL && g_undo_flush) err = bp_flush_all(store_pool(store));
+    return err;
+}
+
+/* ---- helpers ---- */
+
+static RecovOptions options_for(Vfs *vfs)
+{
+    RecovOptions options = {
+        .store = {.vfs = vfs, .create = true, .pool_size = 64 * PAGE_SIZE},
+        .wal = {.capacity = 4 << 20},
+        .undo_fn = test_undo,
+    };
+    return options;
+}
+
+static RecovDb *open_db(Vfs *vfs, RecovReport *report_out)
+{
+    RecovOptions options = options_for(vfs);
+    RecovDb     *db = NULL;
+    RecovReport  report;
+    ck_assert_ok(recov_open(DB, &options, &db, &report));
+    if (report_out != NULL) *report_out = report;
+    return db;
+}
+
+static PageId make_tree(RecovDb *db)
+{
+    Store *store = recov_store(db);
+    PageId root = PAGE_ID_NONE;
+    ck_assert_ok(bt_create(store, &root));
+    Mtr mtr;
+    mtr_begin(&mtr, store);
+    store_root_set(&mtr, ROOT_SLOT, root);
+    ck_assert_ok(mtr_commit(&mtr));
+    return root;
+}
+
+static void key_of(int key_value, uint8_t *key)
+{
+    enc_u64be(key, (uint64_t)key_value);
+}
+
+static size_t value_of(int key_value, int version, uint8_t *value)
+{
+    size_t size = 16 + (size_t)((key_value * 7 + version * 13) % 100);
+    for (size_t byte_idx = 0; byte_idx < size; byte_idx++) {
+        value[byte_idx] = (uint8_t)(key_value + version * 31 + (int)byte_idx);
+    }
+    return size;
+}
+
+static void put(BTree *tree, int key_value, int version)
+{
+    uint8_t key[8], value[128];
+    key_of(key_value, key);
+    size_t size = value_of(key_value, version, value);
+    Error *err = bt_insert(tree, key, 8, value, size);
+    if (err != NULL && err->state == SQLSTATE_UNIQUE_VIOLATION) {
+        err_free(err);
+        bool found = false;
+        err = bt_update(tree, key, 8, value, size, &found);
+    }
+    ck_assert_ok(err);
+}
+
+/* expect: key_value holds version (or is absent if version < 0). */
+static void expect(BTree *tree, int key_value, int version)
+{
+    uint8_t key[8], value[128];
+    key_of(key_value, key);
+    BtBuf buf = {0};
+    bool  found = false;
+    ck_assert_ok(bt_get(tree, key, 8, &buf, &found));
+    if (version < 0) {
+        ck_assert_msg(!found, "key %d should be absent", key_value);
+    } else {
+        ck_assert_msg(found, "key %d missing", key_value);
+        size_t size = value_of(key_value, version, value);
+        ck_assert_msg(buf.size == size && memcmp(buf.data, value, size) == 0,
+                      "key %d has the wrong value", key_value);
+    }
+    bt_buf_free(&buf);
+}
+
+static BTree *open_tree(RecovDb *db)
+{
+    Store *store = recov_store(db);
+    PageId root = store_root_get(store, ROOT_SLOT);
+    ck_assert_uint_ne(root, PAGE_ID_NONE);
+    ck_assert_ok(bt_check_store(store, &root, 1));
+    BTree *tree = NULL;
+    ck_assert_ok(bt_open(store, root, &tree));
+    return tree;
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_recov_redo_after_crash)
+{
+    Vfs     *vfs = vfs_fault_create(1);
+    RecovDb *db = open_db(vfs, NULL);
+    PageId   root = make_tree(db);
+    BTree   *tree = NULL;
+    ck_assert_ok(bt_open(recov_store(db), root, &tree));
+    int count = scaled(3000);
+    for (int key_value = 0; key_value < count; key_value++) put(tree, key_value, 1);
+    for (int key_value = 0; key_value < count; key_value += 3) {
+        bool found = false;
+        uint8_t key[8];
+        key_of(key_value, key);
+        ck_assert_ok(bt_delete(tree, key, 8, &found));
+        ck_assert(found);
+    }
+    for (int key_value = 1; key_value < count; key_value += 3) put(tree, key_value, 2);
+    ck_assert_ok(wal_flush_all(recov_wal(db)));
+    bt_close(tree);
+    /* a crash: nothing but the log was forced, and a power cut drops the unsynced rest */
+    recov_abandon(db);
+    vfs_fault_power_cut(vfs);
+
+    RecovReport report;
+    db = open_db(vfs, &report);
+    ck_assert(report.recovered);
+    ck_assert_uint_gt(report.records_scanned, 0);
+    ck_assert_uint_gt(report.records_redone, 0);
+    ck_assert_uint_eq(report.bytes_scanned, report.end_lsn - report.start_lsn);
+    tree = open_tree(db);
+    for (int key_value = 0; key_value < count; key_value++) {
+        expect(tree, key_value, key_value % 3 == 0 ? -1 : (key_value % 3 == 1 ? 2 : 1));
+    }
+    bt_close(tree);
+    ck_assert_ok(recov_close(db));
+    vfs_fault_destroy(vfs);
+}
+END_TEST
+
+START_TEST(test_recov_torn_page_repaired_from_image)
+{
+    Vfs     *vfs = vfs_fault_create(2);
+    RecovDb *db = open_db(vfs, NULL);
+    PageId   root = make_tree(db);
+    BTree   *tree = NULL;
+    ck_assert_ok(bt_open(recov_store(db), root, &tree));
+    for (int key_value = 0; key_value < 40; key_value++) put(tree, key_value, 1);
+    /* the root leaf reaches the disk, then changes again: its next change logs an image */
+    ck_assert_ok(wal_flush_all(recov_wal(db)));
+    ck_assert_ok(bp_flush_all(store_pool(recov_store(db))));
+    uint8_t old_page[PAGE_SIZE];
+    {
+        File *file = NULL;
+        ck_assert_ok(file_open(vfs, DB, FILE_OPEN_READONLY, &file));
+        ck_assert_ok(file_read(file, (uint64_t)root * PAGE_SIZE, old_page, PAGE_SIZE));
+        file_close(file);
+    }
+    uint64_t fpi_before = wal_stats(recov_wal(db)).fpi_count;
+    for (int key_value = 0; key_value < 40; key_value++) put(tree, key_value, 2);
+    ck_assert_uint_eq(wal_stats(recov_wal(db)).fpi_count, fpi_before + 1);
+    ck_assert_ok(wal_flush_all(recov_wal(db)));
+    ck_assert_ok(bp_flush_page(store_pool(recov_store(db)), root));
+    bt_close(tree);
+    recov_abandon(db);
+    /* tear the page: its second half goes back to the old content, as a power cut could */
+    {
+        File *file = NULL;
+        ck_assert_ok(file_open(vfs, DB, 0, &file));
+        ck_assert_ok(file_write(file, (uint64_t)root * PAGE_SIZE + 4096, old_page + 4096, 4096));
+        ck_assert_ok(file_sync(file));
+        file_close(file);
+    }
+    RecovReport report;
+    db = open_db(vfs, &report);
+    ck_assert(report.recovered);
+    tree = open_tree(db);
+    for (int key_value = 0; key_value < 40; key_value++) expect(tree, key_value, 2);
+    bt_close(tree);
+    ck_assert_ok(recov_close(db));
+    vfs_fault_destroy(vfs);
+}
+END_TEST
+
+START_TEST(test_recov_crash_during_redo)
+{
+    Vfs     *vfs = vfs_fault_create(3);
+    RecovDb *db = open_db(vfs, NULL);
+    PageId   root = make_tree(db);
+    BTree   *tree = NULL;
+    ck_assert_ok(bt_open(recov_store(db), root, &tree));
+    int count = 1500;   /* more records than the failpoints skip, at any scale */
+    for (int key_value = 0; key_value < count; key_value++) put(tree, key_value, 1);
+    ck_assert_ok(wal_flush_all(recov_wal(db)));
+    bt_close(tree);
+    recov_abandon(db);
+    /* recovery dies half way (its page writes may or may not have happened), twice */
+    for (int attempt_idx = 0; attempt_idx < 2; attempt_idx++) {
+        fp_set("recov.redo.record", FP_ACTION_ERROR, 100 + attempt_idx * 300, 1);
+        RecovOptions options = options_for(vfs);
+        RecovDb     *failed = NULL;
+        assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_IO_ERROR, "injected");
+        fp_clear_all();
+        vfs_fault_power_cut(vfs);
+    }
+    RecovReport report;
+    db = open_db(vfs, &report);
+    ck_assert(report.recovered);
+    tree = open_tree(db);
+    for (int key_value = 0; key_value < count; key_value++) expect(tree, key_value, 1);
+    bt_close(tree);
+    ck_assert_ok(recov_close(db));
+    vfs_fault_destroy(vfs);
+}
+END_TEST
+
+/* run_loser: committed keys [0, 100) at version 1; then transaction 77 inserts [100, 150),
+ * updates [0, 20) to version 5 and deletes [20, 40), logging undo payloads (90 of them), and
+ * never ends. */
+static void run_loser(RecovDb *db, PageId root)
+{
+    BTree *tree = NULL;
+    ck_assert_ok(bt_open(recov_store(db), root, &tree));
+    for (int key_value = 0; key_value < 100; key_value++) put(tree, key_value, 1);
+    uint64_t   last_lsn = 0;
+    WalMtrInfo info = {.xid = 77, .last_lsn_io = &last_lsn};
+    wal_thread_bind(&info);
+    uint8_t payload[512], key[8], value[128];
+    for (int key_value = 100; key_value < 150; key_value++) {
+        key_of(key_value, key);
+        info.undo = payload;
+        info.undo_size = undo_encode(payload, 'D', root, key, 8, NULL, 0);
+        put(tree, key_value, 1);
+        ck_assert_ptr_null(info.undo);   /* consumed by the insert's mtr */
+    }
+    for (int key_value = 0; key_value < 40; key_value++) {
+        key_of(key_value, key);
+        size_t size = value_of(key_value, 1, value);
+        info.undo = payload;
+        info.undo_size = undo_encode(payload, 'I', root, key, 8, value, size);
+        if (key_value < 20) {
+            put(tree, key_value, 5);
+        } else {
+            bool found = false;
+            ck_assert_ok(bt_delete(tree, key, 8, &found));
+            ck_assert(found);
+        }
+        ck_assert_ptr_null(info.undo);
+    }
+    wal_thread_bind(NULL);
+    ck_assert_uint_gt(last_lsn, 0);
+    ck_assert_ok(wal_flush_all(recov_wal(db)));
+    bt_close(tree);
+}
+
+static void check_rolled_back(RecovDb *db)
+{
+    BTree *tree = open_tree(db);
+    for (int key_value = 0; key_value < 100; key_value++) expect(tree, key_value, 1);
+    for (int key_value = 100; key_value < 150; key_value++) expect(tree, key_value, -1);
+    bt_close(tree);
+}
+
+START_TEST(test_recov_undo_rolls_back_loser_with_clrs)
+{
+    Vfs     *vfs = vfs_fault_create(4);
+    RecovDb *db = open_db(vfs, NULL);
+    PageId   root = make_tree(db);
+    run_loser(db, root);
+    recov_abandon(db);
+    g_undo_calls = 0;
+    RecovReport report;
+    db = open_db(vfs, &report);
+    ck_assert(report.recovered);
+    ck_assert_uint_eq(report.transactions_rolled_back, 1);
+    /* 50 inserts + 20 updates + 20 deletes */
+    ck_assert_uint_eq(report.clr_count, 90);
+    ck_assert_uint_eq(g_undo_calls, 90);
+    ck_assert_uint_eq(report.max_xid, 77);
+    check_rolled_back(db);
+    /* a second crash right away: the loser has END, nothing is undone twice */
+    ck_assert_ok(wal_flush_all(recov_wal(db)));
+    recov_abandon(db);
+    db = open_db(vfs, &report);
+    ck_assert(report.recovered);
+    ck_assert_uint_eq(report.transactions_rolled_back, 0);
+    check_rolled_back(db);
+    ck_assert_ok(recov_close(db));
+    vfs_fault_destroy(vfs);
+}
+END_TEST
+
+START_TEST(test_recov_crash_during_undo_resumes_at_undo_next)
+{
+    Vfs     *vfs = vfs_fault_create(5);
+    RecovDb *db = open_db(vfs, NULL);
+    PageId   root = make_tree(db);
+    run_loser(db, root);
+    recov_abandon(db);
+    /* the first recovery undoes 30 steps (each CLR made durable), then fails */
+    fp_set("recov.undo.step", FP_ACTION_ERROR, 30, 1);
+    RecovOptions options = options_for(vfs);
+    RecovDb     *failed = NULL;
+    g_undo_calls = 0;
+    g_undo_flush = true;
+    assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_IO_ERROR, "injected");
+    g_undo_flush = false;
+    fp_clear_all();
+    ck_assert_uint_eq(g_undo_calls, 30);
+    vfs_fault_power_cut(vfs);
+    g_undo_calls = 0;
+    RecovReport report;
+    db = open_db(vfs, &report);
+    ck_assert_uint_eq(report.transactions_rolled_back, 1);
+    /* the 30 durable CLRs are skipped through undo_next_lsn; the other 60 steps run now */
+    ck_assert_uint_eq(report.clr_count, 60);
+    ck_assert_uint_eq(g_undo_calls, 60);
+    check_rolled_back(db);
+    ck_assert_ok(recov_close(db));
+    vfs_fault_destroy(vfs);
+}
+END_TEST
+
+START_TEST(test_recov_clr_skips_undone_steps)
+{
+    /* online rollback writes CLRs; a crash after it: recovery undoes nothing again */
+    Vfs     *vfs = vfs_fault_create(6);
+    RecovDb *db = open_db(vfs, NULL);
+    PageId   root = make_tree(db);
+    run_loser(db, root);
+    /* the transaction layer's rollback of xid 77 up to its first 50 records */
+    uint64_t last_lsn = 0;
+    {
+        /* find the last LSN of the chain: the rollback starts from the log's end for xid 77 */
+        WalReader *reader = NULL;
+        ck_assert_ok(wal_reader_open(recov_wal(db), &reader));
+        uint64_t lsn = wal_created_lsn(recov_wal(db));
+        for (;;) {
+            WalRecord record;
+            bool      valid = false;
+            ck_assert_ok(wal_read(reader, lsn, true, &record, &valid));
+            if (!valid) break;
+            if (record.xid == 77) last_lsn = record.lsn;
+            lsn += record.size;
+        }
+        wal_reader_close(reader);
+    }
+    ck_assert_uint_gt(last_lsn, 0);
+    uint64_t steps = 0;
+    g_undo_calls = 0;
+    uint64_t chain_lsn = last_lsn;
+    ck_assert_ok(recov_rollback(recov_wal(db), recov_store(db), test_undo, NULL, 77, &chain_lsn,
+                                last_lsn, 0, &steps));
+    ck_assert_uint_eq(steps, 90);
+    ck_assert_uint_gt(chain_lsn, last_lsn);   /* CLRs were appended */
+    check_rolled_back(db);
+    ck_assert_ok(wal_flush_all(recov_wal(db)));
+    recov_abandon(db);
+    /* no END was written: recovery walks the CLRs' undo_next_lsn and finds nothing to undo */
+    g_undo_calls = 0;
+    RecovReport report;
+    db = open_db(vfs, &report);
+    ck_assert_uint_eq(report.transactions_rolled_back, 1);
+    ck_assert_uint_eq(report.clr_count, 0);
+    ck_assert_uint_eq(g_undo_calls, 0);
+    check_rolled_back(db);
+    ck_assert_ok(recov_close(db));
+    vfs_fault_destroy(vfs);
+}
+END_TEST
+
+START_TEST(test_recov_clean_close_removes_wal)
+{
+    Vfs     *vfs = vfs_fault_create(7);
+    RecovDb *db = open_db(vfs, NULL);
+    PageId   root = make_tree(db);
+    BTree   *tree = NULL;
+    ck_assert_ok(bt_open(recov_store(db), root, &tree));
+    for (int key_value = 0; key_value < 500; key_value++) put(tree, key_value, 3);
+    bt_close(tree);
+    bool exists = false;
+    ck_assert_ok(file_exists(vfs, WAL_FILE, &exists));
+    ck_assert(exists);
+    ck_assert_ok(recov_close(db));
+    ck_assert_ok(file_exists(vfs, WAL_FILE, &exists));
+    ck_assert(!exists);
+    /* even a power cut right after the close keeps it one file and clean */
+    vfs_fault_power_cut(vfs);
+    ck_assert_ok(file_exists(vfs, WAL_FILE, &exists));
+    ck_assert(!exists);
+    RecovReport report;
+    db = open_db(vfs, &report);
+    ck_assert(!report.recovered);
+    tree = open_tree(db);
+    for (int key_value = 0; key_value < 500; key_value++) expect(tree, key_value, 3);
+    bt_close(tree);
+    /* a crash right after opening a clean database: the log made before the flag is there */
+    recov_abandon(db);
+    vfs_fault_power_cut(vfs);
+    db = open_db(vfs, &report);
+    ck_assert(report.recovered);
+    tree = open_tree(db);
+    for (int key_value = 0; key_value < 500; key_value++) expect(tree, key_value, 3);
+    bt_close(tree);
+    ck_assert_ok(recov_close(db));
+    vfs_fault_destroy(vfs);
+}
+END_TEST
+
+START_TEST(test_recov_missing_or_foreign_wal_is_refused)
+{
+    Vfs     *vfs = vfs_fault_create(8);
+    RecovDb *db = open_db(vfs, NULL);
+    make_tree(db);
+    ck_assert_ok(wal_flush_all(recov_wal(db)));
+    recov_abandon(db);
+    /* keep the log aside, remove it: refused */
+    char saved[64];
+    snprintf(saved, sizeof saved, "/tmp/birch_wal_test_%d.img", (int)getpid());
+    ck_assert_ok(vfs_fault_save(vfs, WAL_FILE, saved));
+    ck_assert_ok(file_remove(vfs, WAL_FILE));
+    RecovOptions options = options_for(vfs);
+    RecovDb     *failed = NULL;
+    assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED, "missing");
+    /* another database's log: refused */
+    {
+        RecovOptions other = options_for(vfs);
+        RecovDb     *db2 = NULL;
+        ck_assert_ok(recov_open("other.birch", &other, &db2, NULL));
+        ck_assert_ok(wal_flush_all(recov_wal(db2)));
+        recov_abandon(db2);
+        char other_saved[64];
+        snprintf(other_saved, sizeof other_saved, "/tmp/birch_wal_test_%d.other", (int)getpid());
+        ck_assert_ok(vfs_fault_save(vfs, "other.birch-wal", other_saved));
+        ck_assert_ok(vfs_fault_load(vfs, WAL_FILE, other_saved));
+        unlink(other_saved);
+    }
+    assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED,
+                 "another database");
+    /* garbage instead of a log: refused */
+    {
+        File *file = NULL;
+        ck_assert_ok(file_open(vfs, WAL_FILE, 0, &file));
+        uint8_t junk[WAL_HEADER_SIZE];
+        memset(junk, 0x5a, sizeof junk);
+        ck_assert_ok(file_write(file, 0, junk, sizeof junk));
+        file_close(file);
+    }
+    assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED,
+                 "not a birch write-ahead log");
+    /* the right log back: recovered */
+    ck_assert_ok(vfs_fault_load(vfs, WAL_FILE, saved));
+    unlink(saved);
+    RecovReport report;
+    db = open_db(vfs, &report);
+    ck_assert(report.recovered);
+    BTree *tree = open_tree(db);
+    bt_close(tree);
+    ck_assert_ok(recov_close(db));
+    vfs_fault_destroy(vfs);
+}
+END_TEST
+
+static Suite *recov_suite(void)
+{
+    Suite *suite = suite_create("recov");
+    TCase *tcase = tcase_create("recov");
+    tcase_set_timeout(tcase, 300);
+    tcase_add_test(tcase, test_recov_redo_after_crash);
+    tcase_add_test(tcase, test_recov_torn_page_repaired_from_image);
+    tcase_add_test(tcase, test_recov_crash_during_redo);
+    tcase_add_test(tcase, test_recov_undo_rolls_back_loser_with_clrs);
+    tcase_add_test(tcase, test_recov_crash_during_undo_resumes_at_undo_next);
+    tcase_add_test(tcase, test_recov_clr_skips_undone_steps);
+    tcase_add_test(tcase, test_recov_clean_close_removes_wal);
+    tcase_add_test(tcase, test_recov_missing_or_foreign_wal_is_refused);
+    suite_add_tcase(suite, tcase);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(recov_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,104 @@
+/* txn/txn_int.h: internals shared by txn.c, txn_row.c and purge.c (and their tests). */
+#ifndef BIRCH_TXN_TXN_INT_H
+#define BIRCH_TXN_TXN_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stdatomic.h>
+
+#include "txn/lock.h"
+#include "txn/txn.h"
+#include "txn/wal.h"
+#include "txn/vstore.h"
+
+/* A logical undo entry: what rollback does to (tree, key), re-descending by key. */
+typedef enum UndoKind {
+    UNDO_INSERT = 1,    /* delete key */
+    UNDO_RESTORE,       /* put record back (bt_update; bt_insert if the key vanished) */
+    UNDO_UNMARK,        /* clear the delete mark */
+} UndoKind;
+
+typedef struct UndoEntry {
+    UndoKind  kind;
+    BTree    *tree;
+    uint8_t  *key;
+    size_t    key_size;
+    uint8_t  *record;       /* UNDO_RESTORE: the old record */
+    size_t    record_size;
+    uint64_t  lsn_before;   /* the transaction's last LSN before the change: the
+                             * undo_next_lsn of the CLR that undoes it */
+} UndoEntry;
+
+/* TxnLog: the WAL binding of one storage call (txn_log_begin .. txn_log_end). */
+typedef struct TxnLog {
+    WalMtrInfo info;
+    uint64_t   last_lsn;
+    uint8_t   *payload;
+    bool       bound;
+    WalMtrInfo *outer;
+} TxnLog;
+
+struct Txn {
+    TxnManager  *manager;
+    uint64_t     xid;
+    TxnIsolation isolation;
+    Snapshot     snapshot;
+    size_t       snapshot_capacity;   /* of snapshot.active */
+    uint64_t     snap_xmin;           /* registered: the xmin of the snapshot in use */
+    size_t       active_idx;          /* position in manager->active */
+    LockOwner   *owner;
+    UndoEntry   *undo;
+    size_t       undo_count;
+    size_t       undo_capacity;
+    _Atomic uint64_t first_lsn;       /* WAL: a lower bound of its first record (0: none) */
+    _Atomic uint64_t last_lsn;        /* WAL: its newest record (0: none) */
+};
+
+struct TxnManager {
+    Store          *store;
+    LockManager    *locks;
+    bool            owns_locks;
+    VStore         *vstore;
+    Wal            *wal;              /* NULL: staged, no logging */
+    Checkpointer   *ckpt;
+    bool            read_only;
+    pthread_mutex_t mutex;            /* guards next_xid, reserved_xid, active, trees */
+    pthread_mutex_t reserve_mutex;    /* one page-0 xid reservation at a time */
+    uint64_t        next_xid;
+    uint64_t        reserved_xid;     /* page 0 holds this: ids below it may be in use */
+    Txn           **active;
+    size_t          active_count;
+    size_t          active_capacity;
+    BTree         **trees;            /* registered for purge */
+    size_t          tree_count;
+    size_t          tree_capacity;
+    pthread_mutex_t purge_mutex;      /* one purge pass at a time; guards tree removal */
+    LockOwner      *purge_owner;
+    pthread_t       purge_thread;
+    bool            purge_running;
+    bool            purge_stop;
+    int             purge_interval_ms;
+    pthread_cond_t  purge_cond;
+};
+
+/* txn_undo_push: append an undo entry (key and record copied). Errors: OUT_OF_MEMORY. */
+Error *txn_undo_push(Txn *txn, UndoKind kind, BTree *tree, const uint8_t *key, size_t key_size,
+                     const uint8_t *record, size_t record_size);
+/* txn_log_begin: before a bt_ call that changes a tree for txn: check WAL space (53400,
+ * 53100, 58030) and bind the thread's WalMtrInfo (xid, the prev_lsn chain, and, if with_undo,
+ * the encoded newest undo entry as the logical-undo payload). txn_log_end unbinds and
+ * publishes the new last LSN. Without a WAL both do nothing. */
+Error *txn_log_begin(Txn *txn, TxnLog *log, bool with_undo);
+void   txn_log_end(Txn *txn, TxnLog *log);
+/* txn_wait_for_xid: wait until xid ends (lock manager). *acquired_out false only for SKIP. */
+Error *txn_wait_for_xid(Txn *txn, uint64_t xid, LockWaitPolicy policy, bool *acquired_out);
+/* purge_start / purge_stop: the background purge thread (purge.c). */
+Error *purge_start(TxnManager *manager);
+void   purge_stop(TxnManager *manager);
+
+enum { TXN_PURGE_XID = 1 };   /* the lock-owner id of purge (never a transaction's) */
+
+#endif

@@ -1,0 +1,750 @@
+/* txn/wal.c: the log file, its header, the append ring, group-commit flushes, file growth,
+ * failure handling and readers (format and contract in wal.h).
+ *
+ * Append: under insert_mutex a record gets insert_lsn as its LSN, its bytes are copied into
+ * the ring at lsn % ring_size, then insert_lsn advances (so insert_lsn is always at a record
+ * boundary). If the ring lacks room, the appender first writes out the ring (no sync).
+ * Flush: under flush_mutex, a thread that needs more durable log becomes the leader unless one
+ * is active (then it waits for it and re-checks); the leader takes target = insert_lsn, writes
+ * [written_lsn, target) without holding any mutex (appenders never overwrite that range: they
+ * need written_lsn to move first), fdatasyncs, then publishes written/durable = target and
+ * wakes every waiter. Committers that arrive during one fsync are all served by the next.
+ * Failure: the first write/sync error is kept; afterwards everything returns a copy of it. */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "common/asserts.h"
+#include "common/bytes.h"
+#include "common/failpoint.h"
+#include "txn/wal_int.h"
+
+enum {
+    SLOT_OFFSET_VERSION = 8,
+    SLOT_OFFSET_DATABASE_ID = 16,
+    SLOT_OFFSET_CAPACITY = 24,
+    SLOT_OFFSET_GENERATION = 32,
+    SLOT_OFFSET_CREATED_LSN = 40,
+    SLOT_OFFSET_CRC = WAL_HEADER_SLOT_SIZE - 4,
+    ZERO_CHUNK_SIZE = 64 * 1024,
+};
+
+STATIC_ASSERT(WAL_HEADER_SLOT_B + WAL_HEADER_SLOT_SIZE <= WAL_HEADER_SIZE, "slots fit");
+
+static const uint8_t ZERO_CHUNK[ZERO_CHUNK_SIZE];
+
+char *wal_path(const char *store_path)
+{
+    size_t size = strlen(store_path) + sizeof WAL_FILE_SUFFIX;
+    char  *path = malloc(size);
+    if (path != NULL) snprintf(path, size, "%s%s", store_path, WAL_FILE_SUFFIX);
+    return path;
+}
+
+uint64_t wal_file_offset(const Wal *wal, uint64_t lsn)
+{
+    return WAL_HEADER_SIZE + lsn % wal->capacity;
+}
+
+const char *wal_file_path(const Wal *wal) { return wal->path; }
+uint64_t    wal_capacity(const Wal *wal) { return wal->capacity; }
+uint64_t    wal_created_lsn(const Wal *wal) { return wal->created_lsn; }
+uint64_t    wal_soft_limit(const Wal *wal) { return wal->soft_limit; }
+Store      *wal_store(Wal *wal) { return wal->store; }
+uint64_t    wal_insert_lsn(Wal *wal) { return atomic_load(&wal->insert_lsn); }
+uint64_t    wal_durable_lsn(Wal *wal) { return atomic_load(&wal->durable_lsn); }
+
+/* ---------------------------------------------------------------- failure ---- */
+
+Error *wal_fail(Wal *wal, Error *err)
+{
+    pthread_mutex_lock(&wal->flush_mutex);
+    if (wal->failure == NULL) {
+        wal->failure = err_prefix(err, "write-ahead log \"%s\" failed, the database refuses "
+                                  "writes until it is reopened", wal->path);
+        atomic_store(&wal->failed, true);
+    } else {
+        err_free(err);
+    }
+    Error *copy = err_copy(wal->failure);
+    pthread_cond_broadcast(&wal->flush_cond);
+    pthread_mutex_unlock(&wal->flush_mutex);
+    return copy;
+}
+
+Error *wal_failure(Wal *wal)
+{
+    if (!atomic_load(&wal->failed)) return NULL;
+    pthread_mutex_lock(&wal->flush_mutex);
+    Error *copy = wal->failure != NULL ? err_copy(wal->failure) : NULL;
+    pthread_mutex_unlock(&wal->flush_mutex);
+    return copy;
+}
+
+/* ---------------------------------------------------------------- header ---- */
+
+static void slot_encode(const Wal *wal, uint8_t *slot)
+{
+    memset(slot, 0, WAL_HEADER_SLOT_SIZE);
+    memcpy(slot, WAL_MAGIC, 8);
+    enc_u32le(slot + SLOT_OFFSET_VERSION, WAL_FORMAT_VERSION);
+    enc_u64le(slot + SLOT_OFFSET_DATABASE_ID, wal->database_id);
+    enc_u64le(slot + SLOT_OFFSET_CAPACITY, wal->capacity);
+    enc_u64le(slot + SLOT_OFFSET_GENERATION, wal->generation);
+    enc_u64le(slot + SLOT_OFFSET_CREATED_LSN, wal->created_lsn);
+    enc_u32le(slot + SLOT_OFFSET_CRC, (uint32_t)crc32(0, slot, SLOT_OFFSET_CRC));
+}
+
+/* slot_valid: magic and crc match (the fields are then range-checked by the caller). */
+static bool slot_valid(const uint8_t *slot)
+{
+    if (memcmp(slot, WAL_MAGIC, 8) != 0) return false;
+    return dec_u32le(slot + SLOT_OFFSET_CRC) == (uint32_t)crc32(0, slot, SLOT_OFFSET_CRC);
+}
+
+static Error *header_write(Wal *wal, int slot_idx)
+{
+    uint8_t slot[WAL_HEADER_SLOT_SIZE];
+    slot_encode(wal, slot);
+    TRY(file_write(wal->file, slot_idx == 0 ? 0 : WAL_HEADER_SLOT_B, slot, sizeof slot));
+    TRY(file_sync(wal->file));
+    wal->header_slot_idx = slot_idx;
+    return NULL;
+}
+
+static Error *corrupt(const Wal *wal, const char *what)
+{
+    return err_set_hint(err_new(SQLSTATE_DATA_CORRUPTED,
+                                "write-ahead log \"%s\" of database \"%s\" is unusable: %s",
+                                wal->path, store_path(wal->store), what),
+                        "the database was not closed cleanly and its log cannot recover it; "
+                        "restore it from a backup");
+}
+
+static Error *header_read(Wal *wal)
+{
+    uint64_t size = 0;
+    TRY(file_size(wal->file, &size));
+    if (size < WAL_HEADER_SIZE) return corrupt(wal, "the file is shorter than its header");
+    uint8_t header[WAL_HEADER_SIZE];
+    TRY(file_read(wal->file, 0, header, sizeof header));
+    const uint8_t *slots[2] = {header, header + WAL_HEADER_SLOT_B};
+    int best_idx = -1;
+    for (int slot_idx = 0; slot_idx < 2; slot_idx++) {
+        if (!slot_valid(slots[slot_idx])) continue;
+        if (best_idx < 0 || dec_u64le(slots[slot_idx] + SLOT_OFFSET_GENERATION) >
+                                dec_u64le(slots[best_idx] + SLOT_OFFSET_GENERATION)) {
+            best_idx = slot_idx;
+        }
+    }
+    if (best_idx < 0) return corrupt(wal, "it is not a birch write-ahead log");
+    const uint8_t *slot = slots[best_idx];
+    if (dec_u32le(slot + SLOT_OFFSET_VERSION) != WAL_FORMAT_VERSION) {
+        return corrupt(wal, "unsupported log format version");
+    }
+    if (dec_u64le(slot + SLOT_OFFSET_DATABASE_ID) != wal->database_id) {
+        return corrupt(wal, "it belongs to another database (database id differs)");
+    }
+    uint64_t capacity = dec_u64le(slot + SLOT_OFFSET_CAPACITY);
+    if (capacity < WAL_CAPACITY_MIN || capacity > ((uint64_t)1 << 40)) {
+        return corrupt(wal, "its capacity is out of range");
+    }
+    wal->capacity = capacity;
+    wal->generation = dec_u64le(slot + SLOT_OFFSET_GENERATION);
+    wal->created_lsn = dec_u64le(slot + SLOT_OFFSET_CREATED_LSN);
+    wal->header_slot_idx = best_idx;
+    wal->file_size = size;
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- create / open ---- */
+
+static void limits_init(Wal *wal)
+{
+    uint64_t reserve = wal->capacity / 4;
+    if (reserve > ((uint64_t)16 << 20)) reserve = (uint64_t)16 << 20;
+    wal->soft_limit = wal->capacity - reserve;
+    wal->record_size_max = reserve / 2 < WAL_RECORD_SIZE_MAX ? reserve / 2 : WAL_RECORD_SIZE_MAX;
+    uint64_t chunk = wal->capacity / 16;
+    if (chunk > ((uint64_t)4 << 20)) chunk = (uint64_t)4 << 20;
+    if (chunk < ZERO_CHUNK_SIZE) chunk = ZERO_CHUNK_SIZE;
+    wal->extend_chunk = chunk;
+}
+
+static void *flusher_main(void *arg);
+
+static void wal_free(Wal *wal)
+{
+    if (wal == NULL) return;
+    file_close(wal->file);
+    free(wal->ring);
+    free(wal->path);
+    if (wal->failure != NULL) err_free(wal->failure);
+    pthread_mutex_destroy(&wal->insert_mutex);
+    pthread_mutex_destroy(&wal->flush_mutex);
+    pthread_cond_destroy(&wal->flush_cond);
+    pthread_mutex_destroy(&wal->extend_mutex);
+    pthread_mutex_destroy(&wal->flusher_mutex);
+    pthread_cond_destroy(&wal->flusher_cond);
+    free(wal);
+}
+
+static Error *wal_new(Store *store, const WalOptions *options, Wal **wal_out)
+{
+    WalOptions defaults = {0};
+    if (options == NULL) options = &defaults;
+    Wal *wal = calloc(1, sizeof *wal);
+    if (wal == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    pthread_mutex_init(&wal->insert_mutex, NULL);
+    pthread_mutex_init(&wal->flush_mutex, NULL);
+    pthread_cond_init(&wal->flush_cond, NULL);
+    pthread_mutex_init(&wal->extend_mutex, NULL);
+    pthread_mutex_init(&wal->flusher_mutex, NULL);
+    pthread_cond_init(&wal->flusher_cond, NULL);
+    wal->store = store;
+    wal->vfs = store_vfs(store);
+    wal->database_id = store_info(store).database_id;
+    wal->capacity = options->capacity != 0 ? options->capacity : WAL_CAPACITY_DEFAULT;
+    if (wal->capacity < WAL_CAPACITY_MIN) wal->capacity = WAL_CAPACITY_MIN;
+    wal->ring_size = options->buffer_size != 0 ? options->buffer_size : WAL_BUFFER_SIZE_DEFAULT;
+    if (wal->ring_size < WAL_BUFFER_SIZE_MIN) wal->ring_size = WAL_BUFFER_SIZE_MIN;
+    atomic_init(&wal->synchronous_commit, !options->synchronous_commit_off);
+    wal->path = wal_path(store_path(store));
+    wal->ring = malloc(wal->ring_size);
+    if (wal->path == NULL || wal->ring == NULL) {
+        wal_free(wal);
+        return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    }
+    *wal_out = wal;
+    return NULL;
+}
+
+static Error *flusher_start(Wal *wal)
+{
+    if (wal->flusher_running) return NULL;
+    wal->flusher_stop = false;
+    if (pthread_create(&wal->flusher, NULL, flusher_main, wal) != 0) {
+        return err_new(SQLSTATE_INSUFFICIENT_RESOURCES, "could not start the log flusher thread");
+    }
+    wal->flusher_running = true;
+    return NULL;
+}
+
+static Error *append_begin(Wal *wal, uint64_t lsn)
+{
+    atomic_store(&wal->insert_lsn, lsn);
+    atomic_store(&wal->written_lsn, lsn);
+    atomic_store(&wal->durable_lsn, lsn);
+    if (atomic_load(&wal->reuse_lsn) == 0) atomic_store(&wal->reuse_lsn, lsn);
+    /* The store's LSN counter follows the log (store_close writes it to page 0). */
+    StoreInfo info = store_info(wal->store);
+    if (info.next_lsn < lsn) store_next_lsn_advance(wal->store, lsn - info.next_lsn);
+    wal->appending = true;
+    if (!atomic_load(&wal->synchronous_commit)) TRY(flusher_start(wal));
+    return NULL;
+}
+
+Error *wal_create(Store *store, const WalOptions *options, Wal **wal_out)
+{
+    Wal *wal = NULL;
+    TRY(wal_new(store, options, &wal));
+    limits_init(wal);
+    uint64_t start_lsn = store_info(store).next_lsn;
+    wal->generation = 1;
+    wal->created_lsn = start_lsn;
+    Error *err = file_open(wal->vfs, wal->path, FILE_OPEN_CREATE, &wal->file);
+    if (err == NULL) err = file_truncate(wal->file, 0);
+    if (err == NULL) err = file_write(wal->file, 0, ZERO_CHUNK, WAL_HEADER_SIZE);
+    if (err == NULL) {
+        uint8_t slot[WAL_HEADER_SLOT_SIZE];
+        slot_encode(wal, slot);
+        err = file_write(wal->file, 0, slot, sizeof slot);
+    }
+    if (err == NULL) err = file_sync(wal->file);
+    if (err == NULL) err = file_sync_dir(wal->vfs, wal->path);
+    if (err == NULL) {
+        wal->file_size = WAL_HEADER_SIZE;
+        err = append_begin(wal, start_lsn);
+    }
+    if (err != NULL) {
+        wal_free(wal);
+        return err;
+    }
+    *wal_out = wal;
+    return NULL;
+}
+
+Error *wal_open(Store *store, const WalOptions *options, Wal **wal_out)
+{
+    Wal *wal = NULL;
+    TRY(wal_new(store, options, &wal));
+    bool   exists = false;
+    Error *err = file_exists(wal->vfs, wal->path, &exists);
+    if (err == NULL && !exists) err = corrupt(wal, "the log file is missing");
+    if (err == NULL) err = file_open(wal->vfs, wal->path, 0, &wal->file);
+    if (err == NULL) err = header_read(wal);
+    if (err != NULL) {
+        wal_free(wal);
+        return err;
+    }
+    limits_init(wal);
+    *wal_out = wal;
+    return NULL;
+}
+
+Error *wal_start_append(Wal *wal, uint64_t end_lsn)
+{
+    VERIFY(!wal->appending);
+    wal->generation++;
+    TRY(header_write(wal, 1 - wal->header_slot_idx));
+    return append_begin(wal, end_lsn);
+}
+
+static void flusher_stop(Wal *wal)
+{
+    if (!wal->flusher_running) return;
+    pthread_mutex_lock(&wal->flusher_mutex);
+    wal->flusher_stop = true;
+    pthread_cond_signal(&wal->flusher_cond);
+    pthread_mutex_unlock(&wal->flusher_mutex);
+    pthread_join(wal->flusher, NULL);
+    wal->flusher_running = false;
+}
+
+Error *wal_close(Wal *wal, bool remove_file)
+{
+    if (wal == NULL) return NULL;
+    flusher_stop(wal);
+    if (wal->installed) wal_uninstall(wal);
+    Error *err = NULL;
+    if (wal->appending && !atomic_load(&wal->failed)) err = wal_flush_all(wal);
+    file_close(wal->file);
+    wal->file = NULL;
+    if (err == NULL && remove_file) {
+        err = file_remove(wal->vfs, wal->path);
+        if (err == NULL) err = file_sync_dir(wal->vfs, wal->path);
+    }
+    wal_free(wal);
+    return err;
+}
+
+void wal_abandon(Wal *wal)
+{
+    if (wal == NULL) return;
+    flusher_stop(wal);
+    if (wal->installed) wal_uninstall(wal);
+    wal_free(wal);
+}
+
+/* ---------------------------------------------------------------- file growth ---- */
+
+/* extend_to: grow the file (zero-filled) to at least size. Pre: extend_mutex held. */
+static Error *extend_to(Wal *wal, uint64_t size)
+{
+    while (wal->file_size < size) {
+        uint64_t piece = size - wal->file_size;
+        if (piece > ZERO_CHUNK_SIZE) piece = ZERO_CHUNK_SIZE;
+        TRY(file_write(wal->file, wal->file_size, ZERO_CHUNK, (size_t)piece));
+        wal->file_size += piece;
+    }
+    return NULL;
+}
+
+/* ensure_file: make the file hold [0, end), growing it extend_chunk beyond (the reserve, capped
+ * at the full data area). A failure of the reserve alone marks space_short; a failure of end
+ * itself is returned. */
+static Error *ensure_file(Wal *wal, uint64_t end)
+{
+    uint64_t full = WAL_HEADER_SIZE + wal->capacity;
+    pthread_mutex_lock(&wal->extend_mutex);
+    Error *err = NULL;
+    if (wal->file_size < full && (wal->file_size < end + wal->extend_chunk)) {
+        uint64_t want = end + 2 * wal->extend_chunk;
+        if (want > full) want = full;
+        err = extend_to(wal, want);
+        if (err != NULL && err->state == SQLSTATE_DISK_FULL) {
+            atomic_store(&wal->space_short, true);
+            err_free(err);
+            err = wal->file_size >= end ? NULL : extend_to(wal, end);
+        } else if (err == NULL) {
+            atomic_store(&wal->space_short, false);
+        }
+    }
+    pthread_mutex_unlock(&wal->extend_mutex);
+    return err;
+}
+
+/* ---------------------------------------------------------------- write out ---- */
+
+/* write_range: write the ring's bytes [from, to) to the file (splitting at the ring's and
+ * the data area's ends). Runs without mutexes: the range is stable (see the file comment). */
+static Error *write_range(Wal *wal, uint64_t from, uint64_t to)
+{
+    uint64_t lsn = from;
+    while (lsn < to) {
+        uint64_t ring_offset = lsn % wal->ring_size;
+        uint64_t area_offset = lsn % wal->capacity;
+        uint64_t size = to - lsn;
+        if (size > wal->ring_size - ring_offset) size = wal->ring_size - ring_offset;
+        if (size > wal->capacity - area_offset) size = wal->capacity - area_offset;
+        TRY(ensure_file(wal, WAL_HEADER_SIZE + area_offset + size));
+        TRY(file_write(wal->file, WAL_HEADER_SIZE + area_offset, wal->ring + ring_offset,
+                       (size_t)size));
+        lsn += size;
+    }
+    return NULL;
+}
+
+/* write_out: make written_lsn >= need (and durable_lsn >= need if sync). */
+static Error *write_out(Wal *wal, uint64_t need, bool sync)
+{
+    pthread_mutex_lock(&wal->flush_mutex);
+    bool waited = false;
+    for (;;) {
+        if (wal->failure != NULL) {
+            Error *copy = err_copy(wal->failure);
+            pthread_mutex_unlock(&wal->flush_mutex);
+            return copy;
+        }
+        uint64_t have = sync ? atomic_load(&wal->durable_lsn) : atomic_load(&wal->written_lsn);
+        if (have >= need) break;
+        if (!waited) {
+            waited = true;
+            atomic_fetch_add_explicit(&wal->stat_flush_request_count, 1, memory_order_relaxed);
+        }
+        if (wal->leader_active) {
+            pthread_cond_wait(&wal->flush_cond, &wal->flush_mutex);
+            continue;
+        }
+        wal->leader_active = true;
+        uint64_t from = atomic_load(&wal->written_lsn);
+        uint64_t target = atomic_load(&wal->insert_lsn);
+        pthread_mutex_unlock(&wal->flush_mutex);
+
+        Error *err = NULL;
+        if (from < target) {
+            err = write_range(wal, from, target);
+            atomic_fetch_add_explicit(&wal->stat_write_count, 1, memory_order_relaxed);
+        }
+        if (err == NULL && FAILPOINT("wal.flush.before_sync")) {
+            err = err_new(SQLSTATE_IO_ERROR, "could not fsync file \"%s\": injected failure",
+                          wal->path);
+        }
+        if (err == NULL && sync) {
+            err = file_sync(wal->file);
+            atomic_fetch_add_explicit(&wal->stat_sync_count, 1, memory_order_relaxed);
+        }
+        if (err != NULL) {
+            /* a write or sync of the log failed: never retried (the kernel may have dropped
+             * the pages), the database refuses writes until reopened */
+            err = err_prefix(err, "write-ahead log \"%s\" failed, the database refuses writes "
+                             "until it is reopened", wal->path);
+        }
+        pthread_mutex_lock(&wal->flush_mutex);
+        wal->leader_active = false;
+        if (err != NULL) {
+            if (wal->failure == NULL) {
+                wal->failure = err;
+                atomic_store(&wal->failed, true);
+            } else {
+                err_free(err);
+            }
+        } else {
+            atomic_store(&wal->written_lsn, target);
+            if (sync) atomic_store(&wal->durable_lsn, target);
+        }
+        pthread_cond_broadcast(&wal->flush_cond);
+    }
+    pthread_mutex_unlock(&wal->flush_mutex);
+    return NULL;
+}
+
+Error *wal_flush(Wal *wal, uint64_t lsn)
+{
+    if (lsn < atomic_load_explicit(&wal->durable_lsn, memory_order_acquire)) return NULL;
+    if (!wal->appending) return NULL;   /* recovery: everything read is on disk already */
+    uint64_t insert = atomic_load(&wal->insert_lsn);
+    /* a record starting at lsn is durable once durable_lsn passed it */
+    uint64_t need = lsn < insert ? lsn + 1 : insert;
+    return write_out(wal, need, true);
+}
+
+Error *wal_write_all(Wal *wal)
+{
+    if (!wal->appending) return NULL;
+    return write_out(wal, atomic_load(&wal->insert_lsn), false);
+}
+
+Error *wal_flush_all(Wal *wal)
+{
+    if (!wal->appending) return NULL;
+    return write_out(wal, atomic_load(&wal->insert_lsn), true);
+}
+
+Error *wal_before_write(void *ctx, uint64_t page_lsn)
+{
+    Wal *wal = ctx;
+    if (atomic_load_explicit(&wal->failed, memory_order_relaxed)) return wal_failure(wal);
+    TRY(wal_flush(wal, page_lsn));
+    /* crash tests: the log is durable, the page not yet written */
+    if (FAILPOINT("wal.before_page_write")) {
+        return err_new(SQLSTATE_IO_ERROR, "page write refused: injected failure");
+    }
+    return NULL;
+}
+
+Error *wal_commit_wait(Wal *wal, uint64_t lsn)
+{
+    if (!atomic_load_explicit(&wal->synchronous_commit, memory_order_relaxed)) {
+        return wal_failure(wal);
+    }
+    return wal_flush(wal, lsn);
+}
+
+void wal_set_synchronous_commit(Wal *wal, bool on)
+{
+    atomic_store(&wal->synchronous_commit, on);
+    if (!on && wal->appending) {
+        Error *err = flusher_start(wal);
+        if (err != NULL) {
+            /* no background flusher: commits stay synchronous */
+            atomic_store(&wal->synchronous_commit, true);
+            err_free(err);
+        }
+    }
+}
+
+static void *flusher_main(void *arg)
+{
+    Wal *wal = arg;
+    pthread_mutex_lock(&wal->flusher_mutex);
+    while (!wal->flusher_stop) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_nsec += WAL_ASYNC_FLUSH_INTERVAL_MS * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&wal->flusher_cond, &wal->flusher_mutex, &deadline);
+        if (wal->flusher_stop) break;
+        pthread_mutex_unlock(&wal->flusher_mutex);
+        if (!atomic_load(&wal->failed)) {
+            Error *err = wal_flush_all(wal);
+            if (err != NULL) err_free(err);   /* the Wal is failed: commits will see it */
+        }
+        pthread_mutex_lock(&wal->flusher_mutex);
+    }
+    pthread_mutex_unlock(&wal->flusher_mutex);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- append ---- */
+
+size_t wal_encode_header(uint8_t *header_out, uint64_t lsn, uint32_t size, uint64_t xid,
+                         uint64_t prev_lsn, uint8_t type, uint8_t flags, uint32_t generation,
+                         const uint8_t *body, size_t body_size)
+{
+    uint8_t *header = header_out;
+    enc_u64le(header, lsn);
+    enc_u32le(header + 8, size);
+    enc_u32le(header + 12, 0);
+    enc_u64le(header + 16, xid);
+    enc_u64le(header + 24, prev_lsn);
+    header[32] = type;
+    header[33] = flags;
+    enc_u16le(header + 34, 0);
+    enc_u32le(header + 36, generation);
+    uLong crc = crc32(0, header, 12);
+    crc = crc32(crc, header + 16, WAL_RECORD_HEADER_SIZE - 16);
+    if (body_size > 0) crc = crc32(crc, body, (uInt)body_size);
+    enc_u32le(header + 12, (uint32_t)crc);
+    return WAL_RECORD_HEADER_SIZE;
+}
+
+/* ring_copy: copy bytes to the ring at lsn (wrapping). Pre: insert_mutex held, room made. */
+static void ring_copy(Wal *wal, uint64_t lsn, const void *bytes, size_t size)
+{
+    const uint8_t *from = bytes;
+    while (size > 0) {
+        size_t offset = (size_t)(lsn % wal->ring_size);
+        size_t piece = wal->ring_size - offset < size ? wal->ring_size - offset : size;
+        memcpy(wal->ring + offset, from, piece);
+        from += piece;
+        lsn += piece;
+        size -= piece;
+    }
+}
+
+static Error *limit_error(Wal *wal, uint64_t xid, uint64_t size)
+{
+    uint64_t used = atomic_load(&wal->insert_lsn) - atomic_load(&wal->reuse_lsn);
+    Error   *err = err_new(SQLSTATE_CONFIGURATION_LIMIT_EXCEEDED,
+                           "WAL size limit exceeded by transaction %llu", (unsigned long long)xid);
+    err = err_set_detail(err, "the log of %llu bytes holds %llu bytes not yet reusable (oldest "
+                         "needed LSN %llu); %llu more bytes were needed",
+                         (unsigned long long)wal->capacity, (unsigned long long)used,
+                         (unsigned long long)atomic_load(&wal->reuse_lsn),
+                         (unsigned long long)size);
+    return err_set_hint(err, "commit or roll back long transactions, or open the database with "
+                        "a larger log");
+}
+
+Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, uint64_t prev_lsn,
+                         const WalPiece *pieces, int piece_count, bool is_mtr, uint64_t *lsn_out)
+{
+    VERIFY(wal->appending);
+    size_t body_size = 0;
+    for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
+        body_size += pieces[piece_idx].size;
+    }
+    uint64_t size = WAL_RECORD_HEADER_SIZE + body_size;
+    if (size > wal->record_size_max) {
+        return wal_fail(wal, err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                                     "log record of %llu bytes exceeds the maximum %llu",
+                                     (unsigned long long)size,
+                                     (unsigned long long)wal->record_size_max));
+    }
+    /* the crc of the body, outside the mutex; the header part is combined in below */
+    uLong body_crc = crc32(0, NULL, 0);
+    for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
+        if (pieces[piece_idx].size == 0) continue;
+        body_crc = crc32(body_crc, pieces[piece_idx].data, (uInt)pieces[piece_idx].size);
+    }
+    pthread_mutex_lock(&wal->insert_mutex);
+    if (atomic_load(&wal->failed)) {
+        pthread_mutex_unlock(&wal->insert_mutex);
+        return wal_failure(wal);
+    }
+    uint64_t lsn = atomic_load(&wal->insert_lsn);
+    if (lsn + size - atomic_load(&wal->reuse_lsn) > wal->capacity) {
+        pthread_mutex_unlock(&wal->insert_mutex);
+        /* the record cannot be written: an mtr's pages are already changed in memory */
+        return wal_fail(wal, limit_error(wal, xid, size));
+    }
+    if (lsn + size - atomic_load(&wal->written_lsn) > wal->ring_size) {
+        Error *err = write_out(wal, lsn + size - wal->ring_size, false);
+        if (err != NULL) {
+            pthread_mutex_unlock(&wal->insert_mutex);
+            return err;
+        }
+    }
+    uint8_t header[WAL_RECORD_HEADER_SIZE];
+    wal_encode_header(header, lsn, (uint32_t)size, xid, prev_lsn, type, flags,
+                      (uint32_t)wal->generation, NULL, 0);
+    /* wal_encode_header's crc covered the header only: extend it with the body's */
+    uLong crc = crc32(0, header, 12);
+    crc = crc32(crc, header + 16, WAL_RECORD_HEADER_SIZE - 16);
+    crc = crc32_combine(crc, body_crc, (z_off_t)body_size);
+    enc_u32le(header + 12, (uint32_t)crc);
+    ring_copy(wal, lsn, header, sizeof header);
+    uint64_t at = lsn + sizeof header;
+    for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
+        ring_copy(wal, at, pieces[piece_idx].data, pieces[piece_idx].size);
+        at += pieces[piece_idx].size;
+    }
+    if (is_mtr) atomic_fetch_add(&wal->inflight_count, 1);
+    atomic_store_explicit(&wal->insert_lsn, lsn + size, memory_order_release);
+    store_next_lsn_advance(wal->store, size);
+    pthread_mutex_unlock(&wal->insert_mutex);
+    atomic_fetch_add_explicit(&wal->stat_record_count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&wal->stat_byte_count, size, memory_order_relaxed);
+    *lsn_out = lsn;
+    return NULL;
+}
+
+Error *wal_append_txn(Wal *wal, WalRecordType type, uint64_t xid, uint64_t prev_lsn,
+                      const void *payload, size_t payload_size, uint64_t *lsn_out)
+{
+    VERIFY(type == WAL_RECORD_COMMIT || type == WAL_RECORD_ABORT || type == WAL_RECORD_END);
+    VERIFY(payload_size <= WAL_TXN_PAYLOAD_SIZE_MAX);
+    WalPiece piece = {.data = payload, .size = payload_size};
+    return wal_append_record(wal, (uint8_t)type, 0, xid, prev_lsn, &piece, 1, false, lsn_out);
+}
+
+Error *wal_append_checkpoint(Wal *wal, const void *body, size_t body_size, uint64_t *lsn_out)
+{
+    WalPiece piece = {.data = body, .size = body_size};
+    return wal_append_record(wal, WAL_RECORD_CHECKPOINT, 0, 0, 0, &piece, 1, false, lsn_out);
+}
+
+uint64_t wal_quiesce_lsn(Wal *wal)
+{
+    pthread_mutex_lock(&wal->insert_mutex);
+    uint64_t lsn = atomic_load(&wal->insert_lsn);
+    /* mtrs that got an LSN stamp their pages and mark them dirty without taking any lock we
+     * hold; new ones wait for insert_mutex. */
+    for (int spin_idx = 0; atomic_load(&wal->inflight_count) > 0; spin_idx++) {
+        if (spin_idx < 100) {
+            sched_yield();
+        } else {
+            nanosleep(&(struct timespec){.tv_sec = 0, .tv_nsec = 50000}, NULL);
+        }
+    }
+    pthread_mutex_unlock(&wal->insert_mutex);
+    return lsn;
+}
+
+/* ---------------------------------------------------------------- space ---- */
+
+void wal_set_space_hook(Wal *wal, Error *(*hook)(void *ctx), void *ctx)
+{
+    wal->space_hook = hook;
+    wal->space_hook_ctx = ctx;
+}
+
+void wal_set_reuse_lsn(Wal *wal, uint64_t lsn)
+{
+    uint64_t seen = atomic_load(&wal->reuse_lsn);
+    while (seen < lsn && !atomic_compare_exchange_weak(&wal->reuse_lsn, &seen, lsn)) {
+    }
+}
+
+static bool over_soft_limit(Wal *wal)
+{
+    return atomic_load(&wal->insert_lsn) - atomic_load(&wal->reuse_lsn) > wal->soft_limit;
+}
+
+Error *wal_check_space(Wal *wal, uint64_t xid)
+{
+    if (atomic_load(&wal->failed)) return wal_failure(wal);
+    if (atomic_load(&wal->space_short)) {
+        pthread_mutex_lock(&wal->extend_mutex);
+        uint64_t full = WAL_HEADER_SIZE + wal->capacity;
+        uint64_t want = wal->file_size + 2 * wal->extend_chunk;
+        if (want > full) want = full;
+        Error *err = extend_to(wal, want);
+        if (err == NULL) atomic_store(&wal->space_short, false);
+        pthread_mutex_unlock(&wal->extend_mutex);
+        if (err != NULL) {
+            return err_set_hint(err_prefix(err, "could not extend the write-ahead log"),
+                                "free disk space; committed data is safe");
+        }
+    }
+    if (over_soft_limit(wal) && wal->space_hook != NULL) {
+        TRY(wal->space_hook(wal->space_hook_ctx));
+    }
+    if (over_soft_limit(wal)) return limit_error(wal, xid, 0);
+    return NULL;
+}
+
+WalStats wal_stats(Wal *wal)
+{
+    return (WalStats){
+        .record_count = atomic_load(&wal->stat_record_count),
+        .byte_count = atomic_load(&wal->stat_byte_count),
+        .fpi_count = atomic_load(&wal->stat_fpi_count),
+        .compressed_count = atomic_load(&wal->stat_compressed_count),
+        .flush_request_count = atomic_load(&wal->stat_flush_request_count),
+        .sync_count = atomic_load(&wal->stat_sync_count),
+        .write_count = atomic_load(&wal->stat_write_count),
+        .insert_lsn = atomic_load(&wal->insert_lsn),
+        .durable_lsn = atomic_load(&wal->durable_lsn),
+        .reuse_lsn = atomic_load(&wal->reuse_lsn),
+        .capacity = wal->capacity,
+    };
+}

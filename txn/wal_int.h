@@ -1,0 +1,97 @@
+/* txn/wal_int.h: the Wal's fields, shared by wal.c (file, buffer, flush) and wal_sink.c (the
+ * mtr sink) and their tests only. Everyone else goes through wal.h. */
+#ifndef BIRCH_TXN_WAL_INT_H
+#define BIRCH_TXN_WAL_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "txn/wal.h"
+
+enum {
+    WAL_BUFFER_SIZE_DEFAULT = 8 * 1024 * 1024,
+    WAL_BUFFER_SIZE_MIN = 4 * 1024 * 1024,
+    WAL_RECORD_SIZE_MAX = 2 * 1024 * 1024,
+    WAL_TXN_PAYLOAD_SIZE_MAX = 64 * 1024,
+    WAL_HEADER_SLOT_B = 512,
+};
+
+/* WalPiece: one contiguous part of a record body (appends gather up to 4 of them). */
+typedef struct WalPiece {
+    const void *data;
+    size_t      size;
+} WalPiece;
+
+struct Wal {
+    Store           *store;
+    Vfs             *vfs;
+    char            *path;
+    File            *file;
+    uint64_t         database_id;
+    uint64_t         capacity;
+    uint64_t         generation;
+    uint64_t         created_lsn;
+    int              header_slot_idx;     /* the slot holding `generation` (0 or 1) */
+    bool             appending;
+    bool             installed;
+
+    uint64_t         record_size_max;
+    uint64_t         soft_limit;          /* capacity - reserve */
+    uint64_t         extend_chunk;        /* file growth step and disk reserve */
+
+    /* appends: insert_mutex serializes them; ring holds [written_lsn, insert_lsn) */
+    pthread_mutex_t  insert_mutex;
+    uint8_t         *ring;
+    size_t           ring_size;
+    _Atomic uint64_t insert_lsn;
+    _Atomic uint64_t written_lsn;
+    _Atomic uint64_t durable_lsn;
+    _Atomic uint64_t reuse_lsn;
+    atomic_int       inflight_count;      /* sink appends whose mtr has not stamped pages yet */
+
+    /* flushes: one leader at a time writes [written_lsn, insert_lsn) (and syncs) */
+    pthread_mutex_t  flush_mutex;
+    pthread_cond_t   flush_cond;
+    bool             leader_active;
+    Error           *failure;             /* sticky; under flush_mutex */
+    atomic_bool      failed;
+
+    /* file growth: under extend_mutex */
+    pthread_mutex_t  extend_mutex;
+    uint64_t         file_size;
+    atomic_bool      space_short;
+
+    Error         *(*space_hook)(void *ctx);
+    void            *space_hook_ctx;
+
+    /* synchronous_commit = off: a background flusher */
+    atomic_bool      synchronous_commit;
+    pthread_mutex_t  flusher_mutex;
+    pthread_cond_t   flusher_cond;
+    pthread_t        flusher;
+    bool             flusher_running;
+    bool             flusher_stop;
+
+    _Atomic uint64_t stat_record_count;
+    _Atomic uint64_t stat_byte_count;
+    _Atomic uint64_t stat_fpi_count;
+    _Atomic uint64_t stat_compressed_count;
+    _Atomic uint64_t stat_flush_request_count;
+    _Atomic uint64_t stat_sync_count;
+    _Atomic uint64_t stat_write_count;
+};
+
+/* wal_append_record: the one append path. Builds the header, copies header and pieces into
+ * the ring under insert_mutex, assigns the LSN. With is_mtr, counts the append in flight until
+ * the sink's after_commit (wal_quiesce_lsn). Refuses (and fails the Wal) if the record would
+ * overwrite the log before the reuse LSN. */
+Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, uint64_t prev_lsn,
+                         const WalPiece *pieces, int piece_count, bool is_mtr,
+                         uint64_t *lsn_out);
+/* wal_write_all: write everything appended so far to the file, without syncing (readers of
+ * recent records). */
+Error *wal_write_all(Wal *wal);
+/* wal_fail: make the Wal failed with err (kept; the first failure wins) and return a copy. */
+Error *wal_fail(Wal *wal, Error *err);
+
+#endif
