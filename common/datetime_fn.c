@@ -134,7 +134,7 @@ static void number_julian(DtNumber *result, int64_t whole, int64_t numer)
     int quotient_weight = weight - 2 - (first <= 864 ? 1 : 0);
     int scale = 16 - quotient_weight * 4;
     if (scale < 0) scale = 0;
-    char digits[DT_TEXT_SIZE_MAX];
+    char digits[64];   /* a scale never passes a few dozen digits; bounded so the text fits */
     int64_t remainder = numer % denom;
     int64_t int_part = numer / denom;
     int length = 0;
