@@ -1,0 +1,483 @@
+/* executor/kern_str.c: string functions over UTF-8 text in the C locale, and LIKE / ILIKE.
+ *
+ * Positions and lengths count UTF-8 characters (a byte that is not 10xxxxxx starts one).
+ * upper/lower and ILIKE fold ASCII letters only, as PostgreSQL does with LC_CTYPE=C. Results are
+ * built directly in out's arena (one copy). Every function here is strict. */
+#include "executor/kern_int.h"
+
+enum { STR_RESULT_SIZE_MAX = (1 << 30) - 1 };   /* PostgreSQL's varlena limit */
+
+static inline bool is_char_start(unsigned char byte) { return (byte & 0xC0) != 0x80; }
+
+static size_t char_count(const char *data, size_t size)
+{
+    size_t chars = 0;
+    for (size_t byte_idx = 0; byte_idx < size; byte_idx++) chars += is_char_start((unsigned char)data[byte_idx]);
+    return chars;
+}
+
+/* char_offset: byte offset of character char_idx (size if past the end). */
+static size_t char_offset(const char *data, size_t size, size_t char_idx)
+{
+    size_t chars = 0;
+    for (size_t byte_idx = 0; byte_idx < size; byte_idx++) {
+        if (is_char_start((unsigned char)data[byte_idx])) {
+            if (chars == char_idx) return byte_idx;
+            chars++;
+        }
+    }
+    return size;
+}
+
+/* char_size_at: bytes of the character starting at data[0] (at least 1, at most left). */
+static size_t char_size_at(const char *data, size_t left)
+{
+    size_t size = 1;
+    while (size < left && !is_char_start((unsigned char)data[size])) size++;
+    return size;
+}
+
+static inline int64_t int_at(const Vector *vec, uint32_t row_idx)
+{
+    uint32_t slot_idx = vec->is_constant ? 0 : row_idx;
+    switch (vec->phys) {
+    case VEC_PHYS_I16: return vec_i16(vec)[slot_idx];
+    case VEC_PHYS_I64: return vec_i64(vec)[slot_idx];
+    default: return vec_i32(vec)[slot_idx];
+    }
+}
+
+/* result_alloc: size bytes in out's arena for row r's result. */
+static char *result_alloc(Vector *out, size_t size)
+{
+    return arena_alloc(out->arena, size > 0 ? size : 1);
+}
+
+static Error *result_too_large(void)
+{
+    return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "requested length too large");
+}
+
+/* set_result: row r = size bytes at data (data in out's arena already, or copied if short). */
+static inline void set_result(Vector *out, uint32_t row_idx, const char *data, size_t size)
+{
+    vec_str(out)[row_idx] = str_view_make_ref(data, (uint32_t)size);
+}
+
+#define VIEW(arg_idx) str_at(args[arg_idx], r)
+
+/* STR_KERNEL: strict, for each valid row r; the body may `continue`. */
+#define STR_KERNEL(NAME, ARG_COUNT, ...)                                                   \
+    KERN_DECLARE(NAME)                                                                     \
+    {                                                                                      \
+        TRY(kern_out_begin(out, args, ARG_COUNT, sel, count));                             \
+        FOR_ROWS(sel, count, {                                                             \
+            if (!row_valid(out, r)) continue;                                              \
+            __VA_ARGS__                                                                    \
+        });                                                                                \
+        return NULL;                                                                       \
+    }
+
+STR_KERNEL(kern_length, 1, const StrView *s = VIEW(0);
+           vec_i32(out)[r] = (int32_t)char_count(str_view_data(s), s->size);)
+STR_KERNEL(kern_octet_length, 1, vec_i32(out)[r] = (int32_t)VIEW(0)->size;)
+
+static Error *change_case(const Vector *const *args, const uint16_t *sel, uint32_t count,
+                          Vector *out, bool to_upper)
+{
+    TRY(kern_out_begin(out, args, 1, sel, count));
+    FOR_ROWS(sel, count, {
+        if (!row_valid(out, r)) continue;
+        const StrView *s = VIEW(0);
+        const char *data = str_view_data(s);
+        char *result = result_alloc(out, s->size);
+        if (result == NULL) return kern_oom();
+        for (uint32_t byte_idx = 0; byte_idx < s->size; byte_idx++) {
+            char c = data[byte_idx];
+            if (to_upper && c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+            if (!to_upper && c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            result[byte_idx] = c;
+        }
+        set_result(out, r, result, s->size);
+    });
+    return NULL;
+}
+
+KERN_DECLARE(kern_upper) { return change_case(args, sel, count, out, true); }
+KERN_DECLARE(kern_lower) { return change_case(args, sel, count, out, false); }
+
+STR_KERNEL(kern_concat, 2, const StrView *a = VIEW(0); const StrView *b = VIEW(1);
+           size_t size = (size_t)a->size + b->size;
+           if (size > STR_RESULT_SIZE_MAX) return result_too_large();
+           char *result = result_alloc(out, size);
+           if (result == NULL) return kern_oom();
+           memcpy(result, str_view_data(a), a->size);
+           memcpy(result + a->size, str_view_data(b), b->size);
+           set_result(out, r, result, size);)
+
+/* substring_chars: characters [start, end) (1-based start, may be < 1) of s. */
+static void substring_chars(Vector *out, uint32_t row_idx, const StrView *s, int64_t start, int64_t end)
+{
+    const char *data = str_view_data(s);
+    if (start < 1) start = 1;
+    if (end <= start) {
+        set_result(out, row_idx, "", 0);
+        return;
+    }
+    size_t from = char_offset(data, s->size, (size_t)(start - 1));
+    size_t to = char_offset(data, s->size, (size_t)(end - 1));
+    set_result(out, row_idx, data + from, to - from);   /* a view into the argument's bytes */
+}
+
+/* Results that are slices of an argument point into the argument's bytes; inline ones are
+ * copied. The caller keeps argument vectors alive as long as the result (same batch). */
+STR_KERNEL(kern_substr2, 2, substring_chars(out, r, VIEW(0), int_at(args[1], r), INT64_MAX);)
+STR_KERNEL(kern_substr3, 3, int64_t start = int_at(args[1], r); int64_t length = int_at(args[2], r);
+           if (length < 0) {
+               return err_new(SQLSTATE_SUBSTRING_ERROR, "negative substring length not allowed");
+           }
+           substring_chars(out, r, VIEW(0), start, start + length);)
+
+/* find_bytes: byte offset of needle in haystack from `from`, or -1. */
+static int64_t find_bytes(const char *haystack, size_t haystack_size, const char *needle,
+                          size_t needle_size, size_t from)
+{
+    if (needle_size == 0) return (int64_t)from;
+    if (needle_size > haystack_size) return -1;
+    for (size_t byte_idx = from; byte_idx + needle_size <= haystack_size; byte_idx++) {
+        if (haystack[byte_idx] == needle[0] && memcmp(haystack + byte_idx, needle, needle_size) == 0) {
+            return (int64_t)byte_idx;
+        }
+    }
+    return -1;
+}
+
+STR_KERNEL(kern_position, 2, const StrView *s = VIEW(0); const StrView *sub = VIEW(1);
+           int64_t at = find_bytes(str_view_data(s), s->size, str_view_data(sub), sub->size, 0);
+           vec_i32(out)[r] = at < 0 ? 0 : (int32_t)char_count(str_view_data(s), (size_t)at) + 1;)
+
+/* in_set: is the character at data (size bytes) one of set's characters? */
+static bool in_set(const char *data, size_t size, const StrView *set)
+{
+    const char *set_data = str_view_data(set);
+    for (size_t byte_idx = 0; byte_idx < set->size;) {
+        size_t set_char_size = char_size_at(set_data + byte_idx, set->size - byte_idx);
+        if (set_char_size == size && memcmp(set_data + byte_idx, data, size) == 0) return true;
+        byte_idx += set_char_size;
+    }
+    return false;
+}
+
+static void trim_view(Vector *out, uint32_t row_idx, const StrView *s, const StrView *set,
+                      bool left, bool right)
+{
+    const char *data = str_view_data(s);
+    size_t from = 0, to = s->size;
+    while (left && from < to) {
+        size_t size = char_size_at(data + from, to - from);
+        if (!in_set(data + from, size, set)) break;
+        from += size;
+    }
+    while (right && to > from) {
+        size_t start = to - 1;
+        while (start > from && !is_char_start((unsigned char)data[start])) start--;
+        if (!in_set(data + start, to - start, set)) break;
+        to = start;
+    }
+    set_result(out, row_idx, data + from, to - from);
+}
+
+static const StrView SPACE_SET = { 1, { ' ', 0, 0, 0 }, { { 0 } } };
+STR_KERNEL(kern_btrim1, 1, trim_view(out, r, VIEW(0), &SPACE_SET, true, true);)
+STR_KERNEL(kern_ltrim1, 1, trim_view(out, r, VIEW(0), &SPACE_SET, true, false);)
+STR_KERNEL(kern_rtrim1, 1, trim_view(out, r, VIEW(0), &SPACE_SET, false, true);)
+STR_KERNEL(kern_btrim2, 2, trim_view(out, r, VIEW(0), VIEW(1), true, true);)
+STR_KERNEL(kern_ltrim2, 2, trim_view(out, r, VIEW(0), VIEW(1), true, false);)
+STR_KERNEL(kern_rtrim2, 2, trim_view(out, r, VIEW(0), VIEW(1), false, true);)
+
+static Error *replace_row(Vector *out, uint32_t row_idx, const StrView *s, const StrView *from,
+                          const StrView *to)
+{
+    const char *data = str_view_data(s);
+    if (from->size == 0) {
+        set_result(out, row_idx, data, s->size);
+        return NULL;
+    }
+    size_t match_count = 0;
+    for (int64_t at = find_bytes(data, s->size, str_view_data(from), from->size, 0); at >= 0;
+         at = find_bytes(data, s->size, str_view_data(from), from->size, (size_t)at + from->size)) {
+        match_count++;
+    }
+    size_t size = s->size + match_count * to->size - match_count * from->size;
+    if (size > STR_RESULT_SIZE_MAX) return result_too_large();
+    char *result = result_alloc(out, size);
+    if (result == NULL) return kern_oom();
+    size_t read = 0, written = 0;
+    for (int64_t at = find_bytes(data, s->size, str_view_data(from), from->size, 0); at >= 0;
+         at = find_bytes(data, s->size, str_view_data(from), from->size, read)) {
+        memcpy(result + written, data + read, (size_t)at - read);
+        written += (size_t)at - read;
+        memcpy(result + written, str_view_data(to), to->size);
+        written += to->size;
+        read = (size_t)at + from->size;
+    }
+    memcpy(result + written, data + read, s->size - read);
+    set_result(out, row_idx, result, size);
+    return NULL;
+}
+
+STR_KERNEL(kern_replace, 3, TRY(replace_row(out, r, VIEW(0), VIEW(1), VIEW(2)));)
+
+static void left_right(Vector *out, uint32_t row_idx, const StrView *s, int64_t n, bool is_left)
+{
+    const char *data = str_view_data(s);
+    int64_t chars = (int64_t)char_count(data, s->size);
+    int64_t keep = n >= 0 ? (n < chars ? n : chars) : (chars + n > 0 ? chars + n : 0);
+    size_t cut = char_offset(data, s->size, (size_t)(is_left ? keep : chars - keep));
+    if (is_left) set_result(out, row_idx, data, cut);
+    else set_result(out, row_idx, data + cut, s->size - cut);
+}
+
+STR_KERNEL(kern_left, 2, left_right(out, r, VIEW(0), int_at(args[1], r), true);)
+STR_KERNEL(kern_right, 2, left_right(out, r, VIEW(0), int_at(args[1], r), false);)
+
+static Error *pad_row(Vector *out, uint32_t row_idx, const StrView *s, int64_t length,
+                      const StrView *fill, bool is_left)
+{
+    const char *data = str_view_data(s);
+    if (length <= 0) {
+        set_result(out, row_idx, "", 0);
+        return NULL;
+    }
+    size_t chars = char_count(data, s->size);
+    if ((int64_t)chars >= length || fill->size == 0) {
+        set_result(out, row_idx, data, char_offset(data, s->size, (size_t)length));
+        return NULL;
+    }
+    size_t pad_chars = (size_t)length - chars;
+    const char *fill_data = str_view_data(fill);
+    if ((uint64_t)pad_chars * 4 + s->size > STR_RESULT_SIZE_MAX) return result_too_large();
+    char *result = result_alloc(out, pad_chars * 4 + s->size);
+    if (result == NULL) return kern_oom();
+    size_t written = is_left ? 0 : s->size, fill_idx = 0;
+    if (!is_left) memcpy(result, data, s->size);
+    for (size_t pad_idx = 0; pad_idx < pad_chars; pad_idx++) {
+        size_t size = char_size_at(fill_data + fill_idx, fill->size - fill_idx);
+        memcpy(result + written, fill_data + fill_idx, size);
+        written += size;
+        fill_idx += size;
+        if (fill_idx >= fill->size) fill_idx = 0;
+    }
+    if (is_left) {
+        memcpy(result + written, data, s->size);
+        written += s->size;
+    }
+    set_result(out, row_idx, result, written);
+    return NULL;
+}
+
+STR_KERNEL(kern_lpad2, 2, TRY(pad_row(out, r, VIEW(0), int_at(args[1], r), &SPACE_SET, true));)
+STR_KERNEL(kern_rpad2, 2, TRY(pad_row(out, r, VIEW(0), int_at(args[1], r), &SPACE_SET, false));)
+STR_KERNEL(kern_lpad3, 3, TRY(pad_row(out, r, VIEW(0), int_at(args[1], r), VIEW(2), true));)
+STR_KERNEL(kern_rpad3, 3, TRY(pad_row(out, r, VIEW(0), int_at(args[1], r), VIEW(2), false));)
+
+STR_KERNEL(kern_starts_with, 2, const StrView *s = VIEW(0); const StrView *prefix = VIEW(1);
+           vec_bool(out)[r] = (uint8_t)(prefix->size <= s->size &&
+                                        memcmp(str_view_data(s), str_view_data(prefix), prefix->size) == 0);)
+
+STR_KERNEL(kern_repeat, 2, const StrView *s = VIEW(0); int64_t times = int_at(args[1], r);
+           if (times <= 0 || s->size == 0) { set_result(out, r, "", 0); continue; }
+           if ((uint64_t)times * s->size > STR_RESULT_SIZE_MAX) return result_too_large();
+           size_t size = (size_t)times * s->size;
+           char *result = result_alloc(out, size);
+           if (result == NULL) return kern_oom();
+           for (int64_t time_idx = 0; time_idx < times; time_idx++) {
+               memcpy(result + (size_t)time_idx * s->size, str_view_data(s), s->size);
+           }
+           set_result(out, r, result, size);)
+
+STR_KERNEL(kern_reverse, 1, const StrView *s = VIEW(0); const char *data = str_view_data(s);
+           char *result = result_alloc(out, s->size);
+           if (result == NULL) return kern_oom();
+           for (size_t byte_idx = 0; byte_idx < s->size;) {
+               size_t size = char_size_at(data + byte_idx, s->size - byte_idx);
+               memcpy(result + s->size - byte_idx - size, data + byte_idx, size);
+               byte_idx += size;
+           }
+           set_result(out, r, result, s->size);)
+
+static Error *split_part_row(Vector *out, uint32_t row_idx, const StrView *s, const StrView *delim,
+                             int64_t field)
+{
+    if (field == 0) return err_new(SQLSTATE_INVALID_PARAMETER_VALUE, "field position must not be zero");
+    const char *data = str_view_data(s), *delim_data = str_view_data(delim);
+    if (delim->size == 0) {
+        bool whole = field == 1 || field == -1;
+        set_result(out, row_idx, whole ? data : "", whole ? s->size : 0);
+        return NULL;
+    }
+    size_t field_count = 1;
+    for (int64_t at = find_bytes(data, s->size, delim_data, delim->size, 0); at >= 0;
+         at = find_bytes(data, s->size, delim_data, delim->size, (size_t)at + delim->size)) {
+        field_count++;
+    }
+    if (field < 0) field += (int64_t)field_count + 1;
+    if (field < 1 || field > (int64_t)field_count) {
+        set_result(out, row_idx, "", 0);
+        return NULL;
+    }
+    size_t start = 0;
+    for (int64_t field_idx = 1; field_idx < field; field_idx++) {
+        start = (size_t)find_bytes(data, s->size, delim_data, delim->size, start) + delim->size;
+    }
+    int64_t end = find_bytes(data, s->size, delim_data, delim->size, start);
+    set_result(out, row_idx, data + start, (end < 0 ? s->size : (size_t)end) - start);
+    return NULL;
+}
+
+STR_KERNEL(kern_split_part, 3, TRY(split_part_row(out, r, VIEW(0), VIEW(1), int_at(args[2], r)));)
+
+/* ---- LIKE ----------------------------------------------------------------------------------------
+ * A pattern compiles to a byte string where escapes are resolved and the wildcards are kept
+ * apart: each element is a literal byte, ANY_ONE (_) or ANY_SEQ (%). Matching is the classic
+ * wildcard walk that remembers the last % and retries from one character further: linear for
+ * one %, and never exponential. _ consumes one UTF-8 character. */
+
+typedef enum LikeOp { LIKE_LITERAL = 0, LIKE_ANY_ONE, LIKE_ANY_SEQ } LikeOp;
+
+struct KernLikePattern {
+    bool     case_insensitive;
+    uint32_t element_count;
+    uint8_t *ops;          /* LikeOp per element */
+    char    *bytes;        /* the literal byte per element */
+};
+
+static inline char fold(char c, bool case_insensitive)
+{
+    return case_insensitive && c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+Error *kern_like_compile(const char *pattern, size_t pattern_size, int escape,
+                         bool case_insensitive, Arena *arena, KernLikePattern **pattern_out)
+{
+    KernLikePattern *compiled = arena_alloc(arena, sizeof *compiled);
+    uint8_t *ops = arena_alloc(arena, pattern_size + 1);
+    char *bytes = arena_alloc(arena, pattern_size + 1);
+    if (compiled == NULL || ops == NULL || bytes == NULL) return kern_oom();
+    uint32_t element_count = 0;
+    for (size_t byte_idx = 0; byte_idx < pattern_size; byte_idx++) {
+        char c = pattern[byte_idx];
+        if (escape != 0 && (unsigned char)c == (unsigned char)escape) {
+            if (byte_idx + 1 == pattern_size) {
+                return err_new(SQLSTATE_INVALID_ESCAPE_SEQUENCE,
+                               "LIKE pattern must not end with escape character");
+            }
+            c = pattern[++byte_idx];
+            ops[element_count] = LIKE_LITERAL;
+        } else if (c == '%') {
+            if (element_count > 0 && ops[element_count - 1] == LIKE_ANY_SEQ) continue;  /* %% = % */
+            ops[element_count] = LIKE_ANY_SEQ;
+        } else if (c == '_') {
+            ops[element_count] = LIKE_ANY_ONE;
+        } else {
+            ops[element_count] = LIKE_LITERAL;
+        }
+        bytes[element_count++] = fold(c, case_insensitive);
+    }
+    *compiled = (KernLikePattern){ case_insensitive, element_count, ops, bytes };
+    *pattern_out = compiled;
+    return NULL;
+}
+
+bool kern_like_match(const KernLikePattern *pattern, const char *text, size_t text_size)
+{
+    size_t text_idx = 0, element_idx = 0;
+    size_t star_element = SIZE_MAX, star_text = 0;
+    while (text_idx < text_size) {
+        if (element_idx < pattern->element_count) {
+            uint8_t op = pattern->ops[element_idx];
+            if (op == LIKE_ANY_SEQ) {
+                star_element = element_idx++;
+                star_text = text_idx;
+                continue;
+            }
+            if (op == LIKE_ANY_ONE) {
+                text_idx += char_size_at(text + text_idx, text_size - text_idx);
+                element_idx++;
+                continue;
+            }
+            if (pattern->bytes[element_idx] == fold(text[text_idx], pattern->case_insensitive)) {
+                text_idx++;
+                element_idx++;
+                continue;
+            }
+        }
+        if (star_element == SIZE_MAX) return false;
+        /* retry: the last % swallows one more character */
+        star_text += char_size_at(text + star_text, text_size - star_text);
+        text_idx = star_text;
+        element_idx = star_element + 1;
+    }
+    while (element_idx < pattern->element_count && pattern->ops[element_idx] == LIKE_ANY_SEQ) element_idx++;
+    return element_idx == pattern->element_count;
+}
+
+/* escape_of: the escape character of an ESCAPE argument ('' means none).
+ * Errors: INVALID_ESCAPE_CHARACTER `invalid escape string`. */
+static Error *escape_of(const StrView *escape, int *escape_out)
+{
+    if (escape->size == 0) {
+        *escape_out = 0;
+        return NULL;
+    }
+    if (char_count(str_view_data(escape), escape->size) != 1 || escape->size != 1) {
+        return err_set_hint(err_new(SQLSTATE_INVALID_ESCAPE_CHARACTER, "invalid escape string"),
+                            "Escape string must be empty or one character.");
+    }
+    *escape_out = (unsigned char)str_view_data(escape)[0];
+    return NULL;
+}
+
+/* like_rows: the pattern is ctx->state when compiled once for a constant, else per row. */
+static Error *like_rows(KernCtx *ctx, const Vector *const *args, uint32_t arg_count,
+                        const uint16_t *sel, uint32_t count, Vector *out, bool case_insensitive,
+                        bool negate)
+{
+    TRY(kern_out_begin(out, args, arg_count, sel, count));
+    const KernLikePattern *fixed = ctx->state;
+    FOR_ROWS(sel, count, {
+        if (!row_valid(out, r)) continue;
+        const KernLikePattern *pattern = fixed;
+        if (pattern == NULL) {
+            int escape = '\\';
+            if (arg_count == 3) TRY(escape_of(VIEW(2), &escape));
+            const StrView *pattern_text = VIEW(1);
+            KernLikePattern *compiled;
+            TRY(kern_like_compile(str_view_data(pattern_text), pattern_text->size, escape,
+                                  case_insensitive, ctx->arena, &compiled));
+            pattern = compiled;
+        }
+        const StrView *text = VIEW(0);
+        vec_bool(out)[r] = (uint8_t)(kern_like_match(pattern, str_view_data(text), text->size) != negate);
+    });
+    return NULL;
+}
+
+KERN_DECLARE(kern_like) { return like_rows(ctx, args, 2, sel, count, out, false, false); }
+KERN_DECLARE(kern_not_like) { return like_rows(ctx, args, 2, sel, count, out, false, true); }
+KERN_DECLARE(kern_ilike) { return like_rows(ctx, args, 2, sel, count, out, true, false); }
+KERN_DECLARE(kern_not_ilike) { return like_rows(ctx, args, 2, sel, count, out, true, true); }
+KERN_DECLARE(kern_like_escape) { return like_rows(ctx, args, 3, sel, count, out, false, false); }
+
+/* kern_filter_like: WHERE text LIKE constant: ctx->state must hold the compiled pattern. */
+KERN_FILTER_DECLARE(kern_filter_like)
+{
+    const KernLikePattern *pattern = ctx->state;
+    VERIFY(pattern != NULL);
+    const Vector *text = args[0];
+    uint32_t kept = 0;
+    FOR_ROWS(sel, count, const StrView *view = str_at(text, r); sel_out[kept] = (uint16_t)r;
+             kept += row_valid(text, r) && kern_like_match(pattern, str_view_data(view), view->size););
+    *count_out = kept;
+    return NULL;
+}
