@@ -170,11 +170,13 @@ static Error *open_steps(Store *store, const StoreOptions *options)
     uint64_t next_lsn = dec_u64le(page + STORE_OFFSET_NEXT_LSN);
     if (page_lsn(page) >= next_lsn) next_lsn = page_lsn(page) + 1;   /* after a crash */
     atomic_init(&store->next_lsn, next_lsn);
-    if (!store->read_only && !store->needs_recovery_at_open) {
+    store->needs_recovery_set = store->needs_recovery_at_open;
+    if (!store->read_only && !store->needs_recovery_at_open && !options->defer_needs_recovery) {
         page[STORE_OFFSET_NEEDS_RECOVERY] = 1;
         page_seal(page);
         TRY(file_write(store->file, 0, page, PAGE_SIZE));
         TRY(file_sync(store->file));
+        store->needs_recovery_set = true;
     }
     size_t pool_size = options->pool_size != 0 ? options->pool_size : STORE_POOL_SIZE_DEFAULT;
     BpOptions pool_options = {.frame_count = pool_size / PAGE_SIZE,
@@ -226,6 +228,19 @@ static Error *page0_write_direct(Store *store, size_t offset, const void *bytes,
     bp_unlatch(store->page0, LATCH_EXCLUSIVE);
     TRY(bp_flush_page(store->pool, 0));
     return file_sync(store->file);
+}
+
+Error *store_set_needs_recovery(Store *store)
+{
+    if (store->read_only) {
+        return err_new(SQLSTATE_READ_ONLY_SQL_TRANSACTION,
+                       "cannot write to database file \"%s\": it is open read-only", store->path);
+    }
+    if (store->needs_recovery_set) return NULL;
+    uint8_t set = 1;
+    TRY(page0_write_direct(store, STORE_OFFSET_NEEDS_RECOVERY, &set, 1));
+    store->needs_recovery_set = true;
+    return NULL;
 }
 
 static Error *close_clean(Store *store)
@@ -349,6 +364,13 @@ uint64_t store_next_lsn_advance(Store *store, uint64_t size)
 {
     VERIFY(size >= 1);
     return atomic_fetch_add(&store->next_lsn, size);
+}
+
+void store_next_lsn_raise(Store *store, uint64_t next_lsn)
+{
+    uint64_t seen = atomic_load(&store->next_lsn);
+    while (seen < next_lsn && !atomic_compare_exchange_weak(&store->next_lsn, &seen, next_lsn)) {
+    }
 }
 
 void store_set_next_lsn(Mtr *mtr, uint64_t next_lsn)

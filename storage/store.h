@@ -81,6 +81,10 @@ typedef struct StoreOptions {
     bool   create;            /* create the file if it does not exist */
     bool   start_cleaner;     /* run the buffer pool's background cleaner */
     bool   read_only;
+    /* defer_needs_recovery: do not set the needs-recovery flag at open; the caller sets it with
+     * store_set_needs_recovery once it can recover the file (txn/: after the new log exists).
+     * Until then nothing may change a page (no mtr): a crash leaves the flag as it was. */
+    bool   defer_needs_recovery;
 } StoreOptions;
 
 typedef struct StoreCheckpoint {
@@ -110,6 +114,10 @@ typedef struct StoreInfo {
  * otherwise. Any later write to a read-only store fails with READ_ONLY_SQL_TRANSACTION
  * (25006); several read-only opens may share a file, a writer excludes everyone. */
 Error *store_open(const char *path, const StoreOptions *options, Store **store_out);
+/* store_set_needs_recovery: set the needs-recovery flag and sync it, if it is not set yet
+ * (for a store opened with defer_needs_recovery; a no-op otherwise). Errors: I/O;
+ * READ_ONLY_SQL_TRANSACTION for a read-only store. */
+Error *store_set_needs_recovery(Store *store);
 /* store_close: clean close: flush every dirty page, sync, clear the needs-recovery flag, sync,
  * release the lock and free everything. On error the store is still freed and the file keeps
  * its needs-recovery flag. Also writes the next LSN into page 0. A read-only store writes
@@ -137,8 +145,13 @@ void   store_set_mtr_sink(Store *store, const MtrSink *sink);
 MtrSink store_mtr_sink(Store *store);
 bool   store_is_read_only(const Store *store);
 /* store_next_lsn_advance: reserve an LSN range of size (>= 1) and return its first LSN. The
- * default sink uses it; the WAL may keep its own counter and report it via store_set_next_lsn. */
+ * default sink uses it; the WAL may keep its own counter and report it via store_set_next_lsn
+ * or store_next_lsn_raise. */
 uint64_t store_next_lsn_advance(Store *store, uint64_t size);
+/* store_next_lsn_raise: the LSN counter becomes at least next_lsn (never moves back): how a
+ * WAL that owns the LSNs hands its next LSN to the store, which writes it to page 0 at a clean
+ * close. No mtr needed; page 0 is not changed until then. */
+void     store_next_lsn_raise(Store *store, uint64_t next_lsn);
 void     store_set_next_lsn(Mtr *mtr, uint64_t next_lsn);
 void     store_set_next_xid(Mtr *mtr, uint64_t next_xid);
 /* store_write_checkpoint: write the next checkpoint slot (alternating: the one not holding the

@@ -33,6 +33,7 @@ struct Store {
     Frame           *page0;              /* pinned from open to close: always resident */
     bool             read_only;
     bool             needs_recovery_at_open;
+    bool             needs_recovery_set;  /* the flag is set on disk (by this open or before) */
     uint64_t         database_id;
     uint64_t         run_id;             /* random per open: tags pages freed in this run */
     MtrSink          sink;               /* set while no mtr runs */

@@ -16,6 +16,7 @@ enum {
     CKPT_TXN_SIZE = 32,
     CKPT_PAGE_SIZE = 12,
     CKPT_FIXED_SIZE = 24,
+    CKPT_TRAILER_SIZE = 8,   /* u64 dpt_lsn after the tables (absent in older bodies) */
     CKPT_TXN_COUNT_MAX = 1 << 20,
 };
 
@@ -69,11 +70,12 @@ static Error *active_txns(Checkpointer *ckpt, CkptTxn **txns_out, size_t *count_
     return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "too many active transactions for a checkpoint");
 }
 
-static uint8_t *body_encode(uint64_t redo_lsn, uint64_t next_xid, const CkptTxn *txns,
-                            size_t txn_count, const BpDirtyPage *pages, size_t page_count,
-                            size_t *size_out)
+static uint8_t *body_encode(uint64_t redo_lsn, uint64_t dpt_lsn, uint64_t next_xid,
+                            const CkptTxn *txns, size_t txn_count, const BpDirtyPage *pages,
+                            size_t page_count, size_t *size_out)
 {
-    size_t   size = CKPT_FIXED_SIZE + txn_count * CKPT_TXN_SIZE + page_count * CKPT_PAGE_SIZE;
+    size_t   size = CKPT_FIXED_SIZE + txn_count * CKPT_TXN_SIZE + page_count * CKPT_PAGE_SIZE +
+                  CKPT_TRAILER_SIZE;
     uint8_t *body = malloc(size);
     if (body == NULL) return NULL;
     enc_u64le(body, redo_lsn);
@@ -91,6 +93,7 @@ static uint8_t *body_encode(uint64_t redo_lsn, uint64_t next_xid, const CkptTxn 
         enc_u32le(at, pages[page_idx].page_id);
         enc_u64le(at + 4, pages[page_idx].rec_lsn);
     }
+    enc_u64le(at, dpt_lsn);
     *size_out = size;
     return body;
 }
@@ -103,9 +106,12 @@ Error *ckpt_body_decode(const uint8_t *body, size_t body_size, CkptRecord *recor
     }
     size_t txn_count = dec_u32le(body + 16);
     size_t page_count = dec_u32le(body + 20);
-    if (body_size != CKPT_FIXED_SIZE + txn_count * CKPT_TXN_SIZE + page_count * CKPT_PAGE_SIZE) {
+    size_t tables_size = CKPT_FIXED_SIZE + txn_count * CKPT_TXN_SIZE + page_count * CKPT_PAGE_SIZE;
+    if (txn_count > body_size || page_count > body_size ||
+        (body_size != tables_size && body_size != tables_size + CKPT_TRAILER_SIZE)) {
         return err_new(SQLSTATE_DATA_CORRUPTED, "checkpoint record size does not match its counts");
     }
+    record_out->dpt_lsn = body_size > tables_size ? dec_u64le(body + tables_size) : 0;
     record_out->redo_lsn = dec_u64le(body);
     record_out->next_xid = dec_u64le(body + 8);
     record_out->txns = malloc((txn_count + 1) * sizeof *record_out->txns);
@@ -201,7 +207,9 @@ static Error *run_locked(Checkpointer *ckpt, CkptFlush flush, CkptReport *report
     }
     uint64_t next_xid = next_xid_now(ckpt);
     size_t   body_size = 0;
-    uint8_t *body = err == NULL ? body_encode(redo_lsn, next_xid, txns, txn_count, pages,
+    /* the table is exact for changes before start: every mtr that got an LSN below it had
+     * marked its pages dirty before the table was copied */
+    uint8_t *body = err == NULL ? body_encode(redo_lsn, start, next_xid, txns, txn_count, pages,
                                               page_count, &body_size)
                                 : NULL;
     if (err == NULL && body == NULL) err = err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
@@ -217,6 +225,7 @@ static Error *run_locked(Checkpointer *ckpt, CkptFlush flush, CkptReport *report
         err = err_new(SQLSTATE_IO_ERROR, "checkpoint failed: injected failure");
     }
     if (err == NULL) {
+        store_next_lsn_raise(ckpt->store, wal_insert_lsn(wal));
         StoreCheckpoint slot = {.checkpoint_lsn = checkpoint_lsn, .redo_lsn = redo_lsn,
                                 .next_xid = next_xid, .next_lsn = wal_insert_lsn(wal)};
         err = store_write_checkpoint(ckpt->store, &slot);

@@ -88,6 +88,8 @@ typedef struct CkptPage {
 } CkptPage;
 typedef struct CkptRecord {
     uint64_t  redo_lsn;
+    uint64_t  dpt_lsn;        /* the dirty page table is exact for changes before this LSN
+                               * (wal_quiesce_lsn when it was taken); 0: unknown (older body) */
     uint64_t  next_xid;
     CkptTxn  *txns;
     size_t    txn_count;

@@ -1,13 +1,21 @@
 /* txn/recov.c: recov_open / recov_close and ARIES recovery (contract in recov.h).
  *
- * Analysis and redo share one pass over the log: redo decides by page LSN alone (no dirty
- * page table filter yet: a record whose page is newer is skipped after one pin), so the
- * transaction table can be built while history is repeated. Undo then rolls back the losers
- * one by one (logical undo needs no global LSN order across transactions).
+ * Analysis and redo share one sequential pass over the log: each record's header feeds the
+ * transaction table at once, and its page changes are gathered into a batch (redo bytes copied
+ * into a 32 MiB buffer, one entry per (record, page) chained per page) that is applied page by
+ * page when full: each page is pinned and latched once per batch and gets its records in LSN
+ * order, the pages in ascending id order, split over two threads for large batches. Records
+ * before the newest checkpoint's dirty-page-table snapshot are filtered by that table without
+ * pinning: a page not in it, or whose rec LSN is newer than the record, already holds the
+ * change on disk. Undo then rolls back the losers one by one (logical undo needs no global LSN
+ * order across transactions).
  *
- * The order of recov_open on an existing file: peek at page 0 read-only; if the last close was
- * clean, create the fresh log first and only then open for writing (which sets the flag), so a
- * crash at any moment leaves either a clear flag or a log. */
+ * The order of recov_open: open the store with defer_needs_recovery; if the flag is clear (a
+ * clean close, or a new file), create the fresh log first and only then set the flag, so a
+ * crash at any moment leaves either a clear flag (nothing to recover: the next open creates the
+ * log again) or a log. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -119,68 +127,228 @@ static void torn_remove(TornSet *torn, PageId page_id)
     }
 }
 
-/* first_type: the first redo record type of page_id in the record's redo bytes. */
-static uint8_t first_type(const WalRecord *record, PageId page_id)
-{
-    RedoIter   iter = {.data = record->redo, .size = record->redo_size};
-    RedoRecord redo;
-    Error     *err = NULL;
-    while (redo_next(&iter, &redo, &err)) {
-        if (redo.page_id == page_id) return redo.type;
-    }
-    if (err != NULL) err_free(err);
-    return REDO_NONE;
-}
+/* ---------------------------------------------------------------- redo batches ---- */
 
-static Error *redo_page(Store *store, const WalRecord *record, PageId page_id, TornSet *torn,
-                        bool *applied_out)
+/* Redo works in batches: a batch holds the redo bytes of consecutive MTR/CLR records (up to
+ * BATCH_BYTES) and one RedoEntry per (record, page); entries of one page are chained in LSN
+ * order. At the end of a batch the pages are visited in page-id order and each is pinned once,
+ * latched once and gets all of its records of the batch in a row (records of different pages
+ * are independent: physiological redo only needs each page's own order). So a page is pinned
+ * once per batch instead of once per record, its bytes stay in the cache while its records
+ * are applied, and the file is read in ascending page order. */
+enum {
+    BATCH_BYTES = 32 << 20,
+    BATCH_ENTRIES_MAX = 1 << 20,
+    ENTRY_NONE = UINT32_MAX,
+    APPLY_PARALLEL_PAGES_MIN = 512,   /* smaller batches are applied by the caller alone */
+};
+
+typedef struct RedoEntry {
+    uint64_t lsn;
+    uint32_t offset;         /* the record's redo bytes in the batch buffer */
+    uint32_t size;
+    uint32_t next;           /* the page's next entry (ENTRY_NONE: last) */
+    uint32_t record_idx;     /* the record's number in the batch (records_redone) */
+} RedoEntry;
+
+typedef struct BatchPage {
+    PageId   page_id;        /* PAGE_ID_NONE marks an empty slot (page 0 is never in the hash:
+                              * it has its own slot, page0_*) */
+    uint32_t first;
+    uint32_t last;
+} BatchPage;
+
+/* PageMap: page id -> rec LSN (the checkpoint's dirty page table), open addressing. */
+typedef struct PageMap {
+    CkptPage *slots;         /* page_id PAGE_ID_NONE: empty; page 0 is kept aside */
+    size_t    capacity;
+    bool      has_page0;
+    uint64_t  page0_rec_lsn;
+} PageMap;
+
+typedef struct RedoBatch {
+    uint8_t   *bytes;
+    size_t     used;
+    size_t     capacity;
+    RedoEntry *entries;
+    size_t     entry_count;
+    BatchPage *pages;        /* hash by page id */
+    size_t     page_capacity;
+    size_t     page_count;
+    BatchPage  page0;        /* page 0's chain (first == ENTRY_NONE: none) */
+    atomic_bool *record_applied;
+    size_t     record_count;
+    size_t     record_capacity;
+    TornSet    torn;         /* under torn_mutex while two threads apply */
+    pthread_mutex_t torn_mutex;
+    PageMap    dpt;          /* filter for records before dpt_lsn */
+    uint64_t   dpt_lsn;      /* 0: no filter */
+} RedoBatch;
+
+static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
+
+static Error *batch_init(RedoBatch *batch)
 {
-    BufPool *pool = store_pool(store);
-    Frame   *frame = NULL;
-    *applied_out = false;
-    TRY(bp_pin(pool, page_id, BP_PIN_REDO, &frame));
-    bp_latch(frame, LATCH_EXCLUSIVE);
-    uint8_t *page = bp_data(frame);
-    Error   *err = NULL;
-    if (page_lsn(page) < record->lsn) {
-        uint8_t type = page_is_zero(page) ? first_type(record, page_id) : REDO_NONE;
-        if (type != REDO_NONE && type != REDO_PAGE_IMAGE && type != REDO_PAGE_INIT) {
-            /* torn or missing page: wait for its image */
-            err = torn_add(torn, page_id);
-        } else {
-            RedoIter   iter = {.data = record->redo, .size = record->redo_size};
-            RedoRecord redo;
-            while (err == NULL && redo_next(&iter, &redo, &err)) {
-                if (redo.page_id != page_id) continue;
-                err = redo_apply(page, page_id, redo.type, redo.payload, redo.payload_size);
-            }
-            if (err == NULL) {
-                page_set_lsn(page, record->lsn);
-                bp_mark_dirty(pool, frame, record->lsn);
-                torn_remove(torn, page_id);
-                *applied_out = true;
-            }
-        }
-    }
-    bp_unlatch(frame, LATCH_EXCLUSIVE);
-    bp_unpin(pool, frame);
-    if (err != NULL) {
-        return err_prefix(err, "recovery cannot apply the log record at LSN %llu to page %u",
-                          (unsigned long long)record->lsn, (unsigned)page_id);
+    memset(batch, 0, sizeof *batch);
+    batch->capacity = BATCH_BYTES;
+    batch->bytes = malloc(batch->capacity);
+    batch->entries = malloc(sizeof *batch->entries * 4096);
+    batch->page_capacity = 4096;
+    batch->pages = calloc(batch->page_capacity, sizeof *batch->pages);
+    batch->record_capacity = 4096;
+    batch->record_applied = calloc(batch->record_capacity, sizeof *batch->record_applied);
+    batch->page0.first = ENTRY_NONE;
+    pthread_mutex_init(&batch->torn_mutex, NULL);
+    if (batch->bytes == NULL || batch->entries == NULL || batch->pages == NULL ||
+        batch->record_applied == NULL) {
+        return oom();
     }
     return NULL;
 }
 
-/* redo_record: apply an MTR/CLR record, page by page (each page's records in order). */
-static Error *redo_record(Store *store, const WalRecord *record, TornSet *torn,
-                          RecovReport *report)
+static void batch_free(RedoBatch *batch)
 {
+    free(batch->bytes);
+    free(batch->entries);
+    free(batch->pages);
+    free(batch->record_applied);
+    free(batch->torn.pages);
+    free(batch->dpt.slots);
+    pthread_mutex_destroy(&batch->torn_mutex);
+}
+
+static size_t entry_room(const RedoBatch *batch)
+{
+    size_t room = 4096;
+    while (room < batch->entry_count) room *= 2;
+    return room;
+}
+
+/* ---- the dirty page table filter ---- */
+
+static Error *dpt_build(PageMap *map, const CkptRecord *checkpoint)
+{
+    size_t capacity = 64;
+    while (capacity < 2 * checkpoint->page_count + 2) capacity *= 2;
+    map->slots = calloc(capacity, sizeof *map->slots);
+    if (map->slots == NULL) return oom();
+    map->capacity = capacity;
+    for (size_t page_idx = 0; page_idx < checkpoint->page_count; page_idx++) {
+        const CkptPage *page = &checkpoint->pages[page_idx];
+        if (page->page_id == PAGE_ID_NONE) {
+            map->has_page0 = true;
+            map->page0_rec_lsn = page->rec_lsn;
+            continue;
+        }
+        size_t at = hash_u64(page->page_id) & (capacity - 1);
+        while (map->slots[at].page_id != PAGE_ID_NONE && map->slots[at].page_id != page->page_id) {
+            at = (at + 1) & (capacity - 1);
+        }
+        map->slots[at] = *page;
+    }
+    return NULL;
+}
+
+/* dpt_needs: false if the change at lsn to page_id is on disk for sure: lsn is before the
+ * checkpoint's dirty page table snapshot and the page was not dirty then, or was dirtied again
+ * only after lsn (rec LSN > lsn). */
+static bool dpt_needs(const RedoBatch *batch, PageId page_id, uint64_t lsn)
+{
+    if (lsn >= batch->dpt_lsn) return true;
+    const PageMap *map = &batch->dpt;
+    if (page_id == PAGE_ID_NONE) return map->has_page0 && lsn >= map->page0_rec_lsn;
+    size_t at = hash_u64(page_id) & (map->capacity - 1);
+    while (map->slots[at].page_id != PAGE_ID_NONE) {
+        if (map->slots[at].page_id == page_id) return lsn >= map->slots[at].rec_lsn;
+        at = (at + 1) & (map->capacity - 1);
+    }
+    return false;
+}
+
+/* ---- building a batch ---- */
+
+static Error *pages_grow(RedoBatch *batch)
+{
+    size_t     capacity = batch->page_capacity * 2;
+    BatchPage *pages = calloc(capacity, sizeof *pages);
+    if (pages == NULL) return oom();
+    for (size_t slot_idx = 0; slot_idx < batch->page_capacity; slot_idx++) {
+        BatchPage *page = &batch->pages[slot_idx];
+        if (page->page_id == PAGE_ID_NONE) continue;
+        size_t at = hash_u64(page->page_id) & (capacity - 1);
+        while (pages[at].page_id != PAGE_ID_NONE) at = (at + 1) & (capacity - 1);
+        pages[at] = *page;
+    }
+    free(batch->pages);
+    batch->pages = pages;
+    batch->page_capacity = capacity;
+    return NULL;
+}
+
+/* batch_add_page: chain a new entry (record record_idx at lsn, redo bytes at offset) to
+ * page_id's list. */
+static Error *batch_add_page(RedoBatch *batch, PageId page_id, uint64_t lsn, uint32_t offset,
+                             uint32_t size)
+{
+    if (batch->entry_count == entry_room(batch)) {
+        RedoEntry *entries = realloc(batch->entries, 2 * entry_room(batch) * sizeof *entries);
+        if (entries == NULL) return oom();
+        batch->entries = entries;
+    }
+    BatchPage *page = &batch->page0;
+    if (page_id != PAGE_ID_NONE) {
+        if (2 * (batch->page_count + 1) > batch->page_capacity) TRY(pages_grow(batch));
+        size_t at = hash_u64(page_id) & (batch->page_capacity - 1);
+        while (batch->pages[at].page_id != PAGE_ID_NONE && batch->pages[at].page_id != page_id) {
+            at = (at + 1) & (batch->page_capacity - 1);
+        }
+        page = &batch->pages[at];
+        if (page->page_id == PAGE_ID_NONE) {
+            *page = (BatchPage){.page_id = page_id, .first = ENTRY_NONE, .last = ENTRY_NONE};
+            batch->page_count++;
+        }
+    }
+    uint32_t entry_idx = (uint32_t)batch->entry_count++;
+    batch->entries[entry_idx] = (RedoEntry){.lsn = lsn, .offset = offset, .size = size,
+                                            .next = ENTRY_NONE,
+                                            .record_idx = (uint32_t)batch->record_count};
+    if (page->first == ENTRY_NONE) page->first = entry_idx;
+    else batch->entries[page->last].next = entry_idx;
+    page->last = entry_idx;
+    return NULL;
+}
+
+/* batch_fits: whether a record with redo_size bytes fits the batch now. */
+static bool batch_fits(const RedoBatch *batch, size_t redo_size)
+{
+    return batch->used + redo_size <= batch->capacity && batch->entry_count < BATCH_ENTRIES_MAX;
+}
+
+/* batch_add_record: copy an MTR/CLR record's redo bytes and chain one entry per page it
+ * changes that the dirty page table does not rule out. Pre: batch_fits, or the batch is
+ * empty (then the buffer grows). */
+static Error *batch_add_record(RedoBatch *batch, const WalRecord *record, RecovReport *report)
+{
+    if (batch->used + record->redo_size > batch->capacity) {
+        uint8_t *bytes = realloc(batch->bytes, batch->used + record->redo_size);
+        if (bytes == NULL) return oom();
+        batch->bytes = bytes;
+        batch->capacity = batch->used + record->redo_size;
+    }
+    if (batch->record_count == batch->record_capacity) {
+        atomic_bool *applied = realloc(batch->record_applied,
+                                       2 * batch->record_capacity * sizeof *applied);
+        if (applied == NULL) return oom();
+        batch->record_applied = applied;
+        batch->record_capacity *= 2;
+    }
+    uint32_t offset = (uint32_t)batch->used;
+    memcpy(batch->bytes + offset, record->redo, record->redo_size);
     PageId     seen[MTR_FRAME_MAX * 2];
     size_t     seen_count = 0;
     RedoIter   iter = {.data = record->redo, .size = record->redo_size};
     RedoRecord redo;
     Error     *err = NULL;
-    bool       any = false;
     while (redo_next(&iter, &redo, &err)) {
         bool known = false;
         for (size_t seen_idx = 0; seen_idx < seen_count && !known; seen_idx++) {
@@ -192,16 +360,186 @@ static Error *redo_record(Store *store, const WalRecord *record, TornSet *torn,
                            (unsigned long long)record->lsn);
         }
         seen[seen_count++] = redo.page_id;
-        bool applied = false;
-        TRY(redo_page(store, record, redo.page_id, torn, &applied));
-        if (applied) report->pages_redone++;
-        any = any || applied;
+        if (batch->dpt_lsn != 0 && !dpt_needs(batch, redo.page_id, record->lsn)) {
+            report->records_skipped++;
+            continue;
+        }
+        TRY(batch_add_page(batch, redo.page_id, record->lsn, offset,
+                           (uint32_t)record->redo_size));
     }
     if (err != NULL) {
         return err_prefix(err, "log record at LSN %llu", (unsigned long long)record->lsn);
     }
-    if (any) report->records_redone++;
+    batch->used += record->redo_size;
+    atomic_init(&batch->record_applied[batch->record_count], false);
+    batch->record_count++;
     return NULL;
+}
+
+/* ---- applying a batch ---- */
+
+/* first_type: the first redo record type of page_id in an MTR record's redo bytes. */
+static uint8_t first_type(const uint8_t *bytes, size_t size, PageId page_id)
+{
+    RedoIter   iter = {.data = bytes, .size = size};
+    RedoRecord redo;
+    Error     *err = NULL;
+    while (redo_next(&iter, &redo, &err)) {
+        if (redo.page_id == page_id) return redo.type;
+    }
+    if (err != NULL) err_free(err);
+    return REDO_NONE;
+}
+
+/* apply_entry: redo one record on one page (pinned, X-latched): only if the page is older;
+ * a page that reads as zeros waits for its image or init (torn set). */
+static Error *apply_entry(RedoBatch *batch, uint8_t *page, PageId page_id,
+                          const RedoEntry *entry, bool *applied_out)
+{
+    *applied_out = false;
+    if (page_lsn(page) >= entry->lsn) return NULL;
+    const uint8_t *bytes = batch->bytes + entry->offset;
+    if (page_lsn(page) == 0 && page_is_zero(page)) {
+        uint8_t type = first_type(bytes, entry->size, page_id);
+        bool torn = type != REDO_NONE && type != REDO_PAGE_IMAGE && type != REDO_PAGE_INIT;
+        pthread_mutex_lock(&batch->torn_mutex);
+        Error *err = NULL;
+        if (torn) {
+            err = torn_add(&batch->torn, page_id);   /* torn or missing: wait for its image */
+        } else {
+            torn_remove(&batch->torn, page_id);      /* rebuilt from nothing by this record */
+        }
+        pthread_mutex_unlock(&batch->torn_mutex);
+        if (err != NULL || torn) return err;
+    }
+    RedoIter   iter = {.data = bytes, .size = entry->size};
+    RedoRecord redo;
+    Error     *err = NULL;
+    while (err == NULL && redo_next(&iter, &redo, &err)) {
+        if (redo.page_id != page_id) continue;
+        err = redo_apply(page, page_id, redo.type, redo.payload, redo.payload_size);
+    }
+    if (err != NULL) {
+        return err_prefix(err, "recovery cannot apply the log record at LSN %llu to page %u",
+                          (unsigned long long)entry->lsn, (unsigned)page_id);
+    }
+    page_set_lsn(page, entry->lsn);
+    *applied_out = true;
+    return NULL;
+}
+
+static Error *apply_page(Store *store, RedoBatch *batch, const BatchPage *batch_page,
+                         RecovReport *report)
+{
+    BufPool *pool = store_pool(store);
+    Frame   *frame = NULL;
+    TRY(bp_pin(pool, batch_page->page_id, BP_PIN_REDO, &frame));
+    bp_latch(frame, LATCH_EXCLUSIVE);
+    uint8_t *page = bp_data(frame);
+    Error   *err = NULL;
+    bool     dirty = false;
+    for (uint32_t entry_idx = batch_page->first; entry_idx != ENTRY_NONE && err == NULL;
+         entry_idx = batch->entries[entry_idx].next) {
+        const RedoEntry *entry = &batch->entries[entry_idx];
+        if (entry->next != ENTRY_NONE) {
+            __builtin_prefetch(batch->bytes + batch->entries[entry->next].offset);
+        }
+        if (FAILPOINT("recov.redo.record")) {
+            err = err_new(SQLSTATE_IO_ERROR, "recovery failed: injected failure at LSN %llu",
+                          (unsigned long long)entry->lsn);
+            break;
+        }
+        bool applied = false;
+        err = apply_entry(batch, page, batch_page->page_id, entry, &applied);
+        if (err != NULL || !applied) continue;
+        if (!dirty) bp_mark_dirty(pool, frame, entry->lsn);   /* rec LSN: the first change */
+        dirty = true;
+        report->pages_redone++;
+        if (!atomic_exchange_explicit(&batch->record_applied[entry->record_idx], true,
+                                      memory_order_relaxed)) {
+            report->records_redone++;
+        }
+    }
+    bp_unlatch(frame, LATCH_EXCLUSIVE);
+    bp_unpin(pool, frame);
+    return err;
+}
+
+static int page_compare(const void *left, const void *right)
+{
+    PageId left_id = ((const BatchPage *)left)->page_id;
+    PageId right_id = ((const BatchPage *)right)->page_id;
+    return left_id < right_id ? -1 : left_id > right_id;
+}
+
+/* ApplyWork: a share of a batch's pages applied by one thread (pages are independent). */
+typedef struct ApplyWork {
+    Store           *store;
+    RedoBatch       *batch;
+    const BatchPage *pages;
+    size_t           count;
+    RecovReport      counts;   /* pages_redone, records_redone */
+    Error           *err;
+} ApplyWork;
+
+static void *apply_pages(void *arg)
+{
+    ApplyWork *work = arg;
+    for (size_t page_idx = 0; page_idx < work->count && work->err == NULL; page_idx++) {
+        if (page_idx + 1 < work->count) {
+            uint32_t next = work->pages[page_idx + 1].first;
+            __builtin_prefetch(work->batch->bytes + work->batch->entries[next].offset);
+        }
+        work->err = apply_page(work->store, work->batch, &work->pages[page_idx], &work->counts);
+    }
+    return NULL;
+}
+
+/* batch_apply: apply and empty the batch: page 0 first, then the others in ascending id order,
+ * split between the calling thread and a helper when the batch is large (the pool is
+ * concurrent; a page belongs to one thread). */
+static Error *batch_apply(Store *store, RedoBatch *batch, RecovReport *report)
+{
+    Error *err = NULL;
+    if (batch->page0.first != ENTRY_NONE) err = apply_page(store, batch, &batch->page0, report);
+    /* compact the hash into a sorted array in place */
+    size_t count = 0;
+    for (size_t slot_idx = 0; slot_idx < batch->page_capacity; slot_idx++) {
+        if (batch->pages[slot_idx].page_id != PAGE_ID_NONE) {
+            batch->pages[count++] = batch->pages[slot_idx];
+        }
+    }
+    qsort(batch->pages, count, sizeof *batch->pages, page_compare);
+    ApplyWork works[2] = {
+        {.store = store, .batch = batch, .pages = batch->pages, .count = count},
+        {.store = store, .batch = batch},
+    };
+    pthread_t helper;
+    bool      helper_running = false;
+    if (err == NULL && count >= APPLY_PARALLEL_PAGES_MIN) {
+        /* interleave by blocks of 64 pages would balance better; halves keep each thread's
+         * reads ascending */
+        works[0].count = count / 2;
+        works[1].pages = batch->pages + count / 2;
+        works[1].count = count - count / 2;
+        helper_running = pthread_create(&helper, NULL, apply_pages, &works[1]) == 0;
+        if (!helper_running) works[0].count = count;
+    }
+    if (err == NULL) apply_pages(&works[0]);
+    if (helper_running) pthread_join(helper, NULL);
+    for (int work_idx = 0; work_idx < 2; work_idx++) {
+        report->pages_redone += works[work_idx].counts.pages_redone;
+        report->records_redone += works[work_idx].counts.records_redone;
+        if (err == NULL) err = works[work_idx].err;
+        else if (works[work_idx].err != NULL) err_free(works[work_idx].err);
+    }
+    memset(batch->pages, 0, batch->page_capacity * sizeof *batch->pages);
+    batch->page_count = 0;
+    batch->page0 = (BatchPage){.first = ENTRY_NONE, .last = ENTRY_NONE};
+    batch->entry_count = 0;
+    batch->record_count = 0;
+    batch->used = 0;
+    return err;
 }
 
 /* ---------------------------------------------------------------- analysis ---- */
@@ -255,41 +593,65 @@ static Error *analyze_record(TxnTable *table, const WalRecord *record, uint64_t 
     return NULL;
 }
 
-/* scan: analysis + redo from start to the end of the log. */
+/* load_dpt: the dirty page table of the checkpoint at checkpoint_lsn (the filter applies to
+ * records before its snapshot LSN; a checkpoint written without one gives no filter). */
+static Error *load_dpt(Wal *wal, uint64_t checkpoint_lsn, RedoBatch *batch)
+{
+    if (checkpoint_lsn == 0) return NULL;
+    WalReader *reader = NULL;
+    TRY(wal_reader_open(wal, &reader));
+    WalRecord record;
+    bool      valid = false;
+    Error    *err = wal_read(reader, checkpoint_lsn, false, &record, &valid);
+    if (err == NULL && valid && record.type == WAL_RECORD_CHECKPOINT) {
+        CkptRecord checkpoint;
+        err = ckpt_body_decode(record.payload, record.payload_size, &checkpoint);
+        if (err == NULL && checkpoint.dpt_lsn != 0) {
+            err = dpt_build(&batch->dpt, &checkpoint);
+            if (err == NULL) batch->dpt_lsn = checkpoint.dpt_lsn;
+        }
+        if (err == NULL) ckpt_record_free(&checkpoint);
+    }
+    wal_reader_close(reader);
+    return err;
+}
+
+/* scan: analysis + redo from start to the end of the log: one sequential read; the
+ * transaction table is built record by record, the page changes are applied batch by batch. */
 static Error *scan(Wal *wal, Store *store, uint64_t start, uint64_t checkpoint_lsn,
                    TxnTable *table, RecovReport *report, uint64_t *end_out)
 {
+    RedoBatch batch;
+    uint64_t  read_count = bp_stats(store_pool(store)).read_count;
+    Error    *err = batch_init(&batch);
+    if (err == NULL) err = load_dpt(wal, checkpoint_lsn, &batch);
     WalReader *reader = NULL;
-    TRY(wal_reader_open(wal, &reader));
-    TornSet  torn = {0};
+    if (err == NULL) err = wal_reader_open(wal, &reader);
     uint64_t lsn = start;
-    Error   *err = NULL;
-    for (;;) {
+    while (err == NULL) {
         WalRecord record;
         bool      valid = false;
         err = wal_read(reader, lsn, true, &record, &valid);
         if (err != NULL || !valid) break;
         report->records_scanned++;
-        if (FAILPOINT("recov.redo.record")) {
-            err = err_new(SQLSTATE_IO_ERROR, "recovery failed: injected failure at LSN %llu",
-                          (unsigned long long)lsn);
-            break;
-        }
         err = analyze_record(table, &record, checkpoint_lsn);
         if (err == NULL && (record.type == WAL_RECORD_MTR || record.type == WAL_RECORD_CLR)) {
-            err = redo_record(store, &record, &torn, report);
+            if (!batch_fits(&batch, record.redo_size)) err = batch_apply(store, &batch, report);
+            if (err == NULL) err = batch_add_record(&batch, &record, report);
         }
         if (err != NULL) break;
         if (record.xid > report->max_xid) report->max_xid = record.xid;
         lsn += record.size;
     }
     wal_reader_close(reader);
-    if (err == NULL && torn.count > 0) {
+    if (err == NULL) err = batch_apply(store, &batch, report);
+    if (err == NULL && batch.torn.count > 0) {
         err = err_new(SQLSTATE_DATA_CORRUPTED,
                       "page %u of database \"%s\" is unreadable (torn?) and the log holds no "
-                      "full image of it", (unsigned)torn.pages[0], store_path(store));
+                      "full image of it", (unsigned)batch.torn.pages[0], store_path(store));
     }
-    free(torn.pages);
+    batch_free(&batch);
+    report->pages_read = bp_stats(store_pool(store)).read_count - read_count;
     *end_out = lsn;
     return err;
 }
@@ -388,27 +750,6 @@ static double elapsed_ms_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) * 1e3 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
-/* prepare_clean: the file exists: if its last close was clean, create the fresh log before the
- * flag gets set. *clean_out tells which case it was. */
-static Error *prepare_clean(const char *path, const RecovOptions *options, bool *clean_out)
-{
-    StoreOptions peek = {.vfs = options->store.vfs, .pool_size = 1 << 20, .read_only = true};
-    Store       *store = NULL;
-    TRY(store_open(path, &peek, &store));
-    StoreInfo info = store_info(store);
-    *clean_out = !info.needs_recovery;
-    Error *err = NULL;
-    if (*clean_out) {
-        Wal *wal = NULL;
-        err = wal_create(store, &options->wal, &wal);
-        if (err == NULL) err = wal_close(wal, false);
-    }
-    Error *close_err = store_close(store);
-    if (err == NULL) return close_err;
-    if (close_err != NULL) err_free(close_err);
-    return err;
-}
-
 static Error *recover(RecovDb *db, const RecovOptions *options, RecovReport *report)
 {
     StoreCheckpoint checkpoint = {0};
@@ -425,7 +766,14 @@ static Error *recover(RecovDb *db, const RecovOptions *options, RecovReport *rep
     report->checkpoint_lsn = checkpoint_lsn;
     TxnTable table = {0};
     uint64_t end = start;
+    struct timespec phase, phase_cpu, phase_cpu_end;
+    clock_gettime(CLOCK_MONOTONIC, &phase);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &phase_cpu);
     Error   *err = scan(db->wal, db->store, start, checkpoint_lsn, &table, report, &end);
+    report->redo_ms = elapsed_ms_since(&phase);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &phase_cpu_end);
+    report->redo_cpu_ms = (double)(phase_cpu_end.tv_sec - phase_cpu.tv_sec) * 1e3 +
+                          (double)(phase_cpu_end.tv_nsec - phase_cpu.tv_nsec) / 1e6;
     report->end_lsn = end;
     report->bytes_scanned = end - start;
     uint64_t reuse = start;
@@ -460,26 +808,14 @@ static void db_free(RecovDb *db, bool abandon)
 static Error *open_steps(RecovDb *db, const char *path, const RecovOptions *options,
                          RecovReport *report)
 {
-    Vfs *vfs = options->store.vfs != NULL ? options->store.vfs : vfs_posix();
-    bool exists = false;
-    TRY(file_exists(vfs, path, &exists));
-    if (!exists && options->store.create) {
-        /* create the file and close it clean at once, so it always has a log or a clear flag
-         * (a crash inside these few writes leaves a flagged file without a log: refused) */
-        StoreOptions create = options->store;
-        create.start_cleaner = false;
-        Store *store = NULL;
-        TRY(store_open(path, &create, &store));
-        TRY(store_close(store));
-        exists = true;
-    }
-    bool clean = false;
-    if (exists) TRY(prepare_clean(path, options, &clean));
-    TRY(store_open(path, &options->store, &db->store));
-    if (clean) {
-        TRY(wal_open(db->store, &options->wal, &db->wal));
-        wal_set_reuse_lsn(db->wal, wal_created_lsn(db->wal));
-        TRY(wal_start_append(db->wal, wal_created_lsn(db->wal)));
+    /* The flag is set only once a log exists that can recover the file: a crash before that
+     * (a brand-new database included) leaves a clear flag, and the next open starts afresh. */
+    StoreOptions store_options = options->store;
+    store_options.defer_needs_recovery = true;
+    TRY(store_open(path, &store_options, &db->store));
+    if (!store_info(db->store).needs_recovery) {
+        TRY(wal_create(db->store, &options->wal, &db->wal));
+        TRY(store_set_needs_recovery(db->store));
         wal_install(db->wal);
     } else {
         TRY(wal_open(db->store, &options->wal, &db->wal));

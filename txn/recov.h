@@ -7,10 +7,12 @@
  *   analysis  from the last checkpoint's redo LSN (or the log's first LSN) to the end of the
  *             log (the first invalid record): the transaction table (xid -> first/last/undo
  *             next LSN, committed, ended), merged with the CHECKPOINT record's table;
- *   redo      the same range again, repeating history: each MTR/CLR record's page records are
- *             applied to a page (pinned with BP_PIN_REDO: a torn or missing page reads as
- *             zeros) only if the page LSN < record LSN, then the page gets the record's LSN;
- *             a REDO_PAGE_IMAGE rebuilds a torn page;
+ *   redo      in the same sequential pass, repeating history: the page changes of MTR/CLR
+ *             records are gathered in batches and applied page by page (pinned once per
+ *             batch with BP_PIN_REDO: a torn or missing page reads as zeros), each change only
+ *             if the page LSN < record LSN, then the page gets the record's LSN; a change
+ *             before the checkpoint's dirty-page-table snapshot to a page the table rules out
+ *             is skipped without reading the page; a REDO_PAGE_IMAGE rebuilds a torn page;
  *   undo      every loser (no COMMIT, no END) is rolled back through the registered RecovUndoFn,
  *             each step logged as a CLR whose undo_next_lsn skips what is undone, then END.
  * Then a checkpoint (all pages written), the sink and the before-write hook are installed and
@@ -71,6 +73,16 @@ typedef struct RecovReport {
     uint64_t clr_count;          /* undo steps performed */
     uint64_t max_xid;            /* the largest xid in the scanned log (next xid must pass it) */
     double   elapsed_ms;
+    /* additions (zero when recovery did not run): */
+    uint64_t records_skipped;    /* (record, page) pairs skipped by the dirty page table
+                                  * without pinning the page */
+    uint64_t pages_read;         /* pages recovery had to read from the database file */
+    double   analysis_ms;        /* a separate analysis pass: 0 today (analysis runs inside
+                                  * the redo pass, record by record) */
+    double   redo_ms;            /* the redo pass (wall clock) */
+    double   redo_cpu_ms;        /* CPU time of the process during the redo pass (all threads:
+                                  * the rate on a loaded machine) */
+    double   undo_ms;            /* rolling back the losers */
 } RecovReport;
 
 /* recov_open: open (or with options->store.create, create) the database at path durably (file
@@ -79,6 +91,8 @@ typedef struct RecovReport {
  * undo callback. On error nothing stays open. */
 Error *recov_open(const char *path, const RecovOptions *options, RecovDb **db_out,
                   RecovReport *report_out);
+/* (options->store.defer_needs_recovery is ignored: recov_open always defers the flag until
+ * the log exists.) */
 /* recov_close: the sharp checkpoint: stop the checkpointer, flush the log, write every page,
  * checkpoint, clear the needs-recovery flag (store_close), delete the log and sync the
  * directory. If the log failed, nothing is written (the next open recovers) and the failure

@@ -240,9 +240,9 @@ static Error *append_begin(Wal *wal, uint64_t lsn)
     atomic_store(&wal->written_lsn, lsn);
     atomic_store(&wal->durable_lsn, lsn);
     if (atomic_load(&wal->reuse_lsn) == 0) atomic_store(&wal->reuse_lsn, lsn);
-    /* The store's LSN counter follows the log (store_close writes it to page 0). */
-    StoreInfo info = store_info(wal->store);
-    if (info.next_lsn < lsn) store_next_lsn_advance(wal->store, lsn - info.next_lsn);
+    /* The WAL owns the LSNs while it appends: the store's counter is raised to the log's end
+     * here, at every checkpoint and at wal_uninstall (store_close writes it to page 0). */
+    store_next_lsn_raise(wal->store, lsn);
     wal->appending = true;
     if (!atomic_load(&wal->synchronous_commit)) TRY(flusher_start(wal));
     return NULL;
@@ -649,7 +649,6 @@ Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, ui
     }
     if (is_mtr) atomic_fetch_add(&wal->inflight_count, 1);
     atomic_store_explicit(&wal->insert_lsn, lsn + size, memory_order_release);
-    store_next_lsn_advance(wal->store, size);
     pthread_mutex_unlock(&wal->insert_mutex);
     atomic_fetch_add_explicit(&wal->stat_record_count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&wal->stat_byte_count, size, memory_order_relaxed);

@@ -13,7 +13,9 @@
  * data area, so a small database keeps a small log.
  *
  * LSNs are logical byte positions that never restart: the first record of a new log gets the
- * store's next LSN (page 0). A record's LSN is the position of its first byte; a page's LSN is
+ * store's next LSN (page 0). While a Wal appends it owns the LSNs: appends do not touch the
+ * store's counter, which the Wal raises (store_next_lsn_raise) when appending starts, at every
+ * checkpoint and at wal_uninstall, so store_close writes the log's end to page 0. A record's LSN is the position of its first byte; a page's LSN is
  * the LSN of the last record that changed it. "Durable up to lsn" means every record starting
  * at or before lsn is on disk (wal_flush).
  *
@@ -38,7 +40,11 @@
  *   COMMIT, ABORT, END   an optional opaque payload of the transaction layer
  *   CHECKPOINT  {u64 redo_lsn, u64 next_xid, u32 att_count, u32 dpt_count,
  *                att_count x {u64 xid, u64 first_lsn, u64 last_lsn, u64 undo_next_lsn},
- *                dpt_count x {u32 page_id, u64 rec_lsn}}
+ *                dpt_count x {u32 page_id, u64 rec_lsn}, u64 dpt_lsn}
+ *               dpt_lsn (absent in bodies of the first release: then 0): the dirty page table
+ *               is exact for changes logged before it; recovery skips, without reading the
+ *               page, a change before dpt_lsn to a page not in the table or older than its
+ *               rec_lsn.
  *
  * Nested top actions: one mtr is one WAL record, applied whole or not at all by redo, so a B+
  * tree split, merge or page allocation done inside one mtr is redo-atomic. Undo is logical (the

@@ -211,6 +211,7 @@ void wal_install(Wal *wal)
 
 void wal_uninstall(Wal *wal)
 {
+    if (wal->appending) store_next_lsn_raise(wal->store, atomic_load(&wal->insert_lsn));
     store_set_mtr_sink(wal->store, NULL);
     bp_set_before_write(store_pool(wal->store), NULL, NULL);
     wal->installed = false;
