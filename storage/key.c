@@ -340,7 +340,7 @@ static Error *read_fixed(KeyReader *reader, KeyDir dir, bool *is_null_out, uint8
 
 Error *key_read_bool(KeyReader *reader, KeyDir dir, bool *is_null_out, bool *value_out)
 {
-    uint8_t scratch[1];
+    uint8_t scratch[1] = {0};
     size_t offset_before = reader->offset;
     TRY(read_fixed(reader, dir, is_null_out, scratch, 1));
     if (scratch[0] > 1) {

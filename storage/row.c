@@ -36,11 +36,13 @@ typedef struct RecordShape {
     size_t var_count;
 } RecordShape;
 
-static bool kind_is_valid(RowKind kind)
+#ifndef NDEBUG
+static bool kind_is_valid(RowKind kind)   /* checker: called only from ASSERT */
 {
     return kind == ROW_KIND_VAR || kind == ROW_KIND_FIXED1 || kind == ROW_KIND_FIXED2 ||
            kind == ROW_KIND_FIXED4 || kind == ROW_KIND_FIXED8 || kind == ROW_KIND_FIXED16;
 }
+#endif
 
 Error *row_layout_new(Arena *arena, const RowKind *kinds, size_t column_count,
                       RowLayout **layout_out)

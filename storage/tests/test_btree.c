@@ -197,6 +197,43 @@ START_TEST(test_bt_splits_grow_height_root_fixed)
 }
 END_TEST
 
+/* Random inserts: a full leaf first shares its cells with its sibling (redistribute_grow) and
+ * splits only when both are nearly full, so leaves end up fuller than the ~69% of plain 50/50
+ * splits; every entry is still there, in order, and bt_check's fill and bound checks pass. */
+START_TEST(test_bt_random_inserts_redistribute)
+{
+    TestTree tt;
+    tt_create(&tt, 0);
+    int count = (int)(40000 * test_scale());
+    if (count < 8000) count = 8000;
+    uint8_t key[16];
+    uint8_t value[100];
+    for (int idx = 0; idx < count; idx++) {
+        uint32_t number = (uint32_t)idx;
+        enc_u32be(key, number * 2654435761u);
+        enc_u32be(key + 4, number);
+        memset(key + 8, 0x5a, 8);
+        OK(bt_insert(tt.tree, key, sizeof key, value, make_value(value, number, sizeof value)));
+    }
+    BtCheckStats stats;
+    tt_check(&tt, &stats);
+    ck_assert_uint_eq(stats.entry_count, (uint64_t)count);
+    /* each entry: a 7-byte cell header, key, value and a 2-byte slot */
+    double fill = (double)count * (7 + sizeof key + sizeof value + 2) /
+                  ((double)stats.leaf_page_count * BT_USABLE_SIZE);
+    fprintf(stderr, "test_bt_random_inserts_redistribute: %d entries, %llu leaves, fill %.3f\n",
+            count, (unsigned long long)stats.leaf_page_count, fill);
+    ck_assert_msg(fill >= 0.72, "leaf fill %.3f", fill);
+    for (int idx = 0; idx < count; idx += 11) {
+        uint32_t number = (uint32_t)idx;
+        enc_u32be(key, number * 2654435761u);
+        enc_u32be(key + 4, number);
+        expect_value(&tt, key, sizeof key, value, make_value(value, number, sizeof value));
+    }
+    tt_destroy(&tt);
+}
+END_TEST
+
 START_TEST(test_bt_duplicate_insert_23505)
 {
     TestTree tt;
@@ -785,6 +822,7 @@ static Suite *btree_suite(void)
     tcase_set_timeout(tcase, 600);
     tcase_add_test(tcase, test_bt_empty_tree);
     tcase_add_test(tcase, test_bt_splits_grow_height_root_fixed);
+    tcase_add_test(tcase, test_bt_random_inserts_redistribute);
     tcase_add_test(tcase, test_bt_duplicate_insert_23505);
     tcase_add_test(tcase, test_bt_update_grow_shrink_and_patch);
     tcase_add_test(tcase, test_bt_delete_everything_merges_and_reuses_pages);
