@@ -703,7 +703,7 @@ START_TEST(test_recov_redo_throughput)
     memset(value, 'v', sizeof value);
     int      count = 0;
     double   generated = 0;
-    char     command[1024];
+    char     command[4096];   /* room for every path the format names, unabridged */
     BTree   *tree = NULL;
     if (reuse) {
         snprintf(command, sizeof command, "cp %s/saved.birch %s && cp %s/saved.birch-wal %s-wal",
