@@ -41,7 +41,7 @@
 #include "common/datetime.h"
 #include "common/error.h"
 #include "common/numeric.h"
-#include "executor/types.h"
+#include "common/types.h"
 #include "executor/vec.h"
 
 typedef struct KernCtx {

@@ -37,7 +37,7 @@
 #include "common/arena.h"
 #include "common/error.h"
 #include "common/numeric.h"
-#include "executor/types.h"
+#include "common/types.h"
 
 enum {
     VEC_VALUE_COUNT_MAX = 2048,
@@ -53,6 +53,8 @@ typedef struct StrView {
         const char *data;                  /* size > VEC_STR_INLINE_MAX */
     } u;
 } StrView;
+
+_Static_assert(sizeof(StrView) == TYPE_STR_VIEW_SIZE, "StrView is 16 bytes");
 
 typedef struct Vector {
     Type      type;

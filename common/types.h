@@ -1,4 +1,4 @@
-/* executor/types.h: SQL logical types with PostgreSQL's type OIDs, and how vectors store them.
+/* common/types.h: SQL logical types with PostgreSQL's type OIDs, and how vectors store them.
  *
  * A Type is {id, typmod}: id is PostgreSQL's pg_type OID (so the wire and catalogs can use it
  * as is), typmod PostgreSQL's atttypmod (-1 for none): NUMERIC(p,s) uses numeric_typmod_make's
@@ -72,6 +72,7 @@ typedef enum VecPhys {
 enum {
     TYPE_TYPMOD_NONE = -1,
     TYPE_NUM64_PRECISION_MAX = 18, /* NUMERIC(p,s) with p <= this is scaled int64 */
+    TYPE_STR_VIEW_SIZE = 16,       /* sizeof(StrView) (executor/vec.h checks it) */
 };
 
 static inline Type type_make(TypeId id, int32_t typmod) { return (Type){ (uint32_t)id, typmod }; }

@@ -1,9 +1,8 @@
-/* executor/types.c: the table of logical types (OIDs, typlen, names, physical forms). */
-#include "executor/types.h"
+/* common/types.c: the table of logical types (OIDs, typlen, names, physical forms). */
+#include "common/types.h"
 
 #include "common/datetime.h"
 #include "common/numeric.h"
-#include "executor/vec.h"
 
 typedef struct TypeInfo {
     uint32_t    id;
@@ -84,7 +83,7 @@ size_t type_phys_size(VecPhys phys)
     case VEC_PHYS_F64:
     case VEC_PHYS_NUM64: return 8;
     case VEC_PHYS_NUMERIC: return sizeof(Numeric);
-    case VEC_PHYS_STR: return sizeof(StrView);
+    case VEC_PHYS_STR: return TYPE_STR_VIEW_SIZE;
     case VEC_PHYS_INTERVAL: return sizeof(DtInterval);
     case VEC_PHYS_ARRAY: return sizeof(void *);
     case VEC_PHYS_COUNT: break;

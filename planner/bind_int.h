@@ -1,0 +1,153 @@
+/* planner/bind_int.h: the binder's internal interface between the expression binder
+ * (bind_expr.c) and the query binder / plan builder (bind_query.c, plan_*.c).
+ *
+ * A BindScope is one query level while it is being bound: the columns of its current input row
+ * (the FROM clause's joined row: every range table's columns in order) and how names map onto
+ * them. Expressions of the select list, HAVING and ORDER BY of a grouped query are bound
+ * through the scope's BindAgg: a GROUP BY expression or an aggregate call becomes an
+ * EXPR_COLUMN of the aggregate node's output row (group columns, then aggregate results), and
+ * a bare column that is neither is GROUPING_ERROR. Window calls are collected in BindWindow the
+ * same way and become columns after the aggregate output (or after the FROM row when there is
+ * no aggregation).
+ *
+ * Correlation: a name not found in scope is looked up in scope->parent (and up); when found at
+ * an outer level, the binder appends the outer expression to scope->outer_args (deduplicated;
+ * the outer expression itself is bound in the parent's scope, so it may again be an outer
+ * reference of the grandparent) and returns EXPR_OUTER(outer_idx). The query binder that built
+ * the subquery's plan then makes an EXPR_SUBPLAN with args = scope->outer_args.
+ */
+#ifndef BIRCH_PLANNER_BIND_INT_H
+#define BIRCH_PLANNER_BIND_INT_H
+
+#include "planner/planner.h"
+
+typedef struct BindCtx {
+    PlanCtx  *plan;              /* arena, catalog, txn, search path, resolver, sql */
+    uint32_t  param_capacity;
+    uint32_t  param_count;       /* highest $n seen */
+    Type     *param_types;       /* TYPE_INVALID until declared or inferred */
+    /* CTEs visible at the current point (innermost last); bind_query.c owns them */
+    void     *cte_env;
+    /* relations used (for PlannedStmt.table_oids) */
+    uint32_t  table_count, table_capacity;
+    uint32_t *table_oids;
+    bool     *table_written;
+    uint32_t  cte_count, cte_capacity;
+    Plan    **ctes;
+} BindCtx;
+
+/* One column of a scope's input row. */
+typedef struct BindColumn {
+    const char *name;            /* column name (NULL: not addressable by name) */
+    const char *range_name;      /* the range table's name or alias (t in t.a), NULL if none */
+    Type        type;
+    uint32_t    table_oid;       /* a plain table column: for PlanColumn; else 0 */
+    int16_t     attnum;
+    bool        hidden;          /* not expanded by * (system columns, USING duplicates) */
+    bool        ambiguous_ok;    /* a USING/NATURAL merged column: the unqualified name
+                                  * resolves here even though the two sides share it */
+} BindColumn;
+
+typedef struct BindAgg {
+    struct BindScope *input;     /* where aggregate arguments and GROUP BY expressions bind */
+    uint32_t   group_count;
+    Expr     **group_exprs;      /* bound in input */
+    const char **group_keys;     /* ast_print_expr of each GROUP BY expression: an expression
+                                  * of the select list that prints the same is that group */
+    uint32_t   agg_count, agg_capacity;
+    AggCall   *aggs;
+    const char **agg_keys;       /* ast_print_expr of each aggregate call: duplicates share */
+    bool       allowed;          /* false in WHERE, GROUP BY, JOIN ON: an aggregate call there is
+                                  * GROUPING_ERROR `aggregate functions are not allowed in WHERE`
+                                  * (clause name in `clause`) */
+    const char *clause;
+} BindAgg;
+
+typedef struct BindWindow {
+    uint32_t    base;            /* column index of the first window result in the row the
+                                  * select list is bound over */
+    uint32_t    count, capacity;
+    WindowCall *calls;
+    const AstList *named;        /* the query's WINDOW clause (AstWindow * with names) */
+} BindWindow;
+
+typedef struct BindScope {
+    struct BindScope *parent;    /* enclosing query level, NULL at the top */
+    uint32_t    column_count;
+    BindColumn *columns;         /* the FROM row */
+    BindAgg    *agg;             /* non-NULL: grouped query (or aggregates present) */
+    BindWindow *window;          /* non-NULL: window calls allowed */
+    /* correlation: outer values this level reads (bound in parent's terms) */
+    uint32_t    outer_count, outer_capacity;
+    Expr      **outer_args;
+    /* the select list's output names (ORDER BY / GROUP BY may name an output column or an
+     * ordinal); NULL while binding FROM/WHERE */
+    uint32_t    target_count;
+    const char **target_names;
+    Expr      **target_exprs;    /* bound select-list expressions */
+    /* set while binding set clauses of INSERT ... ON CONFLICT: EXCLUDED columns */
+    bool        in_subquery_test;
+} BindScope;
+
+/* ---- bind_expr.c ---- */
+
+/* bind_expr: bind ast in scope. Handles every AstExprKind: constants (integers to int4 or
+ * int8 or numeric as PostgreSQL types them; strings as UNKNOWN until coerced, then text),
+ * $n (records the parameter, type inferred from context: the other operand of an operator,
+ * the target of an assignment, else text), columns (scope, then outer scopes), * only via
+ * bind_star, operators via the resolver (with UNKNOWN literals coerced to the other side's
+ * type), AND/OR/NOT, IS [NOT] NULL/TRUE/FALSE/UNKNOWN, IS [NOT] DISTINCT FROM, BETWEEN
+ * [SYMMETRIC] (desugared: a >= lo AND a <= hi), IN lists (desugared: a = x OR a = y ...),
+ * LIKE/ILIKE (operators ~~ ~~* and negations; ESCAPE via like_escape), CASE (both forms),
+ * CAST and ::, COALESCE, NULLIF (CASE WHEN a = b THEN NULL ELSE a), GREATEST/LEAST (pairwise),
+ * function calls (scalar functions via the resolver; aggregates through scope->agg; window
+ * calls through scope->window; nextval/currval/setval; special functions), sublinks (via
+ * bind_subquery_plan), unary minus on constants folded into the constant.
+ * Errors: see planner.h. */
+Error *bind_expr(BindCtx *ctx, BindScope *scope, const AstExpr *ast, Expr **expr_out);
+/* bind_bool_expr: bind_expr, then require bool (UNKNOWN literal: coerced; else
+ * DATATYPE_MISMATCH `argument of WHERE must be type boolean, not type integer` with clause). */
+Error *bind_bool_expr(BindCtx *ctx, BindScope *scope, const AstExpr *ast, const char *clause,
+                      Expr **expr_out);
+/* bind_coerce: cast expr to target: explicit (CAST, ::) or assignment/implicit. UNKNOWN
+ * constants become constants of target (their text re-typed, checked at execution); params of
+ * unknown type take target. Errors: CANNOT_COERCE (42846) `cannot cast type x to y`;
+ * DATATYPE_MISMATCH (42804) `column "a" is of type integer but expression is of type text`
+ * for assignments (column_name given). */
+Error *bind_coerce(BindCtx *ctx, Expr *expr, Type target, bool explicit_cast,
+                   const char *column_name, Expr **expr_out);
+/* bind_common_type: the type PostgreSQL's select_common_type gives a CASE / COALESCE / UNION /
+ * VALUES column (UNKNOWN-only: text). Errors: DATATYPE_MISMATCH `UNION types integer and text
+ * cannot be matched` (context names the construct: "UNION", "CASE", "COALESCE", "VALUES"). */
+Error *bind_common_type(BindCtx *ctx, Expr *const *exprs, uint32_t count, const char *context,
+                        Type *type_out);
+/* bind_const_text / bind_const_int: make constants. */
+Expr  *bind_const_text(BindCtx *ctx, Type type, const char *text, size_t size, int position);
+Expr  *bind_const_null(BindCtx *ctx, Type type);
+Expr  *bind_column_ref(BindCtx *ctx, uint32_t column_idx, Type type);
+/* bind_func_call: resolve name(args) through the resolver with casts inserted. */
+Error *bind_func_call(BindCtx *ctx, const char *name, Expr **args, uint32_t arg_count,
+                      int position, Expr **expr_out);
+/* bind_is_aggregate: name is an aggregate function (count sum avg min max bool_and bool_or
+ * every string_agg array_agg stddev variance ...). */
+bool   bind_is_aggregate(const char *name);
+
+/* ---- bind_query.c ---- */
+
+/* bind_subquery_plan: plan a subquery (sublink or FROM) at a level whose parent is scope
+ * (NULL for FROM-subqueries that are not LATERAL: they cannot see the current level; pass
+ * scope->parent). Post: *plan_out; *sub_scope_out's outer_args are the outer values the
+ * plan reads as EXPR_OUTER (empty: uncorrelated); column names in (*plan_out)->names. */
+Error *bind_subquery_plan(BindCtx *ctx, BindScope *parent, const AstSelect *select,
+                          Plan **plan_out, BindScope **sub_scope_out);
+/* bind_star: the expressions of `*` / `t.*` in scope (select list expansion). */
+Error *bind_star(BindCtx *ctx, BindScope *scope, const AstExpr *star, Expr ***exprs_out,
+                 const char ***names_out, uint32_t *count_out);
+/* bind_note_table: record a relation used (read or written) for PlannedStmt.table_oids. */
+void   bind_note_table(BindCtx *ctx, uint32_t table_oid, bool written);
+
+/* ---- helpers shared by both ---- */
+void  *bind_alloc(BindCtx *ctx, size_t size);      /* zeroed; OOM checked by bind_oom */
+char  *bind_strdup(BindCtx *ctx, const char *text);
+
+#endif

@@ -1,0 +1,348 @@
+/* planner/catalog.h: the catalog: schemas, tables, indexes, views and sequences, stored in
+ * system tables (B+ trees in the database file) and read and changed transactionally.
+ *
+ * Storage: one system tree `birch_rel` (its root in store root slot 0) maps a relation OID to
+ * the whole definition of that relation serialized in one row record (storage/row.h header,
+ * so txn/ MVCC applies: txn_row_insert/update/delete, visibility by snapshot), and one name
+ * tree `birch_relname` maps (namespace OID, name) to the OID (also MVCC rows). Schemas are
+ * relations of kind CAT_KIND_SCHEMA in the same trees (namespace 0). A DDL statement changes
+ * rows of these trees in the caller's transaction, so DDL commits and rolls back with it.
+ *
+ * Reading: every lookup reads the trees through the transaction's snapshot (a transaction sees
+ * its own uncommitted DDL; others do not), and returns an immutable CatTable built from the row
+ * and cached by (OID, row version): repeated lookups of an unchanged relation cost two tree
+ * probes and no decoding. CatTable objects live until catalog_close (they are never freed
+ * earlier: a statement may hold one while another transaction replaces it).
+ * catalog_generation() increases after every commit that changed the catalog: a prepared plan
+ * that recorded the generation re-plans when it moved.
+ *
+ * Trees of user data: creating a table or index creates its B+ tree (bt_create) at once; if
+ * the transaction rolls back the session calls catalog_txn_end(committed = false) and the trees
+ * created by it are dropped; trees of relations dropped or truncated by a transaction are
+ * freed by catalog_txn_end(committed = true) (their pages are never reused while the
+ * transaction might roll back).
+ *
+ * Row keys of user tables: a table whose PRIMARY KEY is one column of type smallint, integer
+ * or bigint is clustered on it (the row key is key_append_int64 of the value, ascending, the
+ * same for all three widths); every other table gets a hidden 64-bit row id (key_append_int64
+ * of catalog_next_rowid) and its primary key, if any, is a unique secondary index. Secondary
+ * index entries are keyed (index columns encoded with storage/key.h, then the row key bytes);
+ * the unique prefix is the index columns' bytes (NULLs never conflict: the executor skips the
+ * unique check when a key column is NULL, as PostgreSQL does).
+ *
+ * Thread safety: every function may be called from several sessions at once.
+ *
+ * Invariants:
+ * 1. Relation and schema OIDs are unique and never reused; user OIDs start at 16384.
+ * 2. (namespace, name) is unique among committed relations of every kind but indexes and tables
+ *    share one name space per schema, as in PostgreSQL (42P07 on a clash).
+ * 3. A CatTable returned for a snapshot is exactly the committed-or-own definition of that
+ *    snapshot; it never changes after it is returned.
+ * 4. Column attnums are 1-based and never reused after DROP COLUMN (the column stays in
+ *    `columns` with dropped = true, its row slot reads NULL).
+ */
+#ifndef BIRCH_PLANNER_CATALOG_H
+#define BIRCH_PLANNER_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/types.h"
+#include "storage/btree.h"
+#include "storage/row.h"
+#include "storage/store.h"
+#include "txn/txn.h"
+
+typedef struct Catalog Catalog;
+
+enum {
+    CAT_OID_PG_CATALOG = 11,          /* PostgreSQL's fixed OIDs of the built-in schemas */
+    CAT_OID_PUBLIC = 2200,
+    CAT_OID_INFORMATION_SCHEMA = 13000,
+    CAT_OID_FIRST_USER = 16384,       /* PostgreSQL's FirstNormalObjectId */
+    CAT_NAME_SIZE_MAX = 63,           /* NAMEDATALEN - 1: longer names are truncated */
+    CAT_ATTNUM_ROWKEY = -1,           /* system "column": the row key bytes (bytea) */
+    CAT_ATTNUM_XID = -2,              /* system "column": the row version's writer xid (int8) */
+};
+
+typedef enum CatKind {
+    CAT_KIND_TABLE = 'r',
+    CAT_KIND_INDEX = 'i',
+    CAT_KIND_VIEW = 'v',
+    CAT_KIND_SEQUENCE = 'S',
+    CAT_KIND_SCHEMA = 'n',
+} CatKind;
+
+typedef enum CatFkAction {        /* pg_constraint.confdeltype letters */
+    CAT_FK_NO_ACTION = 'a',
+    CAT_FK_RESTRICT = 'r',
+    CAT_FK_CASCADE = 'c',
+    CAT_FK_SET_NULL = 'n',
+    CAT_FK_SET_DEFAULT = 'd',
+} CatFkAction;
+
+typedef struct CatColumn {
+    const char *name;
+    Type        type;            /* with typmod: varchar(n), numeric(p,s) ... */
+    int16_t     attnum;          /* 1-based; == index in CatTable.columns + 1 */
+    bool        not_null;
+    bool        dropped;
+    char        identity;        /* 0, 'a' GENERATED ALWAYS, 'd' BY DEFAULT */
+    const char *default_sql;     /* DEFAULT expression as SQL text (re-parsed by the binder);
+                                  * SERIAL/IDENTITY: "nextval('schema.seq'::regclass)";
+                                  * NULL if none */
+} CatColumn;
+
+typedef struct CatIndex {
+    uint32_t     oid;
+    const char  *name;
+    uint32_t     table_oid;
+    PageId       root;
+    BTree       *tree;           /* open handle, shared (owned by the catalog) */
+    bool         unique;
+    bool         primary;
+    uint16_t     key_count;
+    const int16_t *attnums;      /* 1-based table attnums, key_count of them */
+    const bool   *descending;    /* per key column */
+    const bool   *nulls_first;   /* per key column (default: nulls_first == descending) */
+} CatIndex;
+
+typedef enum CatConstraintKind {   /* pg_constraint.contype letters */
+    CAT_CONSTR_PRIMARY = 'p',
+    CAT_CONSTR_UNIQUE = 'u',
+    CAT_CONSTR_CHECK = 'c',
+    CAT_CONSTR_FOREIGN = 'f',
+} CatConstraintKind;
+
+typedef struct CatConstraint {
+    uint32_t       oid;
+    const char    *name;          /* PostgreSQL's default names: t_pkey, t_a_key, t_a_check,
+                                   * t_a_fkey */
+    char           kind;          /* CatConstraintKind */
+    uint16_t       column_count;
+    const int16_t *attnums;       /* constrained columns */
+    uint32_t       index_oid;     /* 'p', 'u': the index that enforces it */
+    const char    *check_sql;     /* 'c': the expression as SQL text */
+    uint32_t       ref_table_oid; /* 'f': the referenced table ... */
+    const int16_t *ref_attnums;   /*      ... and its columns (a primary key or unique) */
+    char           on_delete;     /* 'f': CatFkAction */
+    char           on_update;
+} CatConstraint;
+
+typedef struct CatTable {
+    uint32_t        oid;
+    uint32_t        namespace_oid;
+    const char     *name;
+    const char     *namespace_name;
+    char            kind;              /* CatKind */
+    uint16_t        column_count;      /* including dropped columns */
+    const CatColumn *columns;
+    const RowLayout *layout;           /* kinds from the column types (dropped: their kind) */
+    PageId          root;              /* table / sequence tree; 0 for a view */
+    BTree          *tree;              /* open handle (owned by the catalog); NULL for a view */
+    int16_t         cluster_attnum;    /* > 0: row key = that integer column; 0: hidden row id */
+    uint16_t        index_count;
+    const CatIndex *const *indexes;    /* every index of the table */
+    uint16_t        constraint_count;
+    const CatConstraint *constraints;
+    uint16_t        referenced_by_count;   /* FKs of other tables pointing at this one */
+    const CatConstraint *const *referenced_by;
+    const uint32_t *referenced_by_table;   /* the table oid owning referenced_by[i] */
+    const char     *view_sql;          /* CAT_KIND_VIEW: the SELECT text */
+    const char *const *view_columns;   /* CAT_KIND_VIEW: column names given, or NULL */
+    int             fillfactor;        /* WITH (fillfactor = n): 10..100, default 100 */
+    uint64_t        version;           /* changes whenever the definition changes */
+} CatTable;
+
+/* A table definition for catalog_create_table (the executor fills it from the AST). */
+typedef struct CatColumnDef {
+    const char *name;
+    Type        type;
+    bool        not_null;
+    char        identity;       /* 0, 'a', 'd' */
+    const char *default_sql;    /* NULL if none */
+} CatColumnDef;
+
+typedef struct CatConstraintDef {
+    const char    *name;          /* NULL: the default name */
+    char           kind;          /* CatConstraintKind */
+    uint16_t       column_count;
+    const int16_t *attnums;       /* 1-based */
+    const char    *check_sql;
+    uint32_t       ref_table_oid;
+    const int16_t *ref_attnums;   /* NULL: the referenced table's primary key */
+    char           on_delete;
+    char           on_update;
+} CatConstraintDef;
+
+typedef struct CatTableDef {
+    uint32_t            namespace_oid;
+    const char         *name;
+    uint16_t            column_count;
+    const CatColumnDef *columns;
+    uint16_t            constraint_count;
+    const CatConstraintDef *constraints;  /* 'p' and 'u' create their unique index */
+    int                 fillfactor;       /* 0: default */
+} CatTableDef;
+
+typedef struct CatIndexDef {
+    const char    *name;          /* NULL: PostgreSQL's default name (t_a_idx, t_a_b_idx ...) */
+    uint32_t       table_oid;
+    bool           unique;
+    bool           primary;
+    uint16_t       key_count;
+    const int16_t *attnums;
+    const bool    *descending;
+    const bool    *nulls_first;
+} CatIndexDef;
+
+/* Sequences: their state is not transactional (nextval is never rolled back, as in
+ * PostgreSQL); it is written through an mtr (redo-logged) on every call. */
+typedef struct CatSequenceDef {
+    uint32_t    namespace_oid;
+    const char *name;
+    Type        type;             /* int2, int4 or int8 (AS type); default int8 */
+    int64_t     start, increment, min_value, max_value, cache;
+    bool        cycle;
+    uint32_t    owner_table_oid;  /* OWNED BY (SERIAL): dropped with that table; 0 if none */
+    int16_t     owner_attnum;
+} CatSequenceDef;
+
+/* catalog_row_kind: how a column of type is stored in a row record (storage/row.h): bool
+ * FIXED1; int2 FIXED2; int4, float4, date FIXED4; int8, float8, oid, time, timestamp,
+ * timestamptz FIXED8; interval FIXED16 (DtInterval: int64 microseconds, int32 days, int32
+ * months, little-endian); everything else VAR: text-like and bytea as their bytes, numeric as
+ * numeric_serialize (common/numeric.h) whatever its typmod. Fixed values are little-endian. */
+RowKind catalog_row_kind(Type type);
+
+/* ---- lifecycle ---- */
+
+/* catalog_open: the catalog of store. On a database without one (root slot 0 is 0) it creates
+ * the system trees and the schemas pg_catalog, public and information_schema in a transaction
+ * of its own. Pre: manager is open on store. Errors: tree and transaction errors. */
+Error *catalog_open(Store *store, TxnManager *manager, Catalog **catalog_out);
+/* catalog_close: close every tree handle, free every CatTable. Pre: no session uses it. */
+void   catalog_close(Catalog *catalog);
+uint64_t catalog_generation(const Catalog *catalog);
+/* catalog_txn_end: the session ends transaction txn (before txn_commit / after txn_rollback,
+ * with its xid): committed: free the trees of relations it dropped or truncated, bump the
+ * generation if it changed the catalog; rolled back: drop the trees it created. Never fails
+ * the transaction: a tree that cannot be freed is leaked (counted in the catalog's stats). */
+void   catalog_txn_end(Catalog *catalog, uint64_t xid, bool committed);
+
+/* ---- lookups (through txn's snapshot) ---- */
+
+/* catalog_lookup_namespace: the schema OID of name; *oid_out 0 if there is none. */
+Error *catalog_lookup_namespace(Catalog *catalog, Txn *txn, const char *name, uint32_t *oid_out);
+/* catalog_lookup: the relation named name in schema namespace_oid; *table_out NULL if absent.
+ * Errors: tree errors. */
+Error *catalog_lookup(Catalog *catalog, Txn *txn, uint32_t namespace_oid, const char *name,
+                      const CatTable **table_out);
+/* catalog_lookup_path: the first relation named name along search_path (schema names; a name
+ * that is not a schema is skipped; pg_catalog is searched first unless listed). */
+Error *catalog_lookup_path(Catalog *catalog, Txn *txn, const char *const *search_path,
+                           size_t path_count, const char *name, const CatTable **table_out);
+/* catalog_get: the relation with oid; *table_out NULL if absent. */
+Error *catalog_get(Catalog *catalog, Txn *txn, uint32_t oid, const CatTable **table_out);
+/* catalog_list: every relation visible to txn (schemas included), in OID order; *tables_out in
+ * arena. For pg_catalog views and the shell's \d. */
+Error *catalog_list(Catalog *catalog, Txn *txn, Arena *arena, const CatTable ***tables_out,
+                    size_t *count_out);
+/* catalog_index_table: the table an index belongs to (CatIndex.table_oid) via catalog_get. */
+
+/* ---- DDL (in txn; the caller holds the right table lock) ---- */
+
+/* catalog_create_table: a new table (and the unique indexes of its primary key and unique
+ * constraints, empty). Errors: DUPLICATE_TABLE (42P07) `relation "t" already exists`;
+ * DUPLICATE_COLUMN (42701) `column "a" specified more than once`; INVALID_TABLE_DEFINITION
+ * (42P16) `multiple primary keys for table "t" are not allowed`; UNDEFINED_TABLE for a bad FK
+ * reference; INVALID_FOREIGN_KEY (42830) `there is no unique constraint matching given keys for
+ * referenced table "t"`; tree and transaction errors. */
+Error *catalog_create_table(Catalog *catalog, Txn *txn, const CatTableDef *def,
+                            uint32_t *oid_out);
+/* catalog_create_index: a new, empty index (the executor fills it from the table's rows).
+ * Errors: DUPLICATE_TABLE `relation "i" already exists`; tree and transaction errors. */
+Error *catalog_create_index(Catalog *catalog, Txn *txn, const CatIndexDef *def,
+                            uint32_t *oid_out);
+/* catalog_create_view: a view with its SELECT text and output columns (names, types). */
+Error *catalog_create_view(Catalog *catalog, Txn *txn, uint32_t namespace_oid, const char *name,
+                           const char *sql, uint16_t column_count, const char *const *names,
+                           const Type *types, bool or_replace, uint32_t *oid_out);
+Error *catalog_create_sequence(Catalog *catalog, Txn *txn, const CatSequenceDef *def,
+                               uint32_t *oid_out);
+/* catalog_create_namespace: CREATE SCHEMA. Errors: DUPLICATE_SCHEMA (42P06). */
+Error *catalog_create_namespace(Catalog *catalog, Txn *txn, const char *name, uint32_t *oid_out);
+/* catalog_drop: drop relation oid (a table drops its indexes, constraints, owned sequences;
+ * dropping a schema drops what it contains only with cascade, else DEPENDENT_OBJECTS_STILL_EXIST
+ * (2BP01); a table referenced by another table's FK: 2BP01 without cascade, with cascade the FK
+ * constraint is dropped). */
+Error *catalog_drop(Catalog *catalog, Txn *txn, uint32_t oid, bool cascade);
+/* catalog_truncate: give the table (and its indexes) new empty trees; the old ones are freed
+ * when txn commits. */
+Error *catalog_truncate(Catalog *catalog, Txn *txn, uint32_t table_oid);
+/* ALTER TABLE pieces. Adding a column with a constant default stores it as the layout's missing
+ * value (row_layout_set_missing) so old rows need no rewrite; default_value is that value in
+ * the row format (NULL: none). Errors: DUPLICATE_COLUMN, UNDEFINED_COLUMN (42703),
+ * DUPLICATE_TABLE for a rename onto an existing name. */
+Error *catalog_add_column(Catalog *catalog, Txn *txn, uint32_t table_oid, const CatColumnDef *def,
+                          const RowValue *default_value);
+Error *catalog_drop_column(Catalog *catalog, Txn *txn, uint32_t table_oid, int16_t attnum);
+Error *catalog_rename_column(Catalog *catalog, Txn *txn, uint32_t table_oid, int16_t attnum,
+                             const char *new_name);
+Error *catalog_rename(Catalog *catalog, Txn *txn, uint32_t oid, const char *new_name);
+Error *catalog_add_constraint(Catalog *catalog, Txn *txn, uint32_t table_oid,
+                              const CatConstraintDef *def);
+Error *catalog_drop_constraint(Catalog *catalog, Txn *txn, uint32_t table_oid, const char *name);
+Error *catalog_set_column_default(Catalog *catalog, Txn *txn, uint32_t table_oid,
+                                  int16_t attnum, const char *default_sql);
+Error *catalog_set_not_null(Catalog *catalog, Txn *txn, uint32_t table_oid, int16_t attnum,
+                            bool not_null);
+Error *catalog_set_fillfactor(Catalog *catalog, Txn *txn, uint32_t table_oid, int fillfactor);
+
+/* ---- row ids and sequences ---- */
+
+/* catalog_next_rowid: the next hidden row id of table (an in-memory counter per table started
+ * from the largest key in its tree on first use; never reused while the database is open, and
+ * above every row id on disk after a reopen). */
+Error *catalog_next_rowid(Catalog *catalog, const CatTable *table, int64_t *rowid_out);
+/* catalog_sequence_next: nextval. Errors: SEQUENCE_GENERATOR_LIMIT_EXCEEDED (2200H) `nextval:
+ * reached maximum value of sequence "s" (9223372036854775807)`. */
+Error *catalog_sequence_next(Catalog *catalog, const CatTable *sequence, int64_t *value_out);
+/* catalog_sequence_set: setval(seq, value, is_called). Errors: NUMERIC_VALUE_OUT_OF_RANGE
+ * (22003) `setval: value 0 is out of bounds for sequence "s" (1..9223372036854775807)`. */
+Error *catalog_sequence_set(Catalog *catalog, const CatTable *sequence, int64_t value,
+                            bool is_called);
+/* catalog_sequence_state: last value and is_called (for currval bookkeeping and \d). */
+Error *catalog_sequence_state(Catalog *catalog, const CatTable *sequence, int64_t *last_out,
+                              bool *is_called_out, CatSequenceDef *def_out);
+
+/* ---- statistics (ANALYZE) ---- */
+
+typedef struct CatColumnStats {
+    double   null_frac;
+    double   distinct_count;      /* > 0: absolute; < 0: a fraction of rows (PostgreSQL's
+                                   * stadistinct convention) */
+    uint16_t mcv_count;
+    const char *const *mcv_values; /* text form */
+    const double *mcv_freqs;
+    uint16_t histogram_count;
+    const char *const *histogram;  /* text form bounds */
+} CatColumnStats;
+
+typedef struct CatTableStats {
+    double   row_count;
+    uint64_t page_count;
+    uint16_t column_count;         /* == table column_count; entries of dropped columns empty */
+    const CatColumnStats *columns;
+} CatTableStats;
+
+/* catalog_set_stats / catalog_get_stats: ANALYZE's results, stored transactionally in the
+ * catalog (a row per table in a statistics tree); *stats_out NULL when never analyzed. */
+Error *catalog_set_stats(Catalog *catalog, Txn *txn, uint32_t table_oid,
+                         const CatTableStats *stats);
+Error *catalog_get_stats(Catalog *catalog, Txn *txn, uint32_t table_oid, Arena *arena,
+                         const CatTableStats **stats_out);
+
+#endif
