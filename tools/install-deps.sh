@@ -35,17 +35,30 @@ for role in "${roles[@]}"; do
     done
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+install_npm() {   # the JavaScript dependencies of a role (tools/package.json pins them)
+    local role=$1 dir
+    dir="$(cd "$(dirname "$0")" && pwd)"
+    case "$role" in
+        bench) [ -d "$dir/node_modules/@duckdb/node-api" ] && return 0 ;;
+        *) return 0 ;;
+    esac
+    echo "install-deps: npm install in tools/ (@duckdb/node-api for the benchmarks)"
+    (cd "$dir" && npm install --no-audit --no-fund --silent) || return 1
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+    # sort -u: a package may belong to two roles
+    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+    echo "install-deps: installing ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: must run as root to install packages" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    echo "install-deps: done"
 fi
-# sort -u: a package may belong to two roles
-mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-echo "install-deps: installing ${missing[*]}"
-if [ "$(id -u)" -ne 0 ]; then
-    echo "install-deps: must run as root to install packages" >&2
-    exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "install-deps: done"
+for role in "${roles[@]}"; do
+    install_npm "$role"
+done
