@@ -77,7 +77,7 @@ INT_FAMILY(i64, int64_t, VEC_PHYS_I64, INT64_MIN)
 /* ---- floats -------------------------------------------------------------------------------- */
 
 /* PostgreSQL's float8pl & co: infinity from finite inputs is overflow; for * and /, zero from
- * non-zero inputs is underflow. Checked in a second pass only when some result is suspicious. */
+ * non-zero inputs is underflow (x * 0 and 0 / y are exact zeros, x / inf too). Checked in a second pass only when some result is suspicious. */
 #define FLOAT_BINARY_KERNEL(NAME, T, OP, CHECK_UNDERFLOW, IS_DIV)                          \
     KERN_DECLARE(NAME)                                                                     \
     {                                                                                      \
@@ -93,7 +93,7 @@ INT_FAMILY(i64, int64_t, VEC_PHYS_I64, INT64_MIN)
                 if (IS_DIV && y == 0) return kern_err_div_zero();                          \
                 T z = ov[r];                                                               \
                 if (isinf(z) && !isinf(x) && !isinf(y)) return kern_err_float_overflow();  \
-                if (CHECK_UNDERFLOW && z == 0 && x != 0 && !isinf(y))                      \
+                if (CHECK_UNDERFLOW && z == 0 && x != 0 && (IS_DIV ? !isinf(y) : y != 0)) \
                     return kern_err_float_underflow();                                     \
             });                                                                            \
         return NULL;                                                                       \

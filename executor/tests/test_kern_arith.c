@@ -102,6 +102,17 @@ START_TEST(test_kern_float_arith_and_errors)
                  "value out of range: underflow");
     assert_error(run2(kern_div_f64, a, vec_of_f64((double[]){ 0.0 }, 1), 1, out), "22012",
                  "division by zero");
+    /* An exact zero factor or dividend is not an underflow (PostgreSQL's float8_mul checks
+     * val1 == 0 || val2 == 0): -x * 0 is 0 (or -0) for every finite x. */
+    assert_ok(run2(kern_mul_f64, a, vec_of_f64((double[]){ 0.0, 0.0, 1.0, 0.0 }, 4), 4, out));
+    ck_assert_str_eq(row_text(out, 0), "0");
+    assert_ok(run2(kern_mul_f64, vec_of_f64((double[]){ 0.0 }, 1),
+                   vec_of_f64((double[]){ 1e-300 }, 1), 1, out));
+    assert_ok(run2(kern_div_f64, vec_of_f64((double[]){ 5.0 }, 1),
+                   vec_of_f64((double[]){ INFINITY }, 1), 1, out));
+    assert_error(run2(kern_mul_f64, vec_of_f64((double[]){ 1e-300 }, 1),
+                      vec_of_f64((double[]){ 1e-300 }, 1), 1, out), "22003",
+                 "value out of range: underflow");
     Vector *out4 = vec_new(type_plain(TYPE_FLOAT4));
     assert_error(run2(kern_mul_f32, vec_of_f32((float[]){ 3e38f }, 1),
                       vec_of_f32((float[]){ 10.0f }, 1), 1, out4), "22003",
