@@ -345,4 +345,33 @@ Error *catalog_set_stats(Catalog *catalog, Txn *txn, uint32_t table_oid,
 Error *catalog_get_stats(Catalog *catalog, Txn *txn, uint32_t table_oid, Arena *arena,
                          const CatTableStats **stats_out);
 
+/* ---- added by catalog: conventions the header left open, and one helper ----
+ * - A table clustered on its integer PRIMARY KEY (cluster_attnum > 0) has no index for that
+ *   key: its CatConstraint 'p' has index_oid 0 (the table tree itself is unique on the key).
+ *   Every other PRIMARY KEY / UNIQUE constraint has a unique CatIndex (primary marks the PK).
+ *   ADD CONSTRAINT ... PRIMARY KEY on an existing table never clusters it (rows keep their
+ *   row ids); the executor fills the new index, as after catalog_create_index.
+ * - CatConstraintDef.ref_table_oid == 0 in catalog_create_table means "this table" (a
+ *   self-referencing FK: the caller does not know the OID yet).
+ * - CatSequenceDef with start, increment, min_value and max_value all 0 gets PostgreSQL's
+ *   defaults for its type; otherwise the fields are taken as given (fill them with
+ *   catalog_sequence_def_init first, then apply the statement's options). cache 0 means 1.
+ * - Sequences share one state tree: CatTable.root/tree of a sequence name that tree (its
+ *   values are not row records; never scan it as a table).
+ * - Trees dropped or truncated away by a committed transaction are freed once no snapshot can
+ *   still see the old definition (at a later catalog_txn_end, or catalog_close), so an older
+ *   REPEATABLE READ snapshot keeps reading intact pages.
+ * - catalog_get / catalog_lookup return indexes too (kind 'i': index_count 1, indexes[0] is
+ *   the index itself, no columns) and schemas (kind 'n').
+ */
+/* catalog_sequence_def_init: PostgreSQL's defaults for a sequence of type (int2/int4/int8;
+ * anything else is int8) and increment (0 means 1): MINVALUE, MAXVALUE, START, CACHE 1, NO
+ * CYCLE. Name, namespace and owner are left as they are. */
+void catalog_sequence_def_init(CatSequenceDef *def, Type type, int64_t increment);
+/* catalog_set_wal: the durable database's WAL (recov_wal), if any: catalog_txn_end(committed)
+ * then makes every sequence write made so far durable (nextval survives a crash once a later
+ * commit is durable, as in PostgreSQL). Call once after catalog_open. */
+void catalog_set_wal(Catalog *catalog, Wal *wal);
+/* Each DDL function is atomic: on error it rolls back (txn_rollback_to) what it changed. */
+
 #endif

@@ -358,4 +358,28 @@ typedef struct PlannedStmt {
     bool         for_update;      /* SELECT ... FOR UPDATE/SHARE present */
 } PlannedStmt;
 
+/* ---- added by bind-query: conventions of the plans plan_statement builds ----
+ * - PLAN_INDEX_SCAN with index NULL: a range scan of the table tree itself, clustered on its
+ *   integer primary key (CatTable.cluster_attnum); bounds are on that one column (eq_count <= 1,
+ *   or lo/hi), values of the column's type (encode them as int64 row keys).
+ * - Bound values have exactly the key column's type (the planner only uses a predicate whose
+ *   value already has it); the scan's filter always repeats the predicates the bounds came from,
+ *   so a scan that returns a superset of the range is still correct.
+ * - PLAN_SORT.limit (top-N) is an int8 constant: keep the first `limit` rows of the sorted
+ *   output (it already includes OFFSET); offset stays NULL on the sort. A PLAN_LIMIT above
+ *   always applies the real LIMIT/OFFSET.
+ * - PLAN_WINDOW carries one WindowCall (window_count 1); several calls are stacked nodes, each
+ *   over a PLAN_SORT by its partition then order keys.
+ * - PLAN_FILTER is used for HAVING, WHERE conjuncts over subqueries/outer joins and constant
+ *   conditions; scans carry their own filter.
+ * - Scans produce only the columns the query reads (scan_attnums); UPDATE/DELETE target scans
+ *   list every attnum (dropped ones too: they read NULL), then CAT_ATTNUM_ROWKEY, CAT_ATTNUM_XID.
+ * - Hash joins are only built for JOIN_INNER, JOIN_LEFT, JOIN_FULL (RIGHT joins are swapped to
+ *   LEFT) and JOIN_SEMI; a join without equality keys is a PLAN_NL_JOIN (filter NULL: cross).
+ * - Plan.names is set on every node (EXPLAIN prints expressions with the child's names).
+ * - ON CONFLICT whose target is the clustered integer primary key (which has no CatIndex) has
+ *   conflict_index NULL, like a target-less ON CONFLICT: a conflict on the row key (or on any
+ *   unique index) takes the ON CONFLICT action.
+ */
+
 #endif

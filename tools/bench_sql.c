@@ -22,7 +22,9 @@
  * DuckDB: a file database, threads=1. Answers are compared across engines (a mismatch is
  * reported and makes the exit status 1).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>

@@ -20,7 +20,9 @@
  *   \d [NAME], \dt, \di, \dv, \dn   describe through pg_catalog
  *   \set NAME VALUE          a session setting (SET NAME = VALUE)
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>

@@ -1,0 +1,540 @@
+/* executor/op_join.c: hash join and nested loop join (inner, left, right, full, semi, anti,
+ * mark).
+ *
+ * Both joins materialize the right child (the build side) into a RowStore and then stream the
+ * left child (the probe side) chunk by chunk. For every probe row a candidate cursor walks the
+ * build rows that may match: the hash join's chain of build rows with the same normalized key
+ * (op_heavy_int.h: NULL keys are never inserted nor probed), the nested loop's every build row
+ * in order. A round takes up to VEC_VALUE_COUNT_MAX (probe row, build row) pairs, gathers them
+ * into a left ++ right chunk, narrows it with the extra filter and then, by join type, emits
+ * the pairs (inner/left/right/full) or records matches (semi/anti/mark). When a probe chunk's
+ * cursors are exhausted, left/full joins emit its unmatched rows padded with NULLs, semi/anti
+ * the (un)matched rows and mark every row with its flag; after the last probe chunk right/full
+ * joins emit the unmatched build rows padded with NULLs.
+ *
+ * MARK (NOT IN): true if some pair matched; otherwise NULL when the build side is not empty and
+ * the probe key or some build key is NULL; otherwise false.
+ *
+ * A rescan rebuilds the build side (its child may read changed outer values). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "executor/op_heavy_int.h"
+
+typedef enum JoinPhase {
+    PHASE_NEXT_PROBE,      /* fetch the next probe chunk */
+    PHASE_ROUNDS,          /* pairs left for the current probe chunk */
+    PHASE_PROBE_TAIL,      /* emit the current probe chunk's unmatched / marked rows */
+    PHASE_BUILD_UNMATCHED, /* right/full: unmatched build rows */
+    PHASE_DONE,
+} JoinPhase;
+
+typedef struct Join {
+    Op          base;
+    bool        is_hash;
+    JoinType    type;
+    uint32_t    left_count;
+    uint32_t    right_count;
+    Type       *pair_types;     /* left ++ right */
+    ExprState **left_keys;
+    ExprState **right_keys;
+    ExprState  *filter;
+    Arena      *batch;          /* reset at each next() */
+    Arena      *probe_arena;    /* the current probe chunk's state */
+    /* build side */
+    bool        built;
+    RowStore      build;
+    KeyTable    keys;
+    uint32_t   *heads;          /* per key id: first and last build row of its chain */
+    uint32_t   *tails;
+    uint32_t   *next;           /* per build row: next row of its chain */
+    uint8_t    *matched;        /* per build row (right/full) */
+    size_t      id_capacity;
+    size_t      key_capacity;
+    bool        build_null_key; /* some build row has a NULL key (mark) */
+    /* probe side */
+    JoinPhase   phase;
+    DataChunk  *probe;
+    uint32_t    probe_count;    /* live rows */
+    uint16_t   *probe_rows;     /* their row indexes */
+    uint32_t   *cand;           /* per probe position: next candidate build row */
+    uint8_t    *probe_matched;
+    uint8_t    *probe_null_key;
+    uint32_t   *active;         /* probe positions with candidates */
+    uint32_t    active_count;
+    uint32_t    unmatched_cursor;
+} Join;
+
+/* ------------------------------------------------------------------ build side ---- */
+
+static Error *grow_u32(uint32_t **array, size_t count)
+{
+    uint32_t *grown = realloc(*array, count * sizeof(uint32_t));
+    if (grown == NULL) return op_heavy_oom();
+    *array = grown;
+    return NULL;
+}
+
+static Error *reserve_ids(Join *join, size_t row_count)
+{
+    if (row_count <= join->id_capacity) return NULL;
+    size_t capacity = join->id_capacity == 0 ? 4096 : join->id_capacity;
+    while (capacity < row_count) capacity *= 2;
+    TRY(grow_u32(&join->next, capacity));
+    uint8_t *matched = realloc(join->matched, capacity);
+    if (matched == NULL) return op_heavy_oom();
+    join->matched = matched;
+    join->id_capacity = capacity;
+    return NULL;
+}
+
+static Error *reserve_key_ids(Join *join, size_t key_count)
+{
+    if (key_count <= join->key_capacity) return NULL;
+    size_t capacity = join->key_capacity == 0 ? 4096 : join->key_capacity;
+    while (capacity < key_count) capacity *= 2;
+    TRY(grow_u32(&join->heads, capacity));
+    TRY(grow_u32(&join->tails, capacity));
+    join->key_capacity = capacity;
+    return NULL;
+}
+
+/* eval_keys: the normalized join keys of chunk's live rows. */
+static Error *eval_keys(Join *join, ExprState **states, DataChunk *chunk, Arena *arena,
+                        KeyBatch *keys)
+{
+    uint32_t count;
+    const uint16_t *sel = op_heavy_live_sel(chunk, &count);
+    TRY(op_keys_begin(keys, sel, count, arena));
+    for (uint32_t key_idx = 0; key_idx < join->base.plan->key_count; key_idx++) {
+        Vector value;
+        TRY(expr_eval(states[key_idx], chunk, arena, &value));
+        TRY(op_keys_add(keys, &value, sel, count, KEY_ASC));
+    }
+    op_keys_finish(keys, sel, count);
+    return NULL;
+}
+
+static Error *build_chunk(Join *join, DataChunk *chunk)
+{
+    uint32_t count;
+    const uint16_t *sel = op_heavy_live_sel(chunk, &count);
+    if (count == 0) return NULL;
+    uint32_t first_id = join->build.row_count;
+    TRY(op_rows_append(&join->build, chunk->columns, sel, count));
+    TRY(reserve_ids(join, join->build.row_count));
+    memset(join->matched + first_id, 0, count);
+    if (!join->is_hash) return NULL;
+    KeyBatch keys;
+    TRY(eval_keys(join, join->right_keys, chunk, join->batch, &keys));
+    for (uint32_t pos = 0; pos < count; pos++) {
+        uint32_t row = sel != NULL ? sel[pos] : pos;
+        uint32_t id = first_id + pos;
+        join->next[id] = ROW_ID_NONE;
+        if (keys.has_null[row]) {
+            join->build_null_key = true;
+            continue;
+        }
+        uint32_t key_id;
+        bool is_new;
+        TRY(op_keytab_insert(&join->keys, keys.bytes[row], keys.size[row], keys.hash[row],
+                             &key_id, &is_new));
+        TRY(reserve_key_ids(join, join->keys.count));
+        if (is_new) {
+            join->heads[key_id] = id;
+        } else {
+            join->next[join->tails[key_id]] = id;
+        }
+        join->tails[key_id] = id;
+    }
+    return NULL;
+}
+
+static size_t build_size(const Join *join)
+{
+    return op_rows_size(&join->build) + join->keys.size +
+           (size_t)join->keys.slot_count * sizeof(uint64_t) +
+           join->id_capacity * (sizeof(uint32_t) + 1) + join->key_capacity * 2 * sizeof(uint32_t);
+}
+
+static Error *build(Join *join)
+{
+    for (;;) {
+        arena_reset(join->batch);
+        DataChunk *chunk;
+        TRY(exec_next(join->base.right, &chunk));
+        if (chunk == NULL) break;
+        TRY(build_chunk(join, chunk));
+        TRY(op_heavy_check_mem(join->base.ctx, build_size(join),
+                         join->is_hash ? "hash join" : "nested loop join"));
+    }
+    arena_reset(join->batch);
+    join->built = true;
+    return NULL;
+}
+
+static void build_reset(Join *join)
+{
+    op_rows_clear(&join->build);
+    if (join->keys.slots != NULL) op_keytab_clear(&join->keys);
+    join->build_null_key = false;
+    join->built = false;
+}
+
+/* ------------------------------------------------------------------ probe side ---- */
+
+static inline uint32_t advance(const Join *join, uint32_t id)
+{
+    if (join->is_hash) return join->next[id];
+    return id + 1 < join->build.row_count ? id + 1 : ROW_ID_NONE;
+}
+
+static Error *start_probe(Join *join, DataChunk *chunk)
+{
+    arena_reset(join->probe_arena);
+    Arena *arena = join->probe_arena;
+    uint32_t count;
+    const uint16_t *sel = op_heavy_live_sel(chunk, &count);
+    join->probe = chunk;
+    join->probe_count = count;
+    join->probe_rows = arena_alloc(arena, (count + 1) * sizeof(uint16_t));
+    join->cand = arena_alloc(arena, (count + 1) * sizeof(uint32_t));
+    join->probe_matched = arena_calloc(arena, count + 1);
+    join->probe_null_key = arena_calloc(arena, count + 1);
+    join->active = arena_alloc(arena, (count + 1) * sizeof(uint32_t));
+    if (join->probe_rows == NULL || join->cand == NULL || join->probe_matched == NULL ||
+        join->probe_null_key == NULL || join->active == NULL) {
+        return op_heavy_oom();
+    }
+    join->active_count = 0;
+    KeyBatch keys;
+    if (join->is_hash && count > 0) TRY(eval_keys(join, join->left_keys, chunk, arena, &keys));
+    for (uint32_t pos = 0; pos < count; pos++) {
+        uint32_t row = sel != NULL ? sel[pos] : pos;
+        join->probe_rows[pos] = (uint16_t)row;
+        uint32_t first = ROW_ID_NONE;
+        if (join->build.row_count == 0) {
+            first = ROW_ID_NONE;
+        } else if (!join->is_hash) {
+            first = 0;
+        } else if (keys.has_null[row]) {
+            join->probe_null_key[pos] = 1;
+        } else {
+            uint32_t key_id = op_keytab_find(&join->keys, keys.bytes[row], keys.size[row],
+                                             keys.hash[row]);
+            if (key_id != ROW_ID_NONE) first = join->heads[key_id];
+        }
+        join->cand[pos] = first;
+        if (first != ROW_ID_NONE) join->active[join->active_count++] = pos;
+    }
+    join->phase = join->active_count > 0 ? PHASE_ROUNDS : PHASE_PROBE_TAIL;
+    return NULL;
+}
+
+/* pair_chunk: left ++ right columns of the pairs (probe row, build row) in arena. */
+static Error *pair_chunk(Join *join, const uint32_t *left_rows, const uint32_t *right_ids,
+                         uint32_t count, Arena *arena, DataChunk *out)
+{
+    TRY(chunk_init(out, join->pair_types, join->left_count + join->right_count, arena));
+    for (uint32_t col_idx = 0; col_idx < join->left_count; col_idx++) {
+        Vector *vec = &out->columns[col_idx];
+        if (left_rows == NULL) {
+            TRY(op_rows_null_vec(vec));
+        } else {
+            TRY(op_rows_gather_vec(&join->probe->columns[col_idx], left_rows, count, vec));
+        }
+    }
+    for (uint32_t col_idx = 0; col_idx < join->right_count; col_idx++) {
+        Vector *vec = &out->columns[join->left_count + col_idx];
+        if (right_ids == NULL) {
+            TRY(op_rows_null_vec(vec));
+        } else {
+            TRY(op_rows_gather(&join->build, col_idx, right_ids, count, vec));
+        }
+    }
+    out->row_count = count;
+    return NULL;
+}
+
+/* round: up to VEC_VALUE_COUNT_MAX pairs; *out_out the emitted chunk (or NULL). */
+static Error *pair_round(Join *join, DataChunk **out_out)
+{
+    Arena *arena = join->batch;
+    uint32_t *pair_pos = arena_alloc(arena, VEC_VALUE_COUNT_MAX * sizeof(uint32_t));
+    uint32_t *pair_left = arena_alloc(arena, VEC_VALUE_COUNT_MAX * sizeof(uint32_t));
+    uint32_t *pair_right = arena_alloc(arena, VEC_VALUE_COUNT_MAX * sizeof(uint32_t));
+    if (pair_pos == NULL || pair_left == NULL || pair_right == NULL) return op_heavy_oom();
+    bool one_is_enough = join->filter == NULL &&
+                         (join->type == JOIN_SEMI || join->type == JOIN_ANTI ||
+                          join->type == JOIN_MARK);
+    uint32_t pair_count = 0, kept = 0;
+    for (uint32_t active_idx = 0; active_idx < join->active_count; active_idx++) {
+        uint32_t pos = join->active[active_idx];
+        while (join->cand[pos] != ROW_ID_NONE && pair_count < VEC_VALUE_COUNT_MAX) {
+            pair_pos[pair_count] = pos;
+            pair_left[pair_count] = join->probe_rows[pos];
+            pair_right[pair_count] = join->cand[pos];
+            pair_count++;
+            join->cand[pos] = one_is_enough ? ROW_ID_NONE : advance(join, join->cand[pos]);
+        }
+        if (join->cand[pos] != ROW_ID_NONE) join->active[kept++] = pos;
+    }
+    join->active_count = kept;
+    if (join->active_count == 0) join->phase = PHASE_PROBE_TAIL;
+
+    DataChunk *pairs = arena_alloc(arena, sizeof(DataChunk));
+    if (pairs == NULL) return op_heavy_oom();
+    TRY(pair_chunk(join, pair_left, pair_right, pair_count, arena, pairs));
+    if (join->filter != NULL) TRY(expr_filter(join->filter, pairs, arena));
+    uint32_t live_count;
+    const uint16_t *live = op_heavy_live_sel(pairs, &live_count);
+    for (uint32_t live_idx = 0; live_idx < live_count; live_idx++) {
+        uint32_t pair = live != NULL ? live[live_idx] : live_idx;
+        join->probe_matched[pair_pos[pair]] = 1;
+        join->matched[pair_right[pair]] = 1;
+    }
+    if (join->type == JOIN_SEMI || join->type == JOIN_ANTI || join->type == JOIN_MARK) {
+        /* a matched probe row needs no more candidates */
+        kept = 0;
+        for (uint32_t active_idx = 0; active_idx < join->active_count; active_idx++) {
+            uint32_t pos = join->active[active_idx];
+            if (join->probe_matched[pos]) continue;
+            join->active[kept++] = pos;
+        }
+        join->active_count = kept;
+        if (kept == 0) join->phase = PHASE_PROBE_TAIL;
+        *out_out = NULL;
+        return NULL;
+    }
+    *out_out = live_count > 0 ? pairs : NULL;
+    return NULL;
+}
+
+/* probe_tail: what the finished probe chunk still emits. */
+static Error *probe_tail(Join *join, DataChunk **out_out)
+{
+    Arena *arena = join->batch;
+    *out_out = NULL;
+    join->phase = PHASE_NEXT_PROBE;
+    uint32_t count = join->probe_count;
+    if (join->type == JOIN_INNER || join->type == JOIN_RIGHT || count == 0) return NULL;
+    if (join->type == JOIN_LEFT || join->type == JOIN_FULL) {
+        uint32_t *left_rows = arena_alloc(arena, (count + 1) * sizeof(uint32_t));
+        if (left_rows == NULL) return op_heavy_oom();
+        uint32_t unmatched = 0;
+        for (uint32_t pos = 0; pos < count; pos++) {
+            if (!join->probe_matched[pos]) left_rows[unmatched++] = join->probe_rows[pos];
+        }
+        if (unmatched == 0) return NULL;
+        DataChunk *out = arena_alloc(arena, sizeof(DataChunk));
+        if (out == NULL) return op_heavy_oom();
+        TRY(pair_chunk(join, left_rows, NULL, unmatched, arena, out));
+        *out_out = out;
+        return NULL;
+    }
+    if (join->type == JOIN_SEMI || join->type == JOIN_ANTI) {
+        uint16_t *sel = arena_alloc(arena, (count + 1) * sizeof(uint16_t));
+        if (sel == NULL) return op_heavy_oom();
+        uint8_t want = join->type == JOIN_SEMI ? 1 : 0;
+        uint32_t sel_count = 0;
+        for (uint32_t pos = 0; pos < count; pos++) {
+            if (join->probe_matched[pos] == want) sel[sel_count++] = join->probe_rows[pos];
+        }
+        if (sel_count == 0) return NULL;
+        DataChunk *out = arena_alloc(arena, sizeof(DataChunk));
+        if (out == NULL) return op_heavy_oom();
+        TRY(op_heavy_chunk_view(out, join->probe, arena));
+        out->sel = sel;
+        out->sel_count = sel_count;
+        *out_out = out;
+        return NULL;
+    }
+    /* mark: every probe row ++ its flag */
+    DataChunk *out = arena_alloc(arena, sizeof(DataChunk));
+    if (out == NULL) return op_heavy_oom();
+    TRY(chunk_init(out, join->base.types, join->base.column_count, arena));
+    if (join->left_count > 0) {
+        memcpy(out->columns, join->probe->columns, join->left_count * sizeof(Vector));
+    }
+    out->row_count = join->probe->row_count;
+    out->sel = join->probe->sel;
+    out->sel_count = join->probe->sel_count;
+    Vector *mark = &out->columns[join->left_count];
+    TRY(vec_reserve(mark, out->row_count > 0 ? out->row_count : 1));
+    bool build_empty = join->build.row_count == 0;
+    for (uint32_t pos = 0; pos < count; pos++) {
+        uint32_t row = join->probe_rows[pos];
+        vec_bool(mark)[row] = join->probe_matched[pos];
+        if (!join->probe_matched[pos] && !build_empty &&
+            (join->probe_null_key[pos] || join->build_null_key)) {
+            TRY(vec_set_null(mark, row));
+        }
+    }
+    *out_out = out;
+    return NULL;
+}
+
+static Error *build_unmatched(Join *join, DataChunk **out_out)
+{
+    Arena *arena = join->batch;
+    *out_out = NULL;
+    uint32_t *ids = arena_alloc(arena, VEC_VALUE_COUNT_MAX * sizeof(uint32_t));
+    if (ids == NULL) return op_heavy_oom();
+    uint32_t count = 0;
+    while (join->unmatched_cursor < join->build.row_count && count < VEC_VALUE_COUNT_MAX) {
+        uint32_t id = join->unmatched_cursor++;
+        if (!join->matched[id]) ids[count++] = id;
+    }
+    if (join->unmatched_cursor >= join->build.row_count) join->phase = PHASE_DONE;
+    if (count == 0) return NULL;
+    DataChunk *out = arena_alloc(arena, sizeof(DataChunk));
+    if (out == NULL) return op_heavy_oom();
+    TRY(pair_chunk(join, NULL, ids, count, arena, out));
+    *out_out = out;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ the vtable ---- */
+
+static Error *join_open(Op *op)
+{
+    Join *join = (Join *)op;
+    TRY(op_heavy_arena(&join->batch, 64 * 1024));
+    TRY(op_heavy_arena(&join->probe_arena, 16 * 1024));
+    if (join->build.arena == NULL) {
+        TRY(op_rows_init(&join->build, op->right->types, join->right_count, NULL));
+    }
+    if (join->is_hash && join->keys.slots == NULL) TRY(op_keytab_init(&join->keys));
+    TRY(exec_open(op->left));
+    TRY(exec_open(op->right));
+    build_reset(join);
+    join->phase = PHASE_NEXT_PROBE;
+    join->unmatched_cursor = 0;
+    return NULL;
+}
+
+static Error *join_next(Op *op, DataChunk **chunk_out)
+{
+    Join *join = (Join *)op;
+    *chunk_out = NULL;
+    if (!join->built) TRY(build(join));
+    for (;;) {
+        arena_reset(join->batch);
+        DataChunk *out = NULL;
+        switch (join->phase) {
+        case PHASE_NEXT_PROBE: {
+            bool probe_needed = join->build.row_count > 0 || join->type == JOIN_LEFT ||
+                                join->type == JOIN_FULL || join->type == JOIN_ANTI ||
+                                join->type == JOIN_MARK;
+            DataChunk *chunk = NULL;
+            if (probe_needed) TRY(exec_next(op->left, &chunk));
+            if (chunk == NULL) {
+                join->phase = join->type == JOIN_RIGHT || join->type == JOIN_FULL
+                                  ? PHASE_BUILD_UNMATCHED : PHASE_DONE;
+                continue;
+            }
+            TRY(start_probe(join, chunk));
+            continue;
+        }
+        case PHASE_ROUNDS: TRY(pair_round(join, &out)); break;
+        case PHASE_PROBE_TAIL: TRY(probe_tail(join, &out)); break;
+        case PHASE_BUILD_UNMATCHED: TRY(build_unmatched(join, &out)); break;
+        case PHASE_DONE: return NULL;
+        }
+        if (out != NULL && chunk_live_count(out) > 0) {
+            *chunk_out = out;
+            return NULL;
+        }
+    }
+}
+
+static Error *join_rescan(Op *op)
+{
+    Join *join = (Join *)op;
+    TRY(exec_rescan(op->left));
+    TRY(exec_rescan(op->right));
+    build_reset(join);
+    join->phase = PHASE_NEXT_PROBE;
+    join->unmatched_cursor = 0;
+    return NULL;
+}
+
+static void join_close(Op *op)
+{
+    Join *join = (Join *)op;
+    if (op->left != NULL) exec_close(op->left);
+    if (op->right != NULL) exec_close(op->right);
+    op_heavy_close_states(join->left_keys, op->plan->key_count);
+    op_heavy_close_states(join->right_keys, op->plan->key_count);
+    op_expr_close(join->filter);
+    op_rows_free(&join->build);
+    op_keytab_free(&join->keys);
+    free(join->heads);
+    free(join->tails);
+    free(join->next);
+    free(join->matched);
+    join->heads = join->tails = join->next = NULL;
+    join->matched = NULL;
+    join->id_capacity = join->key_capacity = 0;
+    arena_destroy(join->batch);
+    arena_destroy(join->probe_arena);
+    join->batch = join->probe_arena = NULL;
+    join->built = false;
+}
+
+static const OpVtbl HASH_JOIN_VT = { "Hash Join", join_open, join_next, join_rescan, join_close };
+static const OpVtbl NL_JOIN_VT = { "Nested Loop", join_open, join_next, join_rescan, join_close };
+
+static Error *prepare_list(ExecCtx *ctx, Expr **exprs, uint32_t count, ExprState ***states_out)
+{
+    *states_out = NULL;
+    if (count == 0) return NULL;
+    ExprState **states = arena_alloc(ctx->arena, count * sizeof(ExprState *));
+    if (states == NULL) return op_heavy_oom();
+    for (uint32_t idx = 0; idx < count; idx++) TRY(expr_prepare(ctx, exprs[idx], &states[idx]));
+    *states_out = states;
+    return NULL;
+}
+
+static Error *join_new(ExecCtx *ctx, const Plan *plan, bool is_hash, Op **op_out)
+{
+    Join *join = arena_calloc(ctx->arena, sizeof(Join));
+    if (join == NULL) return op_heavy_oom();
+    join->base = (Op){ .vt = is_hash ? &HASH_JOIN_VT : &NL_JOIN_VT, .plan = plan, .ctx = ctx,
+                       .column_count = plan->column_count, .types = plan->types };
+    join->is_hash = is_hash;
+    join->type = plan->join_type;
+    TRY(exec_build(ctx, plan->left, &join->base.left));
+    TRY(exec_build(ctx, plan->right, &join->base.right));
+    join->left_count = plan->left->column_count;
+    join->right_count = plan->right->column_count;
+    uint32_t pair_count = join->left_count + join->right_count;
+    join->pair_types = arena_alloc(ctx->arena, (pair_count + 1) * sizeof(Type));
+    if (join->pair_types == NULL) return op_heavy_oom();
+    if (join->left_count > 0) {
+        memcpy(join->pair_types, plan->left->types, join->left_count * sizeof(Type));
+    }
+    if (join->right_count > 0) {
+        memcpy(join->pair_types + join->left_count, plan->right->types,
+               join->right_count * sizeof(Type));
+    }
+    if (is_hash) {
+        TRY(prepare_list(ctx, plan->left_keys, plan->key_count, &join->left_keys));
+        TRY(prepare_list(ctx, plan->right_keys, plan->key_count, &join->right_keys));
+    }
+    if (plan->filter != NULL) TRY(expr_prepare(ctx, plan->filter, &join->filter));
+    *op_out = &join->base;
+    return NULL;
+}
+
+Error *op_hash_join_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
+{
+    ASSERT(plan->kind == PLAN_HASH_JOIN);
+    return join_new(ctx, plan, true, op_out);
+}
+
+Error *op_nl_join_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
+{
+    ASSERT(plan->kind == PLAN_NL_JOIN);
+    return join_new(ctx, plan, false, op_out);
+}

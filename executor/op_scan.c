@@ -1,0 +1,581 @@
+/* executor/op_scan.c: table scans and index scans.
+ *
+ * Both produce chunks of up to VEC_VALUE_COUNT_MAX rows holding only plan->scan_attnums
+ * (CAT_ATTNUM_ROWKEY: the row key bytes as bytea; CAT_ATTNUM_XID: the version's writer xid as
+ * int8), then apply the pushed-down filter (expr_filter). Rows come from one of three sources:
+ * - a txn cursor over the table tree (MVCC visibility inside txn/), for sequential scans and
+ *   forward range scans of a table clustered on its integer key (plan->index NULL);
+ * - a B+ tree cursor walking the table tree backwards, each key fetched through txn_row_get
+ *   (backward scans of a clustered table);
+ * - a B+ tree cursor over a secondary index (forward or backward): each entry's header is
+ *   checked with txn_index_entry_visible, then the row version visible to the snapshot is
+ *   fetched with txn_index_recheck and kept only if its indexed columns still encode to the
+ *   entry's key.
+ *
+ * Index bounds (IndexBounds) become a [lo, hi) key range at open and at every rescan (bound
+ * values may read outer values): the equality prefix P, then on the next column the range
+ * turned into key order (a DESC column swaps lo and hi) with NULLs excluded: an open end stops
+ * at (or starts after) the NULL encoding of that column. A NULL bound value gives no rows.
+ *
+ * Batches grow from a small capacity (est_rows) by doubling, so a point lookup never reserves
+ * 2048-row vectors.
+ */
+#include <string.h>
+
+#include "common/asserts.h"
+#include "executor/op_int.h"
+
+static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
+
+typedef enum ScanSource {
+    SOURCE_TXN_CURSOR,      /* table tree, forward, visibility by txn/ */
+    SOURCE_TABLE_BACKWARD,  /* table tree, backward: bt cursor + txn_row_get */
+    SOURCE_INDEX,           /* secondary index: bt cursor + entry visibility + recheck */
+} ScanSource;
+
+typedef struct ScanOp {
+    Op              base;
+    const CatTable *table;
+    const CatIndex *index;
+    ScanSource      source;
+    bool            backward;
+    ExprState      *filter;
+    ExprState     **eq_values;
+    ExprState      *lo;
+    ExprState      *hi;
+    OpBatch         batch;
+    uint32_t        capacity_start;
+    /* range */
+    bool            empty;          /* a NULL bound: no rows */
+    uint8_t        *lo_bytes;
+    uint8_t        *hi_bytes;
+    KeyBuf          lo_key;
+    KeyBuf          hi_key;
+    bool            has_lo;
+    bool            has_hi;
+    /* cursors */
+    TxnCursor      *txn_cursor;
+    BtCursor       *bt_cursor;
+    bool            started;
+    bool            done;
+    BtBuf           value;          /* index entry value / fetched record */
+    BtBuf           record;
+    uint8_t         key_copy[KEY_SIZE_MAX];
+    size_t          key_copy_size;
+    Arena          *scratch;        /* bounds and rechecks */
+    /* SELECT ... FOR UPDATE / SHARE: per batch row, its key and writer xid (batch arena) */
+    uint8_t       **row_keys;
+    uint32_t       *row_key_sizes;
+    uint64_t       *row_xids;
+} ScanOp;
+
+enum { LOCK_ATTEMPT_MAX = 1000 };
+
+/* ---------------------------------------------------------------- bounds ---- */
+
+static Error *eval_bound(ScanOp *scan, ExprState *state, Vector *value_out)
+{
+    TRY(expr_eval_const(state, scan->scratch, value_out));
+    if (vec_is_null(value_out, 0)) scan->empty = true;
+    return NULL;
+}
+
+static KeyDir column_dir(const ScanOp *scan, uint32_t key_idx)
+{
+    return scan->index != NULL ? rowcodec_index_dir(scan->index, key_idx) : KEY_ASC;
+}
+
+/* range_bound: append value (or nothing) to a copy of the prefix in key. */
+static Error *build_bounds(ScanOp *scan)
+{
+    const IndexBounds *bounds = &scan->base.plan->bounds;
+    arena_reset(scan->scratch);
+    scan->empty = false;
+    scan->has_lo = false;
+    scan->has_hi = false;
+    key_buf_init(&scan->lo_key, scan->lo_bytes, KEY_SIZE_MAX);
+    key_buf_init(&scan->hi_key, scan->hi_bytes, KEY_SIZE_MAX);
+    /* equality prefix, in both keys */
+    for (uint32_t idx = 0; idx < bounds->eq_count; idx++) {
+        Vector value;
+        TRY(eval_bound(scan, scan->eq_values[idx], &value));
+        if (scan->empty) return NULL;
+        KeyDir dir = column_dir(scan, idx);
+        TRY(rowcodec_key_append(&scan->lo_key, dir, &value, 0));
+        TRY(rowcodec_key_append(&scan->hi_key, dir, &value, 0));
+    }
+    bool has_range = bounds->lo != NULL || bounds->hi != NULL;
+    if (!has_range) {
+        if (bounds->eq_count == 0) return NULL;     /* the whole tree */
+        scan->has_lo = true;
+        scan->has_hi = true;
+        return key_append_prefix_end(&scan->hi_key);
+    }
+    KeyDir dir = column_dir(scan, bounds->eq_count);
+    bool descending = (dir & 1) != 0;
+    bool nulls_first = (dir & 2) != 0;
+    /* in key order: the low end comes from the value lo for ASC, from hi for DESC */
+    ExprState *key_low = descending ? scan->hi : scan->lo;
+    bool low_inclusive = descending ? bounds->hi_inclusive : bounds->lo_inclusive;
+    ExprState *key_high = descending ? scan->lo : scan->hi;
+    bool high_inclusive = descending ? bounds->lo_inclusive : bounds->hi_inclusive;
+    scan->has_lo = true;
+    scan->has_hi = true;
+    if (key_low != NULL) {
+        Vector value;
+        TRY(eval_bound(scan, key_low, &value));
+        if (scan->empty) return NULL;
+        TRY(rowcodec_key_append(&scan->lo_key, dir, &value, 0));
+        if (!low_inclusive) TRY(key_append_prefix_end(&scan->lo_key));
+    } else if (nulls_first) {
+        TRY(key_append_null(&scan->lo_key, dir));
+        TRY(key_append_prefix_end(&scan->lo_key));
+    } else if (bounds->eq_count == 0) {
+        scan->has_lo = false;
+    }
+    if (key_high != NULL) {
+        Vector value;
+        TRY(eval_bound(scan, key_high, &value));
+        if (scan->empty) return NULL;
+        TRY(rowcodec_key_append(&scan->hi_key, dir, &value, 0));
+        if (high_inclusive) TRY(key_append_prefix_end(&scan->hi_key));
+    } else if (!nulls_first) {
+        TRY(key_append_null(&scan->hi_key, dir));
+    } else if (bounds->eq_count == 0) {
+        scan->has_hi = false;
+    } else {
+        TRY(key_append_prefix_end(&scan->hi_key));
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- cursors ---- */
+
+static void cursors_close(ScanOp *scan)
+{
+    if (scan->txn_cursor != NULL) txn_cursor_close(scan->txn_cursor);
+    scan->txn_cursor = NULL;
+    if (scan->bt_cursor != NULL) bt_cursor_close(scan->bt_cursor);
+    scan->bt_cursor = NULL;
+    scan->started = false;
+    scan->done = false;
+}
+
+static Error *cursors_open(ScanOp *scan)
+{
+    cursors_close(scan);
+    ExecCtx *ctx = scan->base.ctx;
+    if (scan->base.plan->kind == PLAN_INDEX_SCAN) {
+        TRY(build_bounds(scan));
+        if (scan->empty) {
+            scan->done = true;
+            return NULL;
+        }
+    }
+    const uint8_t *lo = scan->has_lo ? scan->lo_key.bytes : NULL;
+    size_t lo_size = scan->has_lo ? scan->lo_key.size : 0;
+    const uint8_t *hi = scan->has_hi ? scan->hi_key.bytes : NULL;
+    size_t hi_size = scan->has_hi ? scan->hi_key.size : 0;
+    if (lo != NULL && hi != NULL && key_compare(lo, lo_size, hi, hi_size) >= 0) {
+        scan->done = true;     /* an empty range */
+        return NULL;
+    }
+    if (scan->source == SOURCE_TXN_CURSOR) {
+        return txn_cursor_open(ctx->txn, scan->table->tree, lo, lo_size, hi, hi_size,
+                               &scan->txn_cursor);
+    }
+    BTree *tree = scan->source == SOURCE_INDEX ? scan->index->tree : scan->table->tree;
+    TRY(bt_cursor_open(tree, &scan->bt_cursor));
+    return bt_cursor_set_range(scan->bt_cursor, lo, lo_size, hi, hi_size);
+}
+
+/* bt_step: the first or next entry of the bt cursor in scan order. */
+static Error *bt_step(ScanOp *scan)
+{
+    if (!scan->started) {
+        scan->started = true;
+        return scan->backward ? bt_cursor_last(scan->bt_cursor) : bt_cursor_first(scan->bt_cursor);
+    }
+    return scan->backward ? bt_cursor_prev(scan->bt_cursor) : bt_cursor_next(scan->bt_cursor);
+}
+
+/* read_entry: copy the current entry's value; false when it vanished under us (purge, undo). */
+static Error *read_entry(ScanOp *scan, BtBuf *buf, bool *present_out)
+{
+    Error *err = bt_cursor_value(scan->bt_cursor, buf);
+    *present_out = err == NULL;
+    if (err != NULL && err->state == SQLSTATE_INVALID_CURSOR_STATE) {
+        err_free(err);
+        return NULL;
+    }
+    return err;
+}
+
+typedef struct RecheckCtx {
+    ScanOp        *scan;
+    const uint8_t *entry_key;
+    size_t         prefix_size;
+    Error         *err;
+} RecheckCtx;
+
+/* recheck_match: do the record's indexed columns encode to the entry's key prefix? */
+static bool recheck_match(void *ctx, const uint8_t *record, size_t record_size)
+{
+    RecheckCtx *recheck = ctx;
+    ScanOp *scan = recheck->scan;
+    const CatIndex *index = scan->index;
+    uint8_t bytes[KEY_SIZE_MAX];
+    KeyBuf buf;
+    key_buf_init(&buf, bytes, sizeof bytes);
+    for (uint32_t key_idx = 0; key_idx < index->key_count; key_idx++) {
+        int16_t attnum = index->attnums[key_idx];
+        Vector value;
+        vec_init(&value, scan->table->columns[attnum - 1].type, scan->scratch);
+        if (value.phys == VEC_PHYS_NUM64) {
+            vec_init_phys(&value, value.type, VEC_PHYS_NUMERIC, 0, scan->scratch);
+        }
+        Error *err = vec_reserve(&value, 1);
+        if (err == NULL) {
+            err = rowcodec_decode_column(scan->table, attnum, record, record_size, NULL, 0,
+                                         &value, 0);
+        }
+        if (err == NULL) {
+            err = rowcodec_key_append(&buf, rowcodec_index_dir(index, key_idx), &value, 0);
+        }
+        if (err != NULL) {
+            if (recheck->err == NULL) recheck->err = err;
+            else err_free(err);
+            return false;
+        }
+    }
+    return buf.size == recheck->prefix_size &&
+           memcmp(buf.bytes, recheck->entry_key, buf.size) == 0;
+}
+
+/* next_row: the next visible row (key, record) in scan order; *found_out false at the end.
+ * The pointers are valid until the next call. */
+static Error *next_row(ScanOp *scan, const uint8_t **key_out, size_t *key_size_out,
+                       const uint8_t **record_out, size_t *record_size_out, bool *found_out)
+{
+    *found_out = false;
+    if (scan->done) return NULL;
+    Txn *txn = scan->base.ctx->txn;
+    if (scan->source == SOURCE_TXN_CURSOR) {
+        bool found;
+        TRY(txn_cursor_next(scan->txn_cursor, &found));
+        if (!found) {
+            scan->done = true;
+            return NULL;
+        }
+        *key_out = txn_cursor_key(scan->txn_cursor, key_size_out);
+        *record_out = txn_cursor_record(scan->txn_cursor, record_size_out);
+        *found_out = true;
+        return NULL;
+    }
+    for (;;) {
+        TRY(bt_step(scan));
+        if (!bt_cursor_valid(scan->bt_cursor)) {
+            scan->done = true;
+            return NULL;
+        }
+        size_t key_size;
+        const uint8_t *key = bt_cursor_key(scan->bt_cursor, &key_size);
+        if (key_size > sizeof scan->key_copy) {
+            return err_new(SQLSTATE_INDEX_CORRUPTED, "key of %zu bytes in relation \"%s\"",
+                           key_size, scan->table->name);
+        }
+        memcpy(scan->key_copy, key, key_size);
+        scan->key_copy_size = key_size;
+        if (scan->source == SOURCE_TABLE_BACKWARD) {
+            bool found;
+            TRY(txn_row_get(txn, scan->table->tree, scan->key_copy, key_size, &scan->record,
+                            &found));
+            if (!found) continue;
+            *key_out = scan->key_copy;
+            *key_size_out = key_size;
+            *record_out = scan->record.data;
+            *record_size_out = scan->record.size;
+            *found_out = true;
+            return NULL;
+        }
+        bool present;
+        TRY(read_entry(scan, &scan->value, &present));
+        if (!present) continue;
+        bool visible;
+        TRY(txn_index_entry_visible(txn, scan->value.data, scan->value.size, &visible));
+        if (!visible) continue;
+        if (key_size < ROWCODEC_ROW_KEY_SIZE) {
+            return err_new(SQLSTATE_INDEX_CORRUPTED, "index entry of %zu bytes in index \"%s\"",
+                           key_size, scan->index->name);
+        }
+        const uint8_t *row_key = scan->key_copy + key_size - ROWCODEC_ROW_KEY_SIZE;
+        RecheckCtx recheck = { .scan = scan, .entry_key = scan->key_copy,
+                               .prefix_size = key_size - ROWCODEC_ROW_KEY_SIZE };
+        Error *err = txn_index_recheck(txn, scan->table->tree, row_key, ROWCODEC_ROW_KEY_SIZE,
+                                       recheck_match, &recheck, &scan->record, &visible);
+        if (err == NULL) err = recheck.err;
+        else if (recheck.err != NULL) err_free(recheck.err);
+        TRY(err);
+        if (!visible) continue;
+        *key_out = row_key;
+        *key_size_out = ROWCODEC_ROW_KEY_SIZE;
+        *record_out = scan->record.data;
+        *record_size_out = scan->record.size;
+        *found_out = true;
+        return NULL;
+    }
+}
+
+/* ---------------------------------------------------------------- the op ---- */
+
+static Error *scan_open(Op *op)
+{
+    ScanOp *scan = (ScanOp *)op;
+    return cursors_open(scan);
+}
+
+static Error *grow_batch(ScanOp *scan, uint32_t rows)
+{
+    DataChunk *chunk = &scan->batch.chunk;
+    uint32_t capacity = chunk->column_count > 0 ? chunk->columns[0].capacity : 0;
+    if (rows <= capacity) return NULL;
+    uint32_t grown = capacity < scan->capacity_start ? scan->capacity_start : capacity * 2;
+    if (grown < rows) grown = rows;
+    if (grown > VEC_VALUE_COUNT_MAX) grown = VEC_VALUE_COUNT_MAX;
+    return chunk_reserve(chunk, grown);
+}
+
+/* fill_batch: decode up to VEC_VALUE_COUNT_MAX visible rows into the batch chunk. */
+static Error *fill_batch(ScanOp *scan)
+{
+    const Plan *plan = scan->base.plan;
+    TRY(op_batch_begin(&scan->batch, 0));
+    DataChunk *chunk = &scan->batch.chunk;
+    bool locking = plan->lock_rows > 0;
+    if (locking) {
+        scan->row_keys = arena_alloc(scan->batch.arena, VEC_VALUE_COUNT_MAX * sizeof(uint8_t *));
+        scan->row_key_sizes = arena_alloc(scan->batch.arena, VEC_VALUE_COUNT_MAX * sizeof(uint32_t));
+        scan->row_xids = arena_alloc(scan->batch.arena, VEC_VALUE_COUNT_MAX * sizeof(uint64_t));
+        if (scan->row_keys == NULL || scan->row_key_sizes == NULL || scan->row_xids == NULL) {
+            return oom();
+        }
+    }
+    uint32_t rows = 0;
+    while (rows < VEC_VALUE_COUNT_MAX) {
+        const uint8_t *key = NULL, *record = NULL;
+        size_t key_size = 0, record_size = 0;
+        bool found;
+        TRY(next_row(scan, &key, &key_size, &record, &record_size, &found));
+        if (!found) break;
+        if (chunk->column_count > 0) TRY(grow_batch(scan, rows + 1));
+        for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
+            TRY(rowcodec_decode_column(scan->table, plan->scan_attnums[col_idx], record,
+                                       record_size, key, key_size, &chunk->columns[col_idx],
+                                       rows));
+        }
+        if (locking) {
+            RowHeader header;
+            TRY(row_header_read(record, record_size, &header));
+            scan->row_keys[rows] = arena_alloc(scan->batch.arena, key_size > 0 ? key_size : 1);
+            if (scan->row_keys[rows] == NULL) return oom();
+            memcpy(scan->row_keys[rows], key, key_size);
+            scan->row_key_sizes[rows] = (uint32_t)key_size;
+            scan->row_xids[rows] = header.xid;
+        }
+        rows++;
+    }
+    chunk->row_count = rows;
+    return NULL;
+}
+
+/* lock_scan_row: lock row row_idx of the batch; *keep_out false if it is gone; *changed_out when
+ * a newer committed version replaced it (decoded into the row's slot). */
+static Error *lock_scan_row(ScanOp *scan, uint32_t row_idx, bool *keep_out, bool *changed_out)
+{
+    const Plan *plan = scan->base.plan;
+    Txn *txn = scan->base.ctx->txn;
+    LockRowMode mode = (LockRowMode)(plan->lock_rows - 1);
+    uint64_t seen = scan->row_xids[row_idx];
+    *keep_out = false;
+    for (uint32_t attempt = 0; attempt < LOCK_ATTEMPT_MAX; attempt++) {
+        TxnRowResult result = { 0 };
+        bool acquired = false;
+        TRY(txn_row_lock(txn, scan->table->tree, scan->row_keys[row_idx],
+                         scan->row_key_sizes[row_idx], seen, mode, LOCK_WAIT_BLOCK, &acquired,
+                         &result));
+        if (result.outcome == TXN_ROW_DONE) {
+            *keep_out = true;
+            return NULL;
+        }
+        if (result.outcome == TXN_ROW_GONE) {
+            txn_row_result_free(&result);
+            return NULL;
+        }
+        /* TXN_ROW_CHANGED: take the newest version and lock that */
+        Error *err = NULL;
+        for (uint32_t col_idx = 0; col_idx < plan->scan_count && err == NULL; col_idx++) {
+            err = rowcodec_decode_column(scan->table, plan->scan_attnums[col_idx],
+                                         result.record.data, result.record.size,
+                                         scan->row_keys[row_idx], scan->row_key_sizes[row_idx],
+                                         &scan->batch.chunk.columns[col_idx], row_idx);
+        }
+        seen = result.xid;
+        txn_row_result_free(&result);
+        TRY(err);
+        *changed_out = true;
+    }
+    return err_new(SQLSTATE_LOCK_NOT_AVAILABLE, "could not obtain lock on row in relation \"%s\"",
+                   scan->table->name);
+}
+
+/* lock_batch: FOR UPDATE / SHARE on every live row; rows that changed are filtered again. */
+static Error *lock_batch(ScanOp *scan)
+{
+    DataChunk *chunk = &scan->batch.chunk;
+    uint32_t live = chunk_live_count(chunk);
+    uint16_t *sel = arena_alloc(scan->batch.arena, (live > 0 ? live : 1) * sizeof(uint16_t));
+    if (sel == NULL) return oom();
+    uint32_t kept = 0;
+    bool changed = false;
+    for (uint32_t idx = 0; idx < live; idx++) {
+        uint32_t row = chunk->sel != NULL ? chunk->sel[idx] : idx;
+        bool keep = false;
+        TRY(lock_scan_row(scan, row, &keep, &changed));
+        if (keep) sel[kept++] = (uint16_t)row;
+    }
+    chunk_set_sel(chunk, sel, kept);
+    if (changed && scan->filter != NULL) TRY(expr_filter(scan->filter, chunk, scan->batch.arena));
+    return NULL;
+}
+
+static Error *scan_next(Op *op, DataChunk **chunk_out)
+{
+    ScanOp *scan = (ScanOp *)op;
+    *chunk_out = NULL;
+    for (;;) {
+        if (scan->done) return NULL;
+        TRY(fill_batch(scan));
+        DataChunk *chunk = &scan->batch.chunk;
+        if (chunk->row_count == 0) return NULL;
+        if (scan->filter != NULL) TRY(expr_filter(scan->filter, chunk, scan->batch.arena));
+        if (op->plan->lock_rows > 0 && chunk_live_count(chunk) > 0) TRY(lock_batch(scan));
+        if (chunk_live_count(chunk) > 0) {
+            *chunk_out = chunk;
+            return NULL;
+        }
+        TRY(exec_check_interrupt(op->ctx));
+    }
+}
+
+static Error *scan_rescan(Op *op) { return cursors_open((ScanOp *)op); }
+
+static void scan_close(Op *op)
+{
+    ScanOp *scan = (ScanOp *)op;
+    cursors_close(scan);
+    op_batch_destroy(&scan->batch);
+    op_expr_close(scan->filter);
+    op_expr_close(scan->lo);
+    op_expr_close(scan->hi);
+    const IndexBounds *bounds = &op->plan->bounds;
+    for (uint32_t idx = 0; scan->eq_values != NULL && idx < bounds->eq_count; idx++) {
+        op_expr_close(scan->eq_values[idx]);
+    }
+    bt_buf_free(&scan->value);
+    bt_buf_free(&scan->record);
+    if (scan->scratch != NULL) arena_destroy(scan->scratch);
+    scan->scratch = NULL;
+}
+
+static const OpVtbl SEQ_SCAN_VTBL = {
+    .name = "Seq Scan", .open = scan_open, .next = scan_next, .rescan = scan_rescan,
+    .close = scan_close,
+};
+static const OpVtbl INDEX_SCAN_VTBL = {
+    .name = "Index Scan", .open = scan_open, .next = scan_next, .rescan = scan_rescan,
+    .close = scan_close,
+};
+
+static Error *scan_init(ScanOp *scan);
+
+static Error *scan_new(ExecCtx *ctx, const Plan *plan, const OpVtbl *vt, Op **op_out)
+{
+    if (plan->table == NULL || plan->table->tree == NULL) {
+        return err_new(SQLSTATE_INTERNAL_ERROR, "scan of a relation without storage");
+    }
+    if (plan->lock_rows < 0 || plan->lock_rows > LOCK_ROW_MODE_COUNT) {
+        return err_new(SQLSTATE_INTERNAL_ERROR, "bad row lock mode %d", plan->lock_rows);
+    }
+    if (plan->scan_count != plan->column_count) {
+        return err_new(SQLSTATE_INTERNAL_ERROR, "scan produces %u columns but has %u types",
+                       plan->scan_count, plan->column_count);
+    }
+    ScanOp *scan = arena_calloc(ctx->arena, sizeof *scan);
+    if (scan == NULL) return oom();
+    Op *op = &scan->base;
+    op->vt = vt;
+    op->plan = plan;
+    op->ctx = ctx;
+    op->column_count = plan->column_count;
+    op->types = plan->types;
+    scan->table = plan->table;
+    scan->index = plan->kind == PLAN_INDEX_SCAN ? plan->index : NULL;
+    scan->backward = plan->kind == PLAN_INDEX_SCAN && plan->bounds.backward;
+    if (scan->index != NULL) {
+        if (scan->index->tree == NULL) {
+            return err_new(SQLSTATE_INTERNAL_ERROR, "index \"%s\" without storage",
+                           scan->index->name);
+        }
+        scan->source = SOURCE_INDEX;
+    } else {
+        scan->source = scan->backward ? SOURCE_TABLE_BACKWARD : SOURCE_TXN_CURSOR;
+    }
+    Error *err = scan_init(scan);
+    if (err != NULL) {
+        scan_close(op);
+        return err;
+    }
+    *op_out = op;
+    return NULL;
+}
+
+static Error *scan_init(ScanOp *scan)
+{
+    ExecCtx *ctx = scan->base.ctx;
+    const Plan *plan = scan->base.plan;
+    double estimate = plan->est_rows;
+    scan->capacity_start = estimate >= VEC_VALUE_COUNT_MAX ? VEC_VALUE_COUNT_MAX
+                           : estimate < 16 ? 16 : (uint32_t)estimate;
+    if (plan->filter != NULL) TRY(expr_prepare(ctx, plan->filter, &scan->filter));
+    if (plan->kind == PLAN_INDEX_SCAN) {
+        const IndexBounds *bounds = &plan->bounds;
+        uint32_t key_count = scan->index != NULL ? scan->index->key_count : 1;
+        uint32_t needed = bounds->eq_count + (bounds->lo != NULL || bounds->hi != NULL ? 1 : 0);
+        if (needed > key_count) {
+            return err_new(SQLSTATE_INTERNAL_ERROR, "index bounds on %u columns of a %u-column key",
+                           needed, key_count);
+        }
+        if (scan->index == NULL && scan->table->cluster_attnum <= 0) {
+            return err_new(SQLSTATE_INTERNAL_ERROR, "bounds on a table without a clustered key");
+        }
+        TRY(op_expr_prepare_list(ctx, bounds->eq_values, bounds->eq_count, &scan->eq_values));
+        if (bounds->lo != NULL) TRY(expr_prepare(ctx, bounds->lo, &scan->lo));
+        if (bounds->hi != NULL) TRY(expr_prepare(ctx, bounds->hi, &scan->hi));
+        scan->lo_bytes = arena_alloc(ctx->arena, KEY_SIZE_MAX);
+        scan->hi_bytes = arena_alloc(ctx->arena, KEY_SIZE_MAX);
+        if (scan->lo_bytes == NULL || scan->hi_bytes == NULL) return oom();
+    }
+    scan->scratch = arena_create(8 * 1024);
+    if (scan->scratch == NULL) return oom();
+    return op_batch_init(&scan->batch, plan->types, plan->column_count);
+}
+
+Error *op_seq_scan_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
+{
+    return scan_new(ctx, plan, &SEQ_SCAN_VTBL, op_out);
+}
+
+Error *op_index_scan_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
+{
+    return scan_new(ctx, plan, &INDEX_SCAN_VTBL, op_out);
+}
