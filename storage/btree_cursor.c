@@ -6,14 +6,26 @@
  * a leaf boundary never latches right to left: it releases and re-descends for the last key
  * below the current one ("seek_before"), restarting from a smaller bound when the subtree it
  * lands in has no such key. The cursor stays in a reader epoch while open, so a leaf it
- * remembers is never reused for another purpose (it may be freed: then its LSN changed). */
+ * remembers is never reused for another purpose (it may be freed: then its LSN changed).
+ *
+ * Value cache: a forward move that lands on an entry with a small inline value copies the value
+ * too (it holds the leaf's S latch anyway) and notes the frame's change count
+ * (bp_change_count). bt_cursor_value then returns the copy without latching the leaf again if
+ * the count is unchanged: no mtr changing the leaf committed since the move, so the copy is what
+ * re-latching would read (a writer still in its mtr has not committed; its change is not there
+ * yet either way). Otherwise it takes the latched path below, unchanged: same LSN check, same
+ * re-fetch by key, same INVALID_CURSOR_STATE for an entry deleted meanwhile. A scan reading
+ * every value thus takes one leaf latch per entry instead of two. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/asserts.h"
 #include "storage/btree_int.h"
 
-enum { CURSOR_HOP_MAX = 1 << 20 };
+enum {
+    CURSOR_HOP_MAX = 1 << 20,
+    CURSOR_VALUE_CACHE_MAX = 256,   /* values up to this size are copied at each forward move */
+};
 
 struct BtCursor {
     BTree     *tree;
@@ -31,6 +43,10 @@ struct BtCursor {
     uint8_t    key[BT_KEY_SIZE_MAX];
     size_t     key_size;
     Frame     *frame;         /* the leaf's frame, pinned (never latched) between calls */
+    bool       value_cached;  /* value_cache holds the current entry's value (see above) */
+    uint64_t   value_change_count;   /* bp_change_count(frame) when it was copied */
+    size_t     value_cache_size;
+    uint8_t    value_cache[CURSOR_VALUE_CACHE_MAX];
 };
 
 /* drop_pin: forget the pinned leaf frame. */
@@ -38,6 +54,7 @@ static void drop_pin(BtCursor *cursor)
 {
     if (cursor->frame != NULL) bp_unpin(cursor->tree->pool, cursor->frame);
     cursor->frame = NULL;
+    cursor->value_cached = false;
 }
 
 /* keep_pinned: the cursor is on the S-latched frame: unlatch it but keep its pin, so the next
@@ -47,6 +64,20 @@ static void keep_pinned(BtCursor *cursor, Frame *frame)
     bp_unlatch(frame, LATCH_SHARED);
     drop_pin(cursor);
     cursor->frame = frame;
+}
+
+/* cache_value: copy a small inline value of the entry the cursor just landed on, with the
+ * leaf's change count. Pre: frame is S-latched and pinned; cell validated (bt_cell_at). */
+static void cache_value(BtCursor *cursor, Frame *frame, const uint8_t *cell)
+{
+    size_t value_size = bt_leaf_cell_value_size(cell);
+    if ((bt_leaf_cell_flags(cell) & BT_CELL_OVERFLOW) != 0 || value_size > CURSOR_VALUE_CACHE_MAX) {
+        return;
+    }
+    if (value_size > 0) memcpy(cursor->value_cache, bt_leaf_cell_value(cell), value_size);
+    cursor->value_cache_size = value_size;
+    cursor->value_change_count = bp_change_count(frame);
+    cursor->value_cached = true;
 }
 
 Error *bt_cursor_open(BTree *tree, BtCursor **cursor_out)
@@ -129,7 +160,10 @@ static Error *settle_forward(BtCursor *cursor, Frame *frame, int slot_idx)
                 cursor->slot_idx = slot_idx;
                 memcpy(cursor->key, key, key_size);
                 cursor->key_size = key_size;
-                keep_pinned(cursor, frame);
+                drop_pin(cursor);   /* the previous leaf's pin; clears value_cached */
+                cache_value(cursor, frame, cell);
+                bp_unlatch(frame, LATCH_SHARED);
+                cursor->frame = frame;
                 return NULL;
             }
             bt_read_unpin(pool, frame);
@@ -374,6 +408,16 @@ Error *bt_cursor_value(BtCursor *cursor, BtBuf *value_out)
 {
     if (!cursor->valid) {
         return err_new(SQLSTATE_INVALID_CURSOR_STATE, "B+ tree cursor is not on an entry");
+    }
+    if (cursor->value_cached && cursor->frame != NULL &&
+        bp_change_count(cursor->frame) == cursor->value_change_count) {
+        /* no mtr changed the leaf since the move: the copy is what the latched path reads */
+        TRY(bt_buf_reserve(value_out, cursor->value_cache_size));
+        if (cursor->value_cache_size > 0) {
+            memcpy(value_out->data, cursor->value_cache, cursor->value_cache_size);
+        }
+        value_out->size = cursor->value_cache_size;
+        return NULL;
     }
     Frame *frame = NULL;
     TRY(pin_current(cursor, &frame));

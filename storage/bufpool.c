@@ -732,6 +732,13 @@ void bp_mark_dirty(BufPool *pool, Frame *frame, uint64_t lsn)
     }
 }
 
+uint64_t bp_change_count(const Frame *frame)
+{
+    /* the generation half of dirty_word: bumped by bp_mark_dirty only, kept when a write
+     * clears the dirty bit or the frame is reused */
+    return atomic_load_explicit(&((Frame *)frame)->dirty_word, memory_order_acquire) >> 1;
+}
+
 bool bp_is_dirty(const Frame *frame)
 {
     return (atomic_load(&((Frame *)frame)->dirty_word) & 1) != 0;

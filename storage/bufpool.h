@@ -94,6 +94,11 @@ PageId   bp_page_id(const Frame *frame);
  * was clean. Does not touch the page's lsn field (mtr_commit sets it). */
 void   bp_mark_dirty(BufPool *pool, Frame *frame, uint64_t lsn);
 bool   bp_is_dirty(const Frame *frame);
+/* bp_change_count: how many times bp_mark_dirty was called on the frame (every committed mtr
+ * that changed its page calls it once, while holding the page X-latched). A reader that saw
+ * count c while holding a latch and sees c again later (pin held throughout, so the frame still
+ * holds that page) knows that no mtr changing the page committed in between. Lock-free. */
+uint64_t bp_change_count(const Frame *frame);
 /* bp_take_fpi_flag: true if this is the page's first change since it was read or last written
  * (so the WAL must log a full page image), and clears the flag. Pre: X-latched. */
 bool   bp_take_fpi_flag(Frame *frame);
