@@ -56,7 +56,7 @@ typedef struct EngineOptions {
 
 enum {
     ENGINE_POOL_SIZE_DEFAULT = 64 << 20,
-    ENGINE_WAL_CAPACITY_DEFAULT = 64 << 20,
+    ENGINE_WAL_CAPACITY_DEFAULT = 1 << 30,   /* PostgreSQL's max_wal_size default; the file grows lazily */
     ENGINE_PURGE_INTERVAL_MS = 1000,
 };
 
