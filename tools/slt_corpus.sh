@@ -13,13 +13,19 @@
 #   full  every file (about an hour on two cores): per-directory pass shares printed next to
 #         the share PostgreSQL 15 itself passes (the issue's bars), then the overall share.
 #
-# CORPUS_DIR defaults to $BIRCH_SLT_CORPUS, else ../shared/sqllogictest beside the repository;
+# CORPUS_DIR defaults to $BIRCH_SLT_CORPUS, else ../shared/sqllogictest beside the repository
+# (or the team's /work/shared/sqllogictest);
 # when there is no corpus the script exits 77 (ctest: skipped) and says so.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 slt=${1:?usage: slt_corpus.sh SLT [ci|full] [CORPUS_DIR]}
 mode=${2:-ci}
-corpus=${3:-${BIRCH_SLT_CORPUS:-$root/../shared/sqllogictest}}
+corpus=${3:-${BIRCH_SLT_CORPUS:-}}
+if [ -z "$corpus" ]; then      # beside the repository (the team's layout), else the team's mount
+    for candidate in "$root/../shared/sqllogictest" /work/shared/sqllogictest; do
+        if [ -f "$candidate/select1.test" ]; then corpus=$candidate; break; fi
+    done
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
