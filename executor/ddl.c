@@ -1094,17 +1094,42 @@ static Error *drop_objects(DdlRun *run, const AstDrop *drop)
             return hint != NULL ? err_set_hint(err, "%s", hint) : err;
         }
     }
+    bool *done = arena_calloc(ctx->arena, sizeof(bool) * (size_t)(count + 1));
+    if (done == NULL) return ddl_oom();
     for (int name_idx = 0; name_idx < count; name_idx++) {
-        if (tables[name_idx] == NULL) continue;
-        bool duplicate = false;
-        for (int earlier_idx = 0; earlier_idx < name_idx; earlier_idx++) {
+        if (tables[name_idx] == NULL) done[name_idx] = true;
+        for (int earlier_idx = 0; !done[name_idx] && earlier_idx < name_idx; earlier_idx++) {
             if (tables[earlier_idx] != NULL && tables[earlier_idx]->oid == tables[name_idx]->oid) {
-                duplicate = true;
+                done[name_idx] = true;   /* named twice */
             }
         }
-        if (duplicate) continue;
-        TRY(ddl_lock(run, tables[name_idx]->oid, LOCK_ACCESS_EXCLUSIVE));
-        TRY(catalog_drop(ctx->catalog, ctx->txn, tables[name_idx]->oid, drop->cascade));
+    }
+    /* PostgreSQL drops a table whose FK dependents are all in the list: drop the referencing
+     * tables first. Each pass drops at least one table or the last pass drops in list order
+     * (an FK cycle, or a dependent outside the list: catalog_drop reports 2BP01). */
+    for (int pass = 0; pass <= count; pass++) {
+        bool progress = false;
+        bool remaining = false;
+        for (int name_idx = 0; name_idx < count; name_idx++) {
+            if (done[name_idx]) continue;
+            remaining = true;
+            const CatTable *table = tables[name_idx];
+            bool ready = true;
+            for (uint16_t ref_idx = 0; pass < count && ref_idx < table->referenced_by_count;
+                 ref_idx++) {
+                uint32_t other = table->referenced_by_table[ref_idx];
+                for (int other_idx = 0; other != table->oid && other_idx < count; other_idx++) {
+                    if (!done[other_idx] && tables[other_idx]->oid == other) ready = false;
+                }
+            }
+            if (!ready) continue;
+            TRY(ddl_lock(run, table->oid, LOCK_ACCESS_EXCLUSIVE));
+            TRY(catalog_drop(ctx->catalog, ctx->txn, table->oid, drop->cascade));
+            done[name_idx] = true;
+            progress = true;
+        }
+        if (!remaining) break;
+        if (!progress && pass + 1 < count) pass = count - 1;   /* stuck: the last pass */
     }
     return NULL;
 }

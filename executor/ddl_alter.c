@@ -270,9 +270,11 @@ static Error *verify_not_null(DdlRun *run, const CatTable *table, int16_t attnum
     Verify verify = { .run = run, .table = table, .attnum = attnum };
     TRY(scan_rows(run, table, verify_row, &verify));
     if (!verify.found_null) return NULL;
-    return err_new(SQLSTATE_NOT_NULL_VIOLATION,
-                   "column \"%s\" of relation \"%s\" contains null values",
-                   table->columns[attnum - 1].name, table->name);
+    Error *err = err_new(SQLSTATE_NOT_NULL_VIOLATION,
+                         "column \"%s\" of relation \"%s\" contains null values",
+                         table->columns[attnum - 1].name, table->name);
+    return err_set_object(err, table->namespace_name, table->name,
+                          table->columns[attnum - 1].name, NULL);
 }
 
 Error *ddl_verify_constraint(DdlRun *run, uint32_t table_oid, const char *name, char kind)
@@ -290,14 +292,17 @@ Error *ddl_verify_constraint(DdlRun *run, uint32_t table_oid, const char *name, 
     }
     if (con == NULL) return NULL;
     if (kind == CAT_CONSTR_PRIMARY || kind == CAT_CONSTR_UNIQUE) {
+        /* PostgreSQL builds the unique index (23505) before its phase-3 scan checks the new
+         * NOT NULL (23502): a key with both duplicates and NULLs reports the duplicates */
+        const CatIndex *index = index_by_oid(table, con->index_oid);
+        if (index == NULL) index = index_by_name(table, con->name);
+        if (index != NULL) TRY(ddl_build_index(run, table, index));
         if (kind == CAT_CONSTR_PRIMARY) {
             for (uint16_t key_idx = 0; key_idx < con->column_count; key_idx++) {
                 TRY(verify_not_null(run, table, con->attnums[key_idx]));
             }
         }
-        const CatIndex *index = index_by_oid(table, con->index_oid);
-        if (index == NULL) index = index_by_name(table, con->name);
-        return index != NULL ? ddl_build_index(run, table, index) : NULL;
+        return NULL;
     }
     Verify verify = { .run = run, .table = table, .constraint = con };
     TRY(ddl_exec_ctx(run, NULL, &verify.exec));
@@ -568,11 +573,8 @@ static Error *add_table_constraint(DdlRun *run, const CatTable *table, const Ast
                        "constraint \"%s\" for relation \"%s\" already exists", def.name,
                        table->name);
     }
-    if (def.kind == CAT_CONSTR_PRIMARY) {
-        for (uint16_t key_idx = 0; key_idx < def.column_count; key_idx++) {
-            TRY(verify_not_null(run, table, def.attnums[key_idx]));
-        }
-    }
+    /* NOT NULL of a new primary key is verified after its index is built (PostgreSQL's
+     * order: duplicates report 23505 before NULLs report 23502), in ddl_verify_constraint */
     TRY(catalog_add_constraint(ctx->catalog, ctx->txn, table->oid, &def));
     if (def.kind == CAT_CONSTR_PRIMARY) {
         for (uint16_t key_idx = 0; key_idx < def.column_count; key_idx++) {

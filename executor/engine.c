@@ -202,6 +202,7 @@ static Error *engine_open_parts(Engine *engine, const EngineOptions *options)
     };
     TRY(txn_manager_open(recov_store(engine->recov), &txn_options, &engine->manager));
     TRY(catalog_open(recov_store(engine->recov), engine->manager, &engine->catalog));
+    catalog_set_wal(engine->catalog, recov_wal(engine->recov));   /* nextval is durable */
     return NULL;
 }
 

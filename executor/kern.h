@@ -174,9 +174,9 @@ KERN_DECLARE(kern_cast_i32_bool);
 KERN_FOR_TEXT_TYPES(KERN_TEXT_IO, KERN_DECLARE);
 KERN_DECLARE(kern_out_bool);
 /* kern_cast_bytea_text / kern_cast_text_bytea: hex output ("\\x0aff"); input in hex (spaces
- * between pairs allowed) or the escape form ("\\\\", "\\ooo"). Errors: INVALID_TEXT_REPRESENTATION
- * `invalid hexadecimal digit: "z"`, `invalid hexadecimal data: odd number of digits`, `invalid
- * input syntax for type bytea`. */
+ * between pairs allowed) or the escape form ("\\\\", "\\ooo"). Errors: INVALID_PARAMETER_VALUE
+ * `invalid hexadecimal digit: "z"`, `invalid hexadecimal data: odd number of digits`;
+ * INVALID_TEXT_REPRESENTATION `invalid input syntax for type bytea`. */
 KERN_DECLARE(kern_cast_bytea_text);
 KERN_DECLARE(kern_cast_text_bytea);
 /* kern_cast_bpchar_text: CHAR(n) -> text / varchar drops the trailing spaces. */
@@ -309,6 +309,47 @@ KERN_DECLARE(kern_interval_div);
 KERN_DECLARE(kern_interval_neg);
 KERN_DECLARE(kern_time_add_interval);
 KERN_DECLARE(kern_time_diff);
+
+/* ---- Added kernels --------------------------------------------------------------------------------
+ * kern_bit{and,or,xor}_T (& | #), kern_bitnot_T (~), kern_shl_T / kern_shr_T (<< >>, int4 count
+ * taken modulo the width) for T in i32 i64 (kern_arith.c); no errors.
+ * kern_div_trunc_num: div(numeric, numeric), truncated toward zero (DIVISION_BY_ZERO);
+ * kern_pi_f64: pi(), no arguments (kern_math.c).
+ * kern_initcap (ASCII, words are runs of letters and digits), kern_translate (kern_str.c).
+ * kern_date_add_interval / kern_date_sub_interval: date +/- interval -> timestamp;
+ * kern_justify_{hours,days,interval} (kern_datetime.c); errors as common/datetime.h's. */
+#define KERN_BITWISE(X, T) X(kern_bitand_##T); X(kern_bitor_##T); X(kern_bitxor_##T); \
+    X(kern_bitnot_##T); X(kern_shl_##T); X(kern_shr_##T)
+KERN_BITWISE(KERN_DECLARE, i32);
+KERN_BITWISE(KERN_DECLARE, i64);
+KERN_DECLARE(kern_div_trunc_num);
+KERN_DECLARE(kern_pi_f64);
+KERN_DECLARE(kern_initcap);
+/* kern_get_byte: get_byte(bytea, int4) -> int4; Errors: ARRAY_SUBSCRIPT_ERROR `index 5 out of
+ * valid range, 0..0`. */
+KERN_DECLARE(kern_get_byte);
+KERN_DECLARE(kern_translate);
+KERN_DECLARE(kern_date_add_interval);
+KERN_DECLARE(kern_date_sub_interval);
+KERN_DECLARE(kern_justify_hours);
+KERN_DECLARE(kern_justify_days);
+KERN_DECLARE(kern_justify_interval);
+/* kern_extract_T (numeric) / kern_date_part_T (float8) for T in date time timestamp timestamptz
+ * interval, and kern_date_trunc_T for T in timestamp timestamptz interval: arg 0 the unit text
+ * (kern_datetime.c); errors as common/datetime.h's dt_*_extract / dt_*_trunc. */
+#define KERN_EXTRACT(X, T) X(kern_extract_##T); X(kern_date_part_##T)
+KERN_EXTRACT(KERN_DECLARE, date);
+KERN_EXTRACT(KERN_DECLARE, time);
+KERN_EXTRACT(KERN_DECLARE, timestamp);
+KERN_EXTRACT(KERN_DECLARE, timestamptz);
+KERN_EXTRACT(KERN_DECLARE, interval);
+KERN_DECLARE(kern_date_trunc_timestamp);
+KERN_DECLARE(kern_date_trunc_timestamptz);
+KERN_DECLARE(kern_date_trunc_interval);
+/* kern_timezone_timestamptz (-> timestamp) / kern_timezone_timestamp (-> timestamptz): AT TIME
+ * ZONE; arg 0 the zone name. Errors: INVALID_PARAMETER_VALUE `time zone "x" not recognized`. */
+KERN_DECLARE(kern_timezone_timestamptz);
+KERN_DECLARE(kern_timezone_timestamp);
 
 /* ---- Hashing (kern_hash.c) ------------------------------------------------------------------------
  * kern_hash_vec: for each row r of (sel, count): hashes[r] = h(value) when combine is false,

@@ -526,6 +526,54 @@ static Error *minmax_num_finalize(KernCtx *ctx, const void *state, Vector *out, 
     return store_numeric(out, row_idx, &num);
 }
 
+/* ---- bool_and / bool_or (every is bool_and) -------------------------------------------------------- */
+
+typedef struct AggBool { uint8_t has; uint8_t value; } AggBool;
+
+static void bool_and_init(void *state) { *(AggBool *)state = (AggBool){ 0, 1 }; }
+static void bool_or_init(void *state) { *(AggBool *)state = (AggBool){ 0, 0 }; }
+
+#define BOOL_AGG(NAME, OP)                                                                 \
+    static Error *NAME##_update(KernCtx *ctx, const Vector *values, const uint16_t *sel,   \
+                                uint32_t count, void *state)                               \
+    {                                                                                      \
+        AggBool *acc = state;                                                              \
+        VALUE_LOOP(uint8_t, values, sel, count, acc->has = 1;                              \
+                   acc->value = (uint8_t)(acc->value OP (x != 0)););                       \
+        return NULL;                                                                       \
+    }                                                                                      \
+    static Error *NAME##_update_grouped(KernCtx *ctx, const Vector *values,                \
+                                        const uint16_t *sel, uint32_t count,               \
+                                        const uint32_t *group_idx, void *states)           \
+    {                                                                                      \
+        VALUE_LOOP(uint8_t, values, sel, count,                                            \
+                   AggBool *acc = STATE_AT(states, AggBool, group_idx[r]); acc->has = 1;   \
+                   acc->value = (uint8_t)(acc->value OP (x != 0)););                       \
+        return NULL;                                                                       \
+    }                                                                                      \
+    static Error *NAME##_merge(void *dst, const void *src)                                 \
+    {                                                                                      \
+        AggBool *to = dst;                                                                 \
+        const AggBool *from = src;                                                         \
+        if (from->has) {                                                                   \
+            to->value = (uint8_t)(to->value OP from->value);                               \
+            to->has = 1;                                                                   \
+        }                                                                                  \
+        return NULL;                                                                       \
+    }
+
+BOOL_AGG(bool_and, &&)
+BOOL_AGG(bool_or, ||)
+
+static Error *bool_agg_finalize(KernCtx *ctx, const void *state, Vector *out, uint32_t row_idx)
+{
+    const AggBool *acc = state;
+    if (!acc->has) return finalize_null(out, row_idx);
+    vec_set_valid(out, row_idx);
+    vec_bool(out)[row_idx] = acc->value;
+    return NULL;
+}
+
 /* ---- the table ------------------------------------------------------------------------------------ */
 
 #define AGG(NAME, INPUT, RESULT, STATE, INIT, UPDATE, GROUPED, MERGE, FINAL, DESTROY)       \
@@ -611,6 +659,10 @@ static const AggKern AGG_KERNS[] = {
         min_var_update_grouped, min_num_merge, minmax_num_finalize, minmax_var_destroy),
     AGG("max", TYPE_NUMERIC, TYPE_NUMERIC, MinMaxVar, minmax_var_init, max_var_update,
         max_var_update_grouped, max_num_merge, minmax_num_finalize, minmax_var_destroy),
+    AGG("bool_and", TYPE_BOOL, TYPE_BOOL, AggBool, bool_and_init, bool_and_update,
+        bool_and_update_grouped, bool_and_merge, bool_agg_finalize, NULL),
+    AGG("bool_or", TYPE_BOOL, TYPE_BOOL, AggBool, bool_or_init, bool_or_update,
+        bool_or_update_grouped, bool_or_merge, bool_agg_finalize, NULL),
 };
 
 const AggKern *kern_agg_find(const char *name, uint32_t input_type)

@@ -259,3 +259,54 @@ static Error *num_unary(KernCtx *ctx, bool is_abs, const Vector *const *args, co
 
 KERN_DECLARE(kern_neg_num) { return num_unary(ctx, false, args, sel, count, out); }
 KERN_DECLARE(kern_abs_num) { return num_unary(ctx, true, args, sel, count, out); }
+
+/* ---- bitwise operators over integers (& | # ~ << >>): no errors; shifts take the count
+ * modulo the width as the C operators on PostgreSQL's platforms do ---------------------------- */
+#define INT_BITWISE(SUFFIX, T, UT, BITS)                                                   \
+    KERN_DECLARE(kern_bitand_##SUFFIX)                                                     \
+    {                                                                                      \
+        TRY(kern_out_begin(out, args, 2, sel, count));                                     \
+        T *ov = (T *)out->data;                                                            \
+        BINARY_LOOP(T, T, args[0], args[1], sel, count, ov[r] = (T)(x & y););              \
+        return NULL;                                                                       \
+    }                                                                                      \
+    KERN_DECLARE(kern_bitor_##SUFFIX)                                                      \
+    {                                                                                      \
+        TRY(kern_out_begin(out, args, 2, sel, count));                                     \
+        T *ov = (T *)out->data;                                                            \
+        BINARY_LOOP(T, T, args[0], args[1], sel, count, ov[r] = (T)(x | y););              \
+        return NULL;                                                                       \
+    }                                                                                      \
+    KERN_DECLARE(kern_bitxor_##SUFFIX)                                                     \
+    {                                                                                      \
+        TRY(kern_out_begin(out, args, 2, sel, count));                                     \
+        T *ov = (T *)out->data;                                                            \
+        BINARY_LOOP(T, T, args[0], args[1], sel, count, ov[r] = (T)(x ^ y););              \
+        return NULL;                                                                       \
+    }                                                                                      \
+    KERN_DECLARE(kern_bitnot_##SUFFIX)                                                     \
+    {                                                                                      \
+        TRY(kern_out_begin(out, args, 1, sel, count));                                     \
+        T *ov = (T *)out->data;                                                            \
+        UNARY_LOOP(T, args[0], sel, count, ov[r] = (T)~x;);                                \
+        return NULL;                                                                       \
+    }                                                                                      \
+    KERN_DECLARE(kern_shl_##SUFFIX)                                                        \
+    {                                                                                      \
+        TRY(kern_out_begin(out, args, 2, sel, count));                                     \
+        T *ov = (T *)out->data;                                                            \
+        BINARY_LOOP(T, int32_t, args[0], args[1], sel, count,                              \
+                    ov[r] = (T)((UT)x << ((uint32_t)y & (BITS - 1))););                    \
+        return NULL;                                                                       \
+    }                                                                                      \
+    KERN_DECLARE(kern_shr_##SUFFIX)                                                        \
+    {                                                                                      \
+        TRY(kern_out_begin(out, args, 2, sel, count));                                     \
+        T *ov = (T *)out->data;                                                            \
+        BINARY_LOOP(T, int32_t, args[0], args[1], sel, count,                              \
+                    ov[r] = (T)(x >> ((uint32_t)y & (BITS - 1))););                        \
+        return NULL;                                                                       \
+    }
+
+INT_BITWISE(i32, int32_t, uint32_t, 32)
+INT_BITWISE(i64, int64_t, uint64_t, 64)

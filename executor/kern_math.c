@@ -216,3 +216,16 @@ static Error *num_minmax2(KernCtx *ctx, bool want_greatest, const Vector *const 
 
 KERN_DECLARE(kern_greatest_num) { return num_minmax2(ctx, true, args, sel, count, out); }
 KERN_DECLARE(kern_least_num) { return num_minmax2(ctx, false, args, sel, count, out); }
+
+/* div(numeric, numeric): the quotient truncated toward zero. */
+KERN_DECLARE(kern_div_trunc_num) { return num_binary(ctx, numeric_div_trunc, args, sel, count, out); }
+
+/* pi(): no arguments; every row of the span is valid. */
+KERN_DECLARE(kern_pi_f64)
+{
+    (void)args;
+    TRY(kern_out_reserve(out, sel, count));
+    double *ov = (double *)out->data;
+    FOR_ROWS(sel, count, ov[r] = 3.14159265358979323846;);
+    return NULL;
+}

@@ -46,6 +46,14 @@ typedef struct KernEntry {
     E2("is distinct from", T, T, TYPE_BOOL, kern_distinct_##S),                            \
     E2("is not distinct from", T, T, TYPE_BOOL, kern_not_distinct_##S)
 #define MATH1(NAME, FN) E1(NAME, TYPE_FLOAT8, TYPE_FLOAT8, FN##_f64), E1(NAME, TYPE_NUMERIC, TYPE_NUMERIC, FN##_num)
+#define E0(NAME, R, FN) { NAME, 0, { 0, 0, 0 }, R, FN, NULL }
+#define BITWISE(T, S)                                                                      \
+    E2("&", T, T, T, kern_bitand_##S), E2("|", T, T, T, kern_bitor_##S),                   \
+    E2("#", T, T, T, kern_bitxor_##S), E1("~", T, T, kern_bitnot_##S),                     \
+    E2("<<", T, T_I4, T, kern_shl_##S), E2(">>", T, T_I4, T, kern_shr_##S)
+#define EXTRACT(T, S)                                                                      \
+    E2("extract", T_TEXT, T, T_NUM, kern_extract_##S),                                     \
+    E2("date_part", T_TEXT, T, T_F8, kern_date_part_##S)
 #define MINMAX(T, S) E2("greatest", T, T, T, kern_greatest_##S), E2("least", T, T, T, kern_least_##S)
 
 enum {
@@ -118,6 +126,27 @@ static const KernEntry KERN_ENTRIES[] = {
     E2("log", T_NUM, T_NUM, T_NUM, kern_log2_num),
     MINMAX(T_I2, i16), MINMAX(T_I4, i32), MINMAX(T_I8, i64), MINMAX(T_F8, f64), MINMAX(T_NUM, num),
     MINMAX(T_TEXT, str),
+    BITWISE(T_I4, i32), BITWISE(T_I8, i64),
+    E2("div", T_NUM, T_NUM, T_NUM, kern_div_trunc_num), E0("pi", T_F8, kern_pi_f64),
+    E1("initcap", T_TEXT, T_TEXT, kern_initcap),
+    E3("translate", T_TEXT, T_TEXT, T_TEXT, T_TEXT, kern_translate),
+    E1("octet_length", TYPE_BPCHAR, T_I4, kern_octet_length),
+    E1("length", TYPE_BYTEA, T_I4, kern_octet_length),
+    E1("octet_length", TYPE_BYTEA, T_I4, kern_octet_length),
+    E2("get_byte", TYPE_BYTEA, T_I4, T_I4, kern_get_byte),
+    E2("||", TYPE_BYTEA, TYPE_BYTEA, TYPE_BYTEA, kern_concat),
+    E2("+", TYPE_DATE, TYPE_INTERVAL, TYPE_TIMESTAMP, kern_date_add_interval),
+    E2("-", TYPE_DATE, TYPE_INTERVAL, TYPE_TIMESTAMP, kern_date_sub_interval),
+    EXTRACT(TYPE_DATE, date), EXTRACT(TYPE_TIME, time), EXTRACT(TYPE_TIMESTAMP, timestamp),
+    EXTRACT(TYPE_TIMESTAMPTZ, timestamptz), EXTRACT(TYPE_INTERVAL, interval),
+    E2("date_trunc", T_TEXT, TYPE_TIMESTAMP, TYPE_TIMESTAMP, kern_date_trunc_timestamp),
+    E2("date_trunc", T_TEXT, TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ, kern_date_trunc_timestamptz),
+    E2("date_trunc", T_TEXT, TYPE_INTERVAL, TYPE_INTERVAL, kern_date_trunc_interval),
+    E2("timezone", T_TEXT, TYPE_TIMESTAMPTZ, TYPE_TIMESTAMP, kern_timezone_timestamptz),
+    E2("timezone", T_TEXT, TYPE_TIMESTAMP, TYPE_TIMESTAMPTZ, kern_timezone_timestamp),
+    E1("justify_hours", TYPE_INTERVAL, TYPE_INTERVAL, kern_justify_hours),
+    E1("justify_days", TYPE_INTERVAL, TYPE_INTERVAL, kern_justify_days),
+    E1("justify_interval", TYPE_INTERVAL, TYPE_INTERVAL, kern_justify_interval),
 };
 enum { KERN_ENTRY_COUNT = sizeof KERN_ENTRIES / sizeof KERN_ENTRIES[0] };
 

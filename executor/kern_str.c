@@ -481,3 +481,77 @@ KERN_FILTER_DECLARE(kern_filter_like)
     *count_out = kept;
     return NULL;
 }
+
+/* initcap: the first letter of each run of letters and digits upper case, the rest lower
+ * (ASCII only, as the C locale). */
+STR_KERNEL(kern_initcap, 1, const StrView *s = VIEW(0); const char *data = str_view_data(s);
+           char *result = result_alloc(out, s->size);
+           if (result == NULL) return kern_oom();
+           bool in_word = false;
+           for (uint32_t byte_idx = 0; byte_idx < s->size; byte_idx++) {
+               char c = data[byte_idx];
+               bool is_lower = c >= 'a' && c <= 'z', is_upper = c >= 'A' && c <= 'Z';
+               if (in_word && is_upper) c = (char)(c - 'A' + 'a');
+               if (!in_word && is_lower) c = (char)(c - 'a' + 'A');
+               in_word = is_lower || is_upper || (c >= '0' && c <= '9');
+               result[byte_idx] = c;
+           }
+           set_result(out, r, result, s->size);)
+
+/* translate_row: each character of s found at character position k of from becomes the k-th
+ * character of to, or is dropped when to is shorter. */
+static Error *translate_row(Vector *out, uint32_t row_idx, const StrView *s, const StrView *from,
+                            const StrView *to)
+{
+    const char *data = str_view_data(s), *from_data = str_view_data(from);
+    const char *to_data = str_view_data(to);
+    char *result = result_alloc(out, s->size * 4 + 4);  /* a 1-byte char may map to 4 bytes */
+    if (result == NULL) return kern_oom();
+    size_t used = 0;
+    for (size_t byte_idx = 0; byte_idx < s->size;) {
+        size_t size = char_size_at(data + byte_idx, s->size - byte_idx);
+        size_t char_pos = 0, from_idx = 0;
+        bool found = false;
+        while (from_idx < from->size) {
+            size_t from_size = char_size_at(from_data + from_idx, from->size - from_idx);
+            if (from_size == size && memcmp(from_data + from_idx, data + byte_idx, size) == 0) {
+                found = true;
+                break;
+            }
+            from_idx += from_size;
+            char_pos++;
+        }
+        if (!found) {
+            memcpy(result + used, data + byte_idx, size);
+            used += size;
+        } else {
+            size_t to_idx = 0;
+            for (size_t skip = 0; skip < char_pos && to_idx < to->size; skip++) {
+                to_idx += char_size_at(to_data + to_idx, to->size - to_idx);
+            }
+            if (to_idx < to->size) {
+                size_t to_size = char_size_at(to_data + to_idx, to->size - to_idx);
+                memcpy(result + used, to_data + to_idx, to_size);
+                used += to_size;
+            }
+        }
+        byte_idx += size;
+    }
+    set_result(out, row_idx, result, used);
+    return NULL;
+}
+
+STR_KERNEL(kern_translate, 3, TRY(translate_row(out, r, VIEW(0), VIEW(1), VIEW(2)));)
+
+/* get_byte(bytea, int4): the byte at a 0-based offset. Errors: ARRAY_SUBSCRIPT_ERROR. */
+static Error *get_byte_row(const StrView *s, int64_t offset, int32_t *value_out)
+{
+    if (offset < 0 || (uint64_t)offset >= s->size) {
+        return err_new(SQLSTATE_ARRAY_SUBSCRIPT_ERROR, "index %lld out of valid range, 0..%lld",
+                       (long long)offset, (long long)s->size - 1);
+    }
+    *value_out = (unsigned char)str_view_data(s)[offset];
+    return NULL;
+}
+
+STR_KERNEL(kern_get_byte, 2, TRY(get_byte_row(VIEW(0), int_at(args[1], r), &vec_i32(out)[r]));)

@@ -351,16 +351,16 @@ static Error *parse_bytea(const char *text, size_t size, char *bytes, size_t *si
             if (is_space(text[byte_idx])) { byte_idx++; continue; }
             int high = hex_value(text[byte_idx]);
             if (high < 0) {
-                return err_new(SQLSTATE_INVALID_TEXT_REPRESENTATION, "invalid hexadecimal digit: \"%c\"",
+                return err_new(SQLSTATE_INVALID_PARAMETER_VALUE, "invalid hexadecimal digit: \"%c\"",
                                text[byte_idx]);
             }
             if (byte_idx + 1 >= size) {
-                return err_new(SQLSTATE_INVALID_TEXT_REPRESENTATION,
+                return err_new(SQLSTATE_INVALID_PARAMETER_VALUE,
                                "invalid hexadecimal data: odd number of digits");
             }
             int low = hex_value(text[byte_idx + 1]);
             if (low < 0) {
-                return err_new(SQLSTATE_INVALID_TEXT_REPRESENTATION, "invalid hexadecimal digit: \"%c\"",
+                return err_new(SQLSTATE_INVALID_PARAMETER_VALUE, "invalid hexadecimal digit: \"%c\"",
                                text[byte_idx + 1]);
             }
             bytes[written++] = (char)(high << 4 | low);

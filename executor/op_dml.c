@@ -199,6 +199,7 @@ static Error *check_not_null(const RowWriter *writer, const CatTable *table,
             Error *err = err_new(SQLSTATE_NOT_NULL_VIOLATION,
                                  "null value in column \"%s\" of relation \"%s\" violates "
                                  "not-null constraint", column->name, table->name);
+            err_set_object(err, table->namespace_name, table->name, column->name, NULL);
             const char *detail = NULL;
             Error *detail_err = dml_row_detail(table, rows->columns, row_idx, writer->ctx->dt,
                                            writer->arena, &detail);
@@ -223,6 +224,8 @@ static Error *check_checks(const RowWriter *writer, const CatTable *table, uint3
             Error *err = err_new(SQLSTATE_CHECK_VIOLATION,
                                  "new row for relation \"%s\" violates check constraint \"%s\"",
                                  table->name, checks[check_idx].constraint->name);
+            err_set_object(err, table->namespace_name, table->name, NULL,
+                           checks[check_idx].constraint->name);
             const char *detail = NULL;
             Error *detail_err = dml_row_detail(table, rows->columns, row_idx, writer->ctx->dt,
                                            writer->arena, &detail);
@@ -398,6 +401,7 @@ static Error *fk_referenced_error(const RowWriter *writer, const CatTable *paren
     Error *err = err_new(SQLSTATE_FOREIGN_KEY_VIOLATION,
                          "update or delete on table \"%s\" violates foreign key constraint "
                          "\"%s\" on table \"%s\"", parent->name, con->name, child->name);
+    err_set_object(err, child->namespace_name, child->name, NULL, con->name);   /* as PG */
     const char *detail = NULL;
     Error *detail_err = dml_key_detail(parent, con->column_count, ref_attnums, old, NULL,
                                        old_idx, writer->ctx->dt, writer->arena, &detail);
@@ -676,7 +680,8 @@ static Error *dml_open(Op *base)
     return NULL;
 }
 
-/* returning_chunk: the output rows: returning exprs over res (the written table rows). */
+/* returning_chunk: the output rows: returning exprs over res (INSERT: the written table rows;
+ * UPDATE/DELETE: the child rows with the new / old table columns). */
 static Error *returning_chunk(DmlOp *op, DataChunk *res, DataChunk **chunk_out)
 {
     uint32_t count = op->dml->returning_count;
@@ -700,6 +705,19 @@ static Error *result_init(DmlOp *op, uint32_t capacity, DataChunk *res)
         vec_init(&like[col_idx], op->table->columns[col_idx].type, op->batch);
     }
     return chunk_new_like(like, op->table_column_count, capacity, true, op->batch, res);
+}
+
+/* result_init_child: a result chunk in the child's row shape (UPDATE/DELETE RETURNING reads
+ * table columns, row key, xid, then the FROM / USING columns). */
+static Error *result_init_child(DmlOp *op, const DataChunk *in, DataChunk *res)
+{
+    Vector *like = arena_calloc(op->batch, sizeof(Vector) * (in->column_count + 1u));
+    if (like == NULL) return oom();
+    memcpy(like, in->columns, sizeof(Vector) * in->column_count);
+    for (uint32_t col_idx = 0; col_idx < op->table_column_count; col_idx++) {
+        vec_init(&like[col_idx], op->table->columns[col_idx].type, op->batch);
+    }
+    return chunk_new_like(like, in->column_count, in->row_count, true, op->batch, res);
 }
 
 /* conflict_find: the existing row that the proposed row conflicts with, if any. */
@@ -977,7 +995,16 @@ static Error *update_row(DmlOp *op, DataChunk *in, DataChunk *rows, uint32_t row
             TRY(check_fks(op, cur->columns, cur_idx, old->columns, old_idx));
             TRY(fk_parent_changed(&writer, op->table, old->columns, old_idx, cur->columns,
                                   cur_idx));
-            if (res != NULL) TRY(chunk_append_row(res, cur->columns, cur_idx));
+            if (res != NULL) {
+                /* the new table columns, then the child's row key, xid and other columns;
+                 * cur and old are always read at the same row index */
+                Vector *joined = arena_alloc(op->batch, sizeof(Vector) * res->column_count);
+                if (joined == NULL) return oom();
+                memcpy(joined, old->columns, sizeof(Vector) * res->column_count);
+                memcpy(joined, cur->columns, sizeof(Vector) * column_count);
+                ASSERT(cur_idx == old_idx);
+                TRY(chunk_append_row(res, joined, cur_idx));
+            }
             return NULL;
         }
         /* READ COMMITTED: a concurrent committed update: re-check on the newest version */
@@ -1036,7 +1063,7 @@ static Error *update_chunk(DmlOp *op, const DataChunk *child, DataChunk **res_ou
     if (op->dml->returning_count > 0) {
         res = arena_alloc(op->batch, sizeof *res);
         if (res == NULL) return oom();
-        TRY(result_init(op, rows.row_count, res));
+        TRY(result_init_child(op, &in, res));
     }
     for (uint32_t row_idx = 0; row_idx < rows.row_count; row_idx++) {
         TRY(update_row(op, &in, &rows, row_idx, res));
@@ -1104,7 +1131,7 @@ static Error *delete_chunk(DmlOp *op, const DataChunk *child, DataChunk **res_ou
     if (op->dml->returning_count > 0) {
         res = arena_alloc(op->batch, sizeof *res);
         if (res == NULL) return oom();
-        TRY(result_init(op, in.row_count, res));
+        TRY(result_init_child(op, &in, res));
     }
     for (uint32_t row_idx = 0; row_idx < in.row_count; row_idx++) {
         TRY(delete_row(op, &in, row_idx, res));

@@ -133,6 +133,7 @@ Error *dml_unique_error(Error *err, const char *name, const CatTable *table, uin
     err_free(err);
     Error *out = err_new(SQLSTATE_UNIQUE_VIOLATION,
                          "duplicate key value violates unique constraint \"%s\"", name);
+    err_set_object(out, table->namespace_name, table->name, NULL, name);
     const char *detail = NULL;
     Error *detail_err = dml_key_detail(table, count, attnums, columns, NULL, row_idx, dt,
                                        arena, &detail);
@@ -427,6 +428,7 @@ Error *dml_check_fk(ExecCtx *ctx, Arena *arena, const CatTable *table, const Cat
     Error *err = err_new(SQLSTATE_FOREIGN_KEY_VIOLATION,
                          "insert or update on table \"%s\" violates foreign key constraint "
                          "\"%s\"", table->name, con->name);
+    err_set_object(err, table->namespace_name, table->name, NULL, con->name);
     const char *detail = NULL;
     Error *detail_err = dml_key_detail(table, con->column_count, con->attnums, columns, NULL,
                                        row_idx, ctx->dt, arena, &detail);

@@ -832,6 +832,8 @@ func_expr_common(A) ::= SESSION_USER(K).           { A = ast_func_named(&ps->b, 
 func_expr_common(A) ::= USER(K).                   { A = ast_func_named(&ps->b, "current_user", NULL, K.position); }
 func_expr_common(A) ::= CURRENT_CATALOG(K).        { A = ast_func_named(&ps->b, "current_catalog", NULL, K.position); }
 func_expr_common(A) ::= CURRENT_SCHEMA(K).         { A = ast_func_named(&ps->b, "current_schema", NULL, K.position); }
+/* PostgreSQL's current_schema is a type_func_name_keyword: current_schema() is a call too */
+func_expr_common(A) ::= CURRENT_SCHEMA(K) LP RP.   { A = ast_func_named(&ps->b, "current_schema", NULL, K.position); }
 func_expr_common(A) ::= CAST(K) LP a_expr(E) AS typename(T) RP. { A = parse_cast(ps, E, T, K.position); }
 func_expr_common(A) ::= EXTRACT(K) LP extract_arg(F) FROM a_expr(E) RP. { A = ast_func_named(&ps->b, "extract", ast_list_append(&ps->b, ast_list_new(&ps->b, F), E), K.position); }
 func_expr_common(A) ::= OVERLAY(K) LP a_expr(E) PLACING a_expr(P) FROM a_expr(F) RP. { A = ast_func_named(&ps->b, "overlay", ast_list_append(&ps->b, ast_list_append(&ps->b, ast_list_new(&ps->b, E), P), F), K.position); }

@@ -95,15 +95,20 @@ static Error *dml_table(BindCtx *ctx, const AstList *names, int position, const 
     return NULL;
 }
 
-/* bind_returning: RETURNING targets over the table row (column_idx = attnum - 1). */
+/* bind_returning: RETURNING targets over the table row (column_idx = attnum - 1) when
+ * from_scope is NULL (INSERT), else over from_scope's canonical row (UPDATE/DELETE: table
+ * columns, row key, xid, then the FROM / USING columns). */
 static Error *bind_returning(BindCtx *ctx, const CatTable *table, const char *range_name,
-                             const AstList *returning, Plan *node, PlannedStmt *planned)
+                             BindScope *from_scope, const AstList *returning, Plan *node,
+                             PlannedStmt *planned)
 {
     int count = ast_list_count(returning);
     if (count == 0) return NULL;
-    BindScope *scope = NULL;
-    TRY(table_scope(ctx, table, range_name, NULL, &scope));
-    uint32_t capacity = (uint32_t)count + table->column_count + 1u;
+    BindScope *scope = from_scope;
+    if (scope == NULL) TRY(table_scope(ctx, table, range_name, NULL, &scope));
+    uint32_t star_width = table->column_count;
+    if (from_scope != NULL) star_width = scope->column_count;   /* `*` names every table */
+    uint32_t capacity = (uint32_t)count * (star_width + 1u) + 1u;
     Expr **exprs = bind_alloc(ctx, capacity * sizeof *exprs);
     PlanColumn *columns = bind_alloc(ctx, capacity * sizeof *columns);
     if (exprs == NULL || columns == NULL) return oom_error();
@@ -118,9 +123,11 @@ static Error *bind_returning(BindCtx *ctx, const CatTable *table, const char *ra
             TRY(bind_star(ctx, scope, target->expr, &star, &names, &star_count));
             for (uint32_t star_idx = 0; star_idx < star_count; star_idx++) {
                 exprs[out_count] = star[star_idx];
-                columns[out_count++] = (PlanColumn){ names[star_idx], star[star_idx]->type,
-                                                     table->oid,
-                                                     (int16_t)(star[star_idx]->column_idx + 1) };
+                bool own = star[star_idx]->kind == EXPR_COLUMN &&
+                           star[star_idx]->column_idx < table->column_count;
+                columns[out_count++] = (PlanColumn){
+                    names[star_idx], star[star_idx]->type, own ? table->oid : 0,
+                    own ? (int16_t)(star[star_idx]->column_idx + 1) : 0 };
             }
             continue;
         }
@@ -135,7 +142,7 @@ static Error *bind_returning(BindCtx *ctx, const CatTable *table, const char *ra
         PlanColumn column = { target->alias != NULL ? target->alias
                                                     : figure_colname(target->expr),
                               bound->type, 0, 0 };
-        if (bound->kind == EXPR_COLUMN) {
+        if (bound->kind == EXPR_COLUMN && bound->column_idx < table->column_count) {
             column.table_oid = table->oid;
             column.attnum = (int16_t)(bound->column_idx + 1);
         }
@@ -531,7 +538,7 @@ Error *plan_insert(BindCtx *ctx, const AstInsert *insert, PlannedStmt *planned)
     node->est_cost = child->est_cost + child->est_rows * 0.01;
     const char *range_name = insert->alias != NULL ? insert->alias : table->name;
     TRY(insert_on_conflict(ctx, table, range_name, insert->on_conflict, &node->dml));
-    TRY(bind_returning(ctx, table, range_name, insert->returning, node, planned));
+    TRY(bind_returning(ctx, table, range_name, NULL, insert->returning, node, planned));
     planned->kind = PLANNED_INSERT;
     planned->root = node;
     return NULL;
@@ -577,8 +584,8 @@ static Error *dml_from(BindCtx *ctx, const AstFrom *target, const AstList *other
 }
 
 /* dml_child: the canonical row of the FROM clause (target columns, row key, xid, others). */
-static Error *dml_child(BindCtx *ctx, DmlFrom *dml, Expr **set_exprs, Plan **child_out,
-                        Expr **recheck_out)
+static Error *dml_child(BindCtx *ctx, DmlFrom *dml, Expr **set_exprs, const Plan *node,
+                        Plan **child_out, Expr **recheck_out)
 {
     uint32_t canonical_count = dml->from.column_count;
     bool *used = bind_alloc(ctx, (canonical_count + 1) * sizeof *used);
@@ -588,6 +595,9 @@ static Error *dml_child(BindCtx *ctx, DmlFrom *dml, Expr **set_exprs, Plan **chi
     for (uint32_t col_idx = 0; set_exprs != NULL && col_idx < dml->table->column_count;
          col_idx++) {
         expr_mark_columns(set_exprs[col_idx], used, canonical_count);
+    }
+    for (uint32_t expr_idx = 0; expr_idx < node->dml.returning_count; expr_idx++) {
+        expr_mark_columns(node->dml.returning[expr_idx], used, canonical_count);
     }
     Built built;
     TRY(build_from(ctx, &dml->from, dml->conds, dml->cond_count, used, &built));
@@ -620,9 +630,12 @@ static Error *finish_dml(BindCtx *ctx, PlanKind kind, DmlFrom *dml, Expr **set_e
 {
     Plan *child = NULL;
     Expr *recheck = NULL;
-    TRY(dml_child(ctx, dml, set_exprs, &child, &recheck));
-    Plan *node = plan_node(ctx, kind, child, 0);
+    Plan *node = plan_node(ctx, kind, NULL, 0);
     if (node == NULL) return oom_error();
+    /* RETURNING first: the child must produce the FROM / USING columns it names */
+    TRY(bind_returning(ctx, dml->table, dml->range_name, dml->scope, returning, node, planned));
+    TRY(dml_child(ctx, dml, set_exprs, node, &child, &recheck));
+    node->left = child;
     node->dml.table = dml->table;
     node->dml.recheck = recheck;
     node->dml.recheck_with_child = dml->from.rel_count == 1;
@@ -632,7 +645,6 @@ static Error *finish_dml(BindCtx *ctx, PlanKind kind, DmlFrom *dml, Expr **set_e
     }
     node->est_rows = child->est_rows;
     node->est_cost = child->est_cost + child->est_rows * 0.01;
-    TRY(bind_returning(ctx, dml->table, dml->range_name, returning, node, planned));
     planned->root = node;
     return NULL;
 }

@@ -716,11 +716,12 @@ static Error *create_view_in(Catalog *catalog, Txn *txn, Arena *arena, uint32_t 
         CatRelDef old;
         uint64_t xid = 0;
         TRY(cat_read_rel(catalog, txn, existing, arena, &old, &xid));
-        if (old.kind != CAT_KIND_VIEW) {
-            return err_new(SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a view", name);
-        }
+        /* PostgreSQL: without OR REPLACE any relation of that name is a duplicate (42P07) */
         if (!or_replace) {
             return err_new(SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
+        }
+        if (old.kind != CAT_KIND_VIEW) {
+            return err_new(SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a view", name);
         }
         old.view_sql = cat_arena_str(arena, sql);
         TRY(view_columns(arena, &old, column_count, names, types));

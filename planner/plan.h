@@ -255,8 +255,12 @@ typedef enum OnConflictAction { CONFLICT_NONE, CONFLICT_NOTHING, CONFLICT_UPDATE
  *   READ COMMITTED reports TXN_ROW_CHANGED (NULL: always true); when recheck_with_child is
  *   false (FROM/USING), a changed row is skipped after re-check, as PostgreSQL's EvalPlanQual
  *   approximates it.
- * RETURNING: returning exprs over the table row (new for INSERT/UPDATE, old for DELETE),
- *   column_idx = attnum - 1; the node's output is those rows (none if returning_count = 0). */
+ * RETURNING: returning exprs; the node's output is those rows (none if returning_count = 0).
+ *   INSERT: over the new table row, column_idx = attnum - 1. */
+/* ---- changed: UPDATE/DELETE RETURNING may name the FROM / USING tables (PostgreSQL does):
+ *   their returning exprs are over the child row (table columns, row key, xid, then the
+ *   FROM / USING columns), with the table columns replaced by the new version for UPDATE and
+ *   the old one for DELETE. */
 typedef struct DmlInfo {
     const CatTable  *table;
     uint32_t         set_count;       /* UPDATE: == table column_count */

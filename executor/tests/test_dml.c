@@ -487,6 +487,95 @@ START_TEST(test_dml_returning_and_delete)
 }
 END_TEST
 
+/* UPDATE ... FROM and DELETE ... USING: RETURNING names the other tables (PostgreSQL does),
+ * with the new (UPDATE) or old (DELETE) values of the target's columns */
+START_TEST(test_dml_returning_reads_from_and_using_tables)
+{
+    ok("CREATE TABLE stock (id int PRIMARY KEY, qty int)");
+    ok("CREATE TABLE delivery (item int, amount int, note text)");
+    ok("INSERT INTO stock VALUES (1, 10), (2, 20), (3, 30)");
+    ok("INSERT INTO delivery VALUES (1, 5, 'a'), (3, 7, 'c')");
+    expect_rows("UPDATE stock s SET qty = s.qty + d.amount FROM delivery d "
+                "WHERE d.item = s.id RETURNING s.id, s.qty, d.amount, d.note",
+                "1|15|5|a\n3|37|7|c\n");
+    expect_rows("SELECT id, qty FROM stock ORDER BY id", "1|15\n2|20\n3|37\n");
+    expect_rows("UPDATE stock SET qty = 0 FROM delivery WHERE delivery.item = stock.id "
+                "AND delivery.note = 'c' RETURNING *", "3|0|3|7|c\n");
+    expect_rows("DELETE FROM stock s USING delivery d WHERE d.item = s.id "
+                "RETURNING d.note, s.qty", "a|15\nc|0\n");
+    expect_rows("SELECT id, qty FROM stock", "2|20\n");
+    fails_code("DELETE FROM stock USING delivery d WHERE d.item = stock.id RETURNING nosuch.x",
+               "42P01");
+}
+END_TEST
+
+/* DROP TABLE of a referenced table succeeds when every referencing table is in the list */
+START_TEST(test_ddl_drop_tables_with_their_dependents)
+{
+    ok("CREATE TABLE p (id int PRIMARY KEY)");
+    ok("CREATE TABLE c (pid int REFERENCES p)");
+    ok("CREATE TABLE other (pid int REFERENCES p)");
+    fails_code("DROP TABLE p, c", "2BP01");
+    expect_rows("SELECT count(*) FROM c", "0\n");
+    ok("DROP TABLE other");
+    ok("DROP TABLE p, c");
+    fails_code("SELECT * FROM p", "42P01");
+    fails_code("SELECT * FROM c", "42P01");
+}
+END_TEST
+
+/* ADD PRIMARY KEY: duplicates are found (23505) before NULLs (23502), as in PostgreSQL;
+ * CREATE VIEW over any relation's name is 42P07 unless OR REPLACE */
+START_TEST(test_ddl_add_primary_key_error_order)
+{
+    ok("CREATE TABLE dups (x int, tag int)");
+    ok("INSERT INTO dups VALUES (1, 1), (1, 2), (NULL, 3)");
+    fails_code("ALTER TABLE dups ADD PRIMARY KEY (x)", "23505");
+    ok("CREATE TABLE nulls (x int)");
+    ok("INSERT INTO nulls VALUES (1), (NULL)");
+    fails_code("ALTER TABLE nulls ADD PRIMARY KEY (x)", "23502");
+    ok("DELETE FROM nulls WHERE x IS NULL");
+    ok("ALTER TABLE nulls ADD PRIMARY KEY (x)");
+    fails_code("INSERT INTO nulls VALUES (NULL)", "23502");
+    fails_code("CREATE VIEW dups AS SELECT 1", "42P07");
+    fails_code("CREATE OR REPLACE VIEW dups AS SELECT 1", "42809");
+}
+END_TEST
+
+/* constraint errors name their objects (PostgreSQL's schema/table/column/constraint fields) */
+static void expect_object(const char *text, const char *code, const char *table_name,
+                          const char *column_name, const char *constraint_name)
+{
+    Error *err = sql(text);
+    ck_assert_msg(err != NULL, "%s: expected %s", text, code);
+    ck_assert_str_eq(sqlstate_code(err->state), code);
+    ck_assert_str_eq(err->schema_name, "public");
+    ck_assert_str_eq(err->table_name, table_name);
+    if (column_name == NULL) ck_assert_ptr_null(err->column_name);
+    else ck_assert_str_eq(err->column_name, column_name);
+    if (constraint_name == NULL) ck_assert_ptr_null(err->constraint_name);
+    else ck_assert_str_eq(err->constraint_name, constraint_name);
+    err_free(err);
+}
+
+START_TEST(test_dml_constraint_errors_name_objects)
+{
+    ok("CREATE TABLE p (id int PRIMARY KEY, v int NOT NULL CHECK (v > 0))");
+    ok("CREATE TABLE c (pid int REFERENCES p)");
+    ok("CREATE TABLE loose (x int)");
+    ok("INSERT INTO p VALUES (1, 1)");
+    ok("INSERT INTO c VALUES (1)");
+    ok("INSERT INTO loose VALUES (NULL)");
+    expect_object("INSERT INTO p VALUES (2, NULL)", "23502", "p", "v", NULL);
+    expect_object("UPDATE p SET v = NULL", "23502", "p", "v", NULL);
+    expect_object("INSERT INTO p VALUES (2, -1)", "23514", "p", NULL, "p_v_check");
+    expect_object("INSERT INTO p VALUES (1, 5)", "23505", "p", NULL, "p_pkey");
+    expect_object("INSERT INTO c VALUES (9)", "23503", "c", NULL, "c_pid_fkey");
+    expect_object("DELETE FROM p", "23503", "c", NULL, "c_pid_fkey");
+    expect_object("ALTER TABLE loose ALTER COLUMN x SET NOT NULL", "23502", "loose", "x", NULL);
+}
+END_TEST
+
 START_TEST(test_dml_statement_does_not_see_its_own_writes)
 {
     ok("CREATE TABLE h (a int, b int)");
@@ -1094,6 +1183,10 @@ static Suite *dml_suite(void)
     tcase_add_test(dml, test_dml_self_referencing_foreign_key);
     tcase_add_test(dml, test_dml_on_conflict);
     tcase_add_test(dml, test_dml_returning_and_delete);
+    tcase_add_test(dml, test_dml_returning_reads_from_and_using_tables);
+    tcase_add_test(dml, test_ddl_drop_tables_with_their_dependents);
+    tcase_add_test(dml, test_ddl_add_primary_key_error_order);
+    tcase_add_test(dml, test_dml_constraint_errors_name_objects);
     tcase_add_test(dml, test_dml_serial_defaults_fill_ids);
     tcase_add_test(dml, test_dml_statement_does_not_see_its_own_writes);
     tcase_add_test(dml, test_dml_many_rows_hidden_row_ids);

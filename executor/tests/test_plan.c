@@ -557,8 +557,10 @@ START_TEST(test_plan_update_delete_layout)
     ck_assert_uint_eq(delete_->left->types[5].id, TYPE_INT4);   /* u.x after row key, xid */
     ck_assert(!delete_->dml.recheck_with_child);
     ck_assert_ptr_null(delete_->dml.recheck);
-    ck_assert_uint_eq(planned->column_count, 3);
+    /* RETURNING * names every table of the statement, as in PostgreSQL: t's, then u's */
+    ck_assert_uint_eq(planned->column_count, 6);
     ck_assert_str_eq(planned->columns[2].name, "c");
+    ck_assert_str_eq(planned->columns[3].name, "x");
     ck_assert_uint_eq(planned->table_count, 2);
     expect_error("UPDATE t SET nope = 1", "42703",
                  "column \"nope\" of relation \"t\" does not exist");

@@ -302,6 +302,9 @@ static const ParseCase expr_cases[] = {
      "(select (targets (func btrim s 'x') (func ltrim s) (func rtrim s 'y') (func btrim s) (func btrim s 'z')))"},
     {"SELECT current_date, current_timestamp, now(), localtime, localtimestamp, current_user, session_user, user, CURRENT_TIMESTAMP(3), current_schema",
      "(select (targets (func current_date) (func current_timestamp) (func now) (func localtime) (func localtimestamp) (func current_user) (func session_user) (func current_user) (func current_timestamp 3) (func current_schema)))"},
+    /* current_schema() is a call too (PostgreSQL: type_func_name_keyword); current_user() is not */
+    {"SELECT current_schema(), current_schema",
+     "(select (targets (func current_schema) (func current_schema)))"},
     {"SELECT left('abc', 2), right('abc', 1), \"Mixed Case\", s.f(1), count(ALL x), f(VARIADIC a)",
      "(select (targets (func left 'abc' 2) (func right 'abc' 1) \"Mixed Case\" (func s.f 1) (func count x) (func f variadic a)))"},
     {"SELECT 1e10, 1.5E-3, .5, 1., 0x, 123abc, E'a\\tb', $$dollar 'quoted'$$, $tag$ x $$ y $tag$, B'0101', X'1F'",
@@ -647,6 +650,7 @@ static const ErrorCase error_cases[] = {
     {"SELECT * FORM t", SQLSTATE_SYNTAX_ERROR, 10, "syntax error at or near \"FORM\""},
     {"SELECT a FORM t", SQLSTATE_SYNTAX_ERROR, 15, "syntax error at or near \"t\""},
     {"SELEC 1", SQLSTATE_SYNTAX_ERROR, 1, "syntax error at or near \"SELEC\""},
+    {"SELECT current_user()", SQLSTATE_SYNTAX_ERROR, 20, "syntax error at or near \"(\""},
     {"SELECT 'abc", SQLSTATE_SYNTAX_ERROR, 8, "unterminated quoted string at or near \"'abc\""},
     {"SELECT \"abc", SQLSTATE_SYNTAX_ERROR, 8,
      "unterminated quoted identifier at or near \"\"abc\""},
