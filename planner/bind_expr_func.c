@@ -82,9 +82,28 @@ Error *bind_func_call(BindCtx *ctx, const char *name, Expr **args, uint32_t arg_
     if (call->name == NULL) return bind_error_oom();
     call->kern = func.kern;
     call->filter_kern = func.filter_kern;
+    bool null_arg = false;
     for (uint32_t arg_idx = 0; arg_idx < arg_count; arg_idx++) {
         TRY(bind_coerce(ctx, args[arg_idx], func.arg_types[arg_idx], false, NULL,
                         &call->args[arg_idx]));
+        const Expr *arg = call->args[arg_idx];
+        while (arg->kind == EXPR_CAST && arg->arg_count == 1) arg = arg->args[0];
+        null_arg = null_arg || (arg->kind == EXPR_CONST && arg->is_null);
+    }
+    /* PostgreSQL's planner folds a strict function with a NULL constant argument (or a cast of
+     * one: casts are strict too) to a NULL constant before anything runs
+     * (eval_const_expressions), so `x / 0 * NULL` is NULL, never a division by zero. Every
+     * registry entry is strict except these. */
+    static const char *const NOT_STRICT[] = {
+        "is distinct from", "is not distinct from", "is true", "is false", "is not true",
+        "is not false", "is null", "is not null", "and", "or", "greatest", "least", "concat",
+        "concat_ws"};
+    if (null_arg && !name_in(name, NOT_STRICT, sizeof NOT_STRICT / sizeof NOT_STRICT[0])) {
+        Expr *null_const = bind_const_null(ctx, func.result_type);
+        if (null_const == NULL) return bind_error_oom();
+        null_const->position = position;
+        *expr_out = null_const;
+        return NULL;
     }
     *expr_out = call;
     return NULL;

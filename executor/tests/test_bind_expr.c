@@ -418,6 +418,12 @@ START_TEST(test_bind_operators)
     expect("'n' || t.a", "(|| 'n'::text (cast #0 text))", TYPE_TEXT);
     expect("e || b", "(|| (cast #4 text) #1)", TYPE_TEXT);
     expect("2 ^ 3", "(power (cast '2'::int4 float8) (cast '3'::int4 float8))", TYPE_FLOAT8);
+    /* strict operators with a NULL constant argument fold to NULL (PostgreSQL's planner does),
+     * so the division never runs; non-strict ones keep their arguments */
+    expect("t.a / 0 * NULL", "null::int4", TYPE_INT4);
+    expect("t.a / 0 * CAST(NULL AS integer)", "null::int4", TYPE_INT4);
+    expect("t.a <> NULL", "null::bool", TYPE_BOOL);
+    expect("t.a IS DISTINCT FROM NULL", "(is distinct from #0 null::int4)", TYPE_BOOL);
     expect("c ^ 2", "(power #2 (cast '2'::int4 numeric))", TYPE_NUMERIC);
     expect_error("t.a || 1", "42883", "operator does not exist: integer || integer", 12);
     expect("e - 1", "(- #4 '1'::int4)", TYPE_DATE);
