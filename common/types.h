@@ -4,7 +4,8 @@
  * as is), typmod PostgreSQL's atttypmod (-1 for none): NUMERIC(p,s) uses numeric_typmod_make's
  * encoding, VARCHAR(n)/BPCHAR(n) n + 4, TIME/TIMESTAMP(p) p, INTERVAL (range << 16) | p.
  * One-dimensional arrays get PostgreSQL's array OIDs (TYPE_INT4_ARRAY = 1007 ...) and the
- * physical kind VEC_PHYS_ARRAY, reserved for the array issue: no kernel handles them yet.
+ * physical kind VEC_PHYS_ARRAY: a StrView (like text) whose bytes are one array value encoded
+ * as common/array.h says. The reg* aliases are physically int64 like OID.
  *
  * The physical representation (VecPhys) belongs to a vector, not to the type: a NUMERIC vector
  * is either scaled int64 (VEC_PHYS_NUM64, with the vector's numeric_scale) or general
@@ -39,14 +40,36 @@ typedef enum TypeId {
     TYPE_TIMESTAMPTZ = 1184,
     TYPE_INTERVAL = 1186,
     TYPE_NUMERIC = 1700,
-    /* one-dimensional arrays (later) */
+    /* object identifier aliases (int64 physically, like OID; text I/O looks names up) */
+    TYPE_REGPROC = 24,
+    TYPE_REGCLASS = 2205,
+    TYPE_REGTYPE = 2206,
+    TYPE_REGNAMESPACE = 4089,
+    TYPE_REGROLE = 4096,
+    /* catalog vector types: physically one-dimensional arrays of int2 / oid, 0-based */
+    TYPE_INT2VECTOR = 22,
+    TYPE_OIDVECTOR = 30,
+    /* one-dimensional arrays (VEC_PHYS_ARRAY; values encoded as common/array.h says) */
     TYPE_BOOL_ARRAY = 1000,
+    TYPE_BYTEA_ARRAY = 1001,
+    TYPE_CHAR_ARRAY = 1002,
+    TYPE_NAME_ARRAY = 1003,
     TYPE_INT2_ARRAY = 1005,
     TYPE_INT4_ARRAY = 1007,
     TYPE_TEXT_ARRAY = 1009,
+    TYPE_BPCHAR_ARRAY = 1014,
+    TYPE_VARCHAR_ARRAY = 1015,
     TYPE_INT8_ARRAY = 1016,
+    TYPE_FLOAT4_ARRAY = 1021,
     TYPE_FLOAT8_ARRAY = 1022,
+    TYPE_OID_ARRAY = 1028,
+    TYPE_TIMESTAMP_ARRAY = 1115,
+    TYPE_DATE_ARRAY = 1182,
+    TYPE_TIME_ARRAY = 1183,
+    TYPE_TIMESTAMPTZ_ARRAY = 1185,
+    TYPE_INTERVAL_ARRAY = 1187,
     TYPE_NUMERIC_ARRAY = 1231,
+    TYPE_REGTYPE_ARRAY = 2211,
 } TypeId;
 
 typedef struct Type {
@@ -65,7 +88,7 @@ typedef enum VecPhys {
     VEC_PHYS_NUMERIC,   /* Numeric (general form; digits in the vector's arena) */
     VEC_PHYS_STR,       /* StrView: TEXT, VARCHAR, BPCHAR, BYTEA, NAME, "char", UNKNOWN */
     VEC_PHYS_INTERVAL,  /* DtInterval */
-    VEC_PHYS_ARRAY,     /* reserved */
+    VEC_PHYS_ARRAY,     /* StrView holding one encoded array value (common/array.h) */
     VEC_PHYS_COUNT
 } VecPhys;
 

@@ -374,4 +374,47 @@ void catalog_sequence_def_init(CatSequenceDef *def, Type type, int64_t increment
 void catalog_set_wal(Catalog *catalog, Wal *wal);
 /* Each DDL function is atomic: on error it rolls back (txn_rollback_to) what it changed. */
 
+/* ---- roles (pg_authid): added by the lead for issue 5; implemented in planner/catalog_role.c ----
+ * Roles live in a system tree like relations, read and changed through MVCC rows, so CREATE ROLE
+ * is transactional. A new database gets one role, the bootstrap superuser with OID 10, named
+ * after the operating-system user that created the file (as initdb does; "birch" if unknown).
+ * Role names share CAT_NAME_SIZE_MAX. Passwords are stored only as verifiers (common/pwhash.h):
+ * "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>" or "md5<32 hex>"; never clear text. */
+enum { CAT_OID_BOOTSTRAP_ROLE = 10 };
+
+typedef struct CatRole {
+    uint32_t    oid;
+    const char *name;
+    bool        superuser;       /* rolsuper */
+    bool        inherit;         /* rolinherit (default true) */
+    bool        create_role;
+    bool        create_db;
+    bool        can_login;       /* CREATE USER: true; CREATE ROLE: false unless LOGIN */
+    bool        replication;
+    bool        bypass_rls;
+    int32_t     conn_limit;      /* -1: no limit */
+    const char *password;        /* verifier, or NULL */
+    int64_t     valid_until;     /* timestamptz (microseconds since 2000-01-01); INT64_MAX: none */
+    uint64_t    version;         /* changes whenever the row changes */
+} CatRole;
+
+/* catalog_role_lookup / catalog_role_get: the role by name / OID visible to txn; *role_out NULL
+ * if absent. The CatRole is immutable and owned by the catalog. Errors: tree errors. */
+Error *catalog_role_lookup(Catalog *catalog, Txn *txn, const char *name, const CatRole **role_out);
+Error *catalog_role_get(Catalog *catalog, Txn *txn, uint32_t oid, const CatRole **role_out);
+/* catalog_role_list: every role visible to txn in OID order (array in arena). */
+Error *catalog_role_list(Catalog *catalog, Txn *txn, Arena *arena, const CatRole ***roles_out,
+                         size_t *count_out);
+/* catalog_role_create: a new role from def (oid and version ignored). Errors: DUPLICATE_OBJECT
+ * (42710) `role "x" already exists`. */
+Error *catalog_role_create(Catalog *catalog, Txn *txn, const CatRole *def, uint32_t *oid_out);
+/* catalog_role_update: replace every attribute of role def->oid (ALTER ROLE; the name too, for
+ * RENAME). Errors: 42704 `role "x" does not exist`, 42710 for a rename onto another role. */
+Error *catalog_role_update(Catalog *catalog, Txn *txn, const CatRole *def);
+/* catalog_role_drop: remove the role. Errors: 42704 if absent; the bootstrap role (OID 10)
+ * owns every object, so dropping it gives 2BP01 `role "x" cannot be dropped because some objects
+ * depend on it`. (55006 "current user cannot be dropped" is the caller's check.) */
+Error *catalog_role_drop(Catalog *catalog, Txn *txn, uint32_t oid);
+
+
 #endif
