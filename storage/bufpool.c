@@ -56,6 +56,7 @@ enum {
     VICTIM_DIRTY_SCAN_MAX = 32,     /* unpinned dirty frames passed over looking for a clean one */
     CLEANER_INTERVAL_MS_DEFAULT = 50,
     CLEANER_BATCH_MAX = 64,
+    CLEANER_FREE_SHARE = 8,     /* the cleaner sleeps while more than 1/8 of frames are free */
     DISCARD_WAIT_MAX = 100000,      /* 100 us sleeps waiting for a transient pin: 10 s */
     FRAME_DATA_ALIGN = 4096,
 };
@@ -865,6 +866,13 @@ static size_t clean_batch(BufPool *pool)
     Frame *batch[CLEANER_BATCH_MAX];
     size_t batch_count = 0;
     pthread_mutex_lock(&pool->lru_mutex);
+    /* Nothing to prepare while free frames remain for a while: writing pages early only
+     * rewrites hot pages again and again (and each rewrite makes the WAL log a new full page
+     * image at the page's next change). */
+    if (pool->frame_count - pool->lru_len > pool->frame_count / CLEANER_FREE_SHARE) {
+        pthread_mutex_unlock(&pool->lru_mutex);
+        return 0;
+    }
     size_t scan_max = pool->old_len > BP_FRAME_COUNT_MIN ? pool->old_len : BP_FRAME_COUNT_MIN;
     size_t step_count = 0;
     for (int32_t idx = pool->lru_tail; idx >= 0 && step_count < scan_max &&

@@ -8,6 +8,7 @@
  * rebuild it from nothing anyway). Records of different pages are independent, so moving a
  * page's image to the place of its first record keeps the per-page order. Bodies of at least
  * COMPRESS_SIZE_MIN bytes are zlib-compressed when that saves space. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -19,6 +20,73 @@
 enum { COMPRESS_SIZE_MIN = 512, BODY_INLINE_SIZE = 2048 };
 
 static _Thread_local WalMtrInfo *thread_info;
+
+/* Deflater: one zlib stream and output buffer per thread, reset per record. compress2 would
+ * allocate and zero about 270 KiB of deflate state for every full page image; glibc then trims
+ * and regrows its heap once per record (brk, TLB shootdowns, page faults), which cost more than
+ * the compression itself. The stream is freed when its thread exits. */
+typedef struct Deflater {
+    z_stream stream;
+    uint8_t *out;
+    size_t   out_capacity;
+} Deflater;
+
+static pthread_key_t  deflater_key;
+static pthread_once_t deflater_once = PTHREAD_ONCE_INIT;
+static _Thread_local Deflater *thread_deflater;
+
+static void deflater_free(void *ptr)
+{
+    Deflater *deflater = ptr;
+    deflateEnd(&deflater->stream);
+    free(deflater->out);
+    free(deflater);
+}
+
+static void deflater_key_create(void) { VERIFY(pthread_key_create(&deflater_key, deflater_free) == 0); }
+
+/* deflater_get: this thread's stream (level 1, zlib format as compress2 writes it), NULL if
+ * memory ran out (the record is then logged uncompressed). */
+static Deflater *deflater_get(void)
+{
+    if (thread_deflater != NULL) return thread_deflater;
+    pthread_once(&deflater_once, deflater_key_create);
+    Deflater *deflater = calloc(1, sizeof *deflater);
+    if (deflater == NULL) return NULL;
+    if (deflateInit(&deflater->stream, 1) != Z_OK) {
+        free(deflater);
+        return NULL;
+    }
+    if (pthread_setspecific(deflater_key, deflater) != 0) {
+        deflater_free(deflater);
+        return NULL;
+    }
+    thread_deflater = deflater;
+    return deflater;
+}
+
+/* deflater_pack: body compressed into the thread's buffer; NULL if it did not work out. */
+static const uint8_t *deflater_pack(const uint8_t *body, size_t body_size, size_t *packed_size)
+{
+    Deflater *deflater = deflater_get();
+    if (deflater == NULL) return NULL;
+    size_t bound = deflateBound(&deflater->stream, body_size);
+    if (bound > deflater->out_capacity) {
+        uint8_t *out = realloc(deflater->out, bound);
+        if (out == NULL) return NULL;
+        deflater->out = out;
+        deflater->out_capacity = bound;
+    }
+    z_stream *stream = &deflater->stream;
+    if (deflateReset(stream) != Z_OK) return NULL;
+    stream->next_in = (Bytef *)body;
+    stream->avail_in = (uInt)body_size;
+    stream->next_out = deflater->out;
+    stream->avail_out = (uInt)deflater->out_capacity;
+    if (deflate(stream, Z_FINISH) != Z_STREAM_END) return NULL;
+    *packed_size = deflater->out_capacity - stream->avail_out;
+    return deflater->out;
+}
 
 void        wal_thread_bind(WalMtrInfo *info) { thread_info = info; }
 WalMtrInfo *wal_thread_binding(void) { return thread_info; }
@@ -150,15 +218,13 @@ static Error *sink_append(void *ctx, Mtr *mtr, const uint8_t *records, size_t si
     if (undo_size > 0) memcpy(body + at, info->undo, undo_size);
 
     uint8_t  flags = 0;
-    uint8_t *packed = NULL;
     WalPiece pieces[2] = {{.data = body, .size = body_size}};
     int      piece_count = 1;
     uint8_t  raw_size[4];
     if (body_size >= COMPRESS_SIZE_MIN) {
-        uLongf packed_size = compressBound(body_size);
-        packed = malloc(packed_size);
-        if (packed != NULL && compress2(packed, &packed_size, body, body_size, 1) == Z_OK &&
-            packed_size + 4 < body_size) {
+        size_t         packed_size = 0;
+        const uint8_t *packed = deflater_pack(body, body_size, &packed_size);
+        if (packed != NULL && packed_size + 4 < body_size) {
             enc_u32le(raw_size, (uint32_t)body_size);
             pieces[0] = (WalPiece){.data = raw_size, .size = 4};
             pieces[1] = (WalPiece){.data = packed, .size = packed_size};
@@ -172,7 +238,6 @@ static Error *sink_append(void *ctx, Mtr *mtr, const uint8_t *records, size_t si
     uint8_t  type = is_clr ? WAL_RECORD_CLR : WAL_RECORD_MTR;
     Error   *err = wal_append_record(wal, type, flags, xid, prev_lsn, pieces, piece_count, true,
                                      lsn_out);
-    free(packed);
     if (body != body_inline) free(body);
     if (err != NULL) return err;
     if (info != NULL) {
