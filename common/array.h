@@ -63,7 +63,7 @@ typedef struct ArrayIter {
 Error *array_decode(const void *bytes, size_t size, ArrayView *view);
 /* array_iter: an iterator at view's first element. */
 ArrayIter array_iter(const ArrayView *view);
-/* array_next: the next element: *data/*size (size -1 and data NULL for a NULL element). false
+/* array_next: the next element: *data and *size (size -1 and data NULL for a NULL element). false
  * at the end. Only on views array_decode accepted. */
 bool array_next(ArrayIter *iter, const uint8_t **data, int32_t *size);
 

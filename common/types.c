@@ -33,6 +33,12 @@ static const TypeInfo TYPE_INFOS[] = {
     { TYPE_TIMESTAMPTZ, 8, VEC_PHYS_I64, 0, "timestamp with time zone" },
     { TYPE_INTERVAL, 16, VEC_PHYS_INTERVAL, 0, "interval" },
     { TYPE_NUMERIC, -1, VEC_PHYS_NUMERIC, 0, "numeric" },
+    /* catfuncs: the object identifier aliases (int64 like oid) */
+    { TYPE_REGPROC, 4, VEC_PHYS_I64, 0, "regproc" },
+    { TYPE_REGCLASS, 4, VEC_PHYS_I64, 0, "regclass" },
+    { TYPE_REGTYPE, 4, VEC_PHYS_I64, 0, "regtype" },
+    { TYPE_REGNAMESPACE, 4, VEC_PHYS_I64, 0, "regnamespace" },
+    { TYPE_REGROLE, 4, VEC_PHYS_I64, 0, "regrole" },
     { TYPE_BOOL_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_BOOL, "boolean[]" },
     { TYPE_INT2_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_INT2, "smallint[]" },
     { TYPE_INT4_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_INT4, "integer[]" },
@@ -40,6 +46,22 @@ static const TypeInfo TYPE_INFOS[] = {
     { TYPE_INT8_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_INT8, "bigint[]" },
     { TYPE_FLOAT8_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_FLOAT8, "double precision[]" },
     { TYPE_NUMERIC_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_NUMERIC, "numeric[]" },
+    /* arrays: the other array OIDs of types.h and the catalog vector types */
+    { TYPE_BYTEA_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_BYTEA, "bytea[]" },
+    { TYPE_CHAR_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_CHAR, "\"char\"[]" },
+    { TYPE_NAME_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_NAME, "name[]" },
+    { TYPE_BPCHAR_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_BPCHAR, "character[]" },
+    { TYPE_VARCHAR_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_VARCHAR, "character varying[]" },
+    { TYPE_FLOAT4_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_FLOAT4, "real[]" },
+    { TYPE_OID_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_OID, "oid[]" },
+    { TYPE_TIMESTAMP_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_TIMESTAMP, "timestamp without time zone[]" },
+    { TYPE_DATE_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_DATE, "date[]" },
+    { TYPE_TIME_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_TIME, "time without time zone[]" },
+    { TYPE_TIMESTAMPTZ_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_TIMESTAMPTZ, "timestamp with time zone[]" },
+    { TYPE_INTERVAL_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_INTERVAL, "interval[]" },
+    { TYPE_REGTYPE_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_REGTYPE, "regtype[]" },
+    { TYPE_INT2VECTOR, -1, VEC_PHYS_ARRAY, TYPE_INT2, "int2vector" },
+    { TYPE_OIDVECTOR, -1, VEC_PHYS_ARRAY, TYPE_OID, "oidvector" },
 };
 enum { TYPE_INFO_COUNT = sizeof TYPE_INFOS / sizeof TYPE_INFOS[0] };
 
@@ -85,7 +107,7 @@ size_t type_phys_size(VecPhys phys)
     case VEC_PHYS_NUMERIC: return sizeof(Numeric);
     case VEC_PHYS_STR: return TYPE_STR_VIEW_SIZE;
     case VEC_PHYS_INTERVAL: return sizeof(DtInterval);
-    case VEC_PHYS_ARRAY: return sizeof(void *);
+    case VEC_PHYS_ARRAY: return TYPE_STR_VIEW_SIZE;   /* arrays: a StrView, types.h says */
     case VEC_PHYS_COUNT: break;
     }
     return 0;

@@ -20,7 +20,10 @@
 #include "common/asserts.h"
 #include "common/bytes.h"
 #include "common/numeric.h"
+#include "executor/ddl_role.h"   /* roles */
+#include "executor/kern_array.h"   /* arrays: binary input */
 #include "executor/session.h"
+#include "executor/copy.h"   /* copy hook */
 #include "include/birch.h"
 #include "parser/parse.h"
 
@@ -64,12 +67,6 @@ const birch_error *birch_last_error(const birch_db *db)
 
 /* ---------------------------------------------------------------- databases ---- */
 
-static const char *default_user(void)
-{
-    const char *user = getenv("USER");
-    return user != NULL && *user != '\0' ? user : "birch";
-}
-
 int birch_open(const char *path, const birch_open_options *options, birch_db **db_out)
 {
     *db_out = NULL;
@@ -79,7 +76,7 @@ int birch_open(const char *path, const birch_open_options *options, birch_db **d
     db->arena = arena_create(4096);
     if (db->arena == NULL) return fail(db, oom());
     EngineOptions engine_options = {.create = true};
-    const char *user = default_user();
+    const char *user = NULL;   /* roles: NULL is the bootstrap role, the database owner */
     const char *application_name = NULL;
     if (options != NULL) {
         if (options->struct_size < offsetof(birch_open_options, application_name)) {
@@ -97,6 +94,9 @@ int birch_open(const char *path, const birch_open_options *options, birch_db **d
     }
     Error *err = engine_acquire(path, &engine_options, &db->engine);
     if (err != NULL) return fail(db, err);
+    /* roles: the session's role must exist (28000) */
+    err = ddl_role_login(engine_catalog(db->engine), engine_manager(db->engine), user, &user);
+    if (err != NULL) return fail(db, err);
     err = sess_init(db, user, application_name);
     if (err != NULL) return fail(db, err);
     return BIRCH_OK;
@@ -105,6 +105,7 @@ int birch_open(const char *path, const birch_open_options *options, birch_db **d
 int birch_close(birch_db *db)
 {
     if (db == NULL) return BIRCH_OK;
+    copy_forget_db(db);   /* copy hook */
     if (db->engine != NULL && (db->txn != NULL || db->block)) {
         /* roll back first: finalizing a running statement would commit its implicit txn */
         Error *rollback_err = sess_txn_end(db, false);
@@ -180,17 +181,17 @@ void birch_set_notice_hook(birch_db *db, birch_notice_fn hook, void *ctx)
     db->notice_ctx = ctx;
 }
 
-/* birch_role_verifier: roles are not built yet: every role may log in without a password
- * (trust); the server then skips password authentication. */
+/* birch_role_verifier: roles: executor/ddl_role.c (the verifier is the catalog's). */
 int birch_role_verifier(birch_db *db, const char *role, const char **verifier_out)
 {
     clear_error(db);
     *verifier_out = NULL;
-    if (role == NULL || *role == '\0') {
-        return fail(db, err_new(SQLSTATE_INVALID_AUTHORIZATION_SPECIFICATION,
-                                "role \"\" does not exist"));
+    if (db->engine == NULL) {
+        return fail(db, err_new(SQLSTATE_CONNECTION_EXCEPTION, "database is not open"));
     }
-    return BIRCH_OK;
+    Error *err = ddl_role_verifier(engine_catalog(db->engine), engine_manager(db->engine),
+                                   db->txn, role, verifier_out);
+    return err != NULL ? fail(db, err) : BIRCH_OK;
 }
 
 /* ---------------------------------------------------------------- statements ---- */
@@ -244,6 +245,7 @@ int birch_stmt_clone(birch_stmt *stmt, birch_stmt **clone_out)
 int birch_finalize(birch_stmt *stmt)
 {
     if (stmt == NULL) return BIRCH_OK;
+    copy_forget(stmt);   /* copy hook */
     sess_stmt_free(stmt);
     return BIRCH_OK;
 }
@@ -251,6 +253,7 @@ int birch_finalize(birch_stmt *stmt)
 int birch_reset(birch_stmt *stmt)
 {
     clear_error(stmt->db);
+    copy_forget(stmt);   /* copy hook */
     sess_stmt_reset(stmt);
     return BIRCH_OK;
 }
@@ -444,6 +447,11 @@ static Error *decode_binary(birch_stmt *stmt, int param_idx, Type type, const ui
             TRY(bind_vector(stmt, type_plain(TYPE_TEXT), vec));
             return vec_str_set(vec, 0, (const char *)data, (uint32_t)size);
         }
+        if (type_phys(type) == VEC_PHYS_ARRAY) {   /* arrays: validate, keep the encoding */
+            TRY(kern_array_check_binary(type, data, size));
+            TRY(bind_vector(stmt, type, vec));
+            return vec_str_set(vec, 0, (const char *)data, (uint32_t)size);
+        }
         return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED,
                        "binary format for type %s is not supported", type_name(type.id));
     }
@@ -486,7 +494,7 @@ int birch_step(birch_stmt *stmt)
     Error *err = NULL;
     int status = sess_step(stmt, &err);
     if (status == BIRCH_ERROR) return fail(stmt->db, err);
-    return status;
+    return copy_step_status(stmt, status);   /* copy hook */
 }
 
 const char *birch_command_tag(const birch_stmt *stmt) { return stmt->tag; }
@@ -764,7 +772,7 @@ const void *birch_column_binary(birch_stmt *stmt, int col_idx, size_t *size_out)
         break;
     }
     default:
-        if (column->phys == VEC_PHYS_STR) {
+        if (column->phys == VEC_PHYS_STR || column->phys == VEC_PHYS_ARRAY /* arrays: as is */) {
             const StrView *view = &vec_str(column)[slot];
             size = view->size;
             if ((buf = binary_room(stmt, size)) != NULL) memcpy(buf, str_view_data(view), size);
@@ -815,6 +823,7 @@ static Error *exec_one(birch_db *db, const char *sql, AstStmt *ast, birch_row_fn
     err = sess_stmt_new(db, prepared, &stmt);
     sess_prepared_release(prepared);
     if (err != NULL) return err;
+    copy_exec_attach(stmt, callback, ctx);   /* copy hook */
     int column_count = birch_column_count(stmt);
     const char **values = calloc((size_t)column_count + 1, sizeof *values);
     const char **names = calloc((size_t)column_count + 1, sizeof *names);
@@ -831,6 +840,7 @@ static Error *exec_one(birch_db *db, const char *sql, AstStmt *ast, birch_row_fn
     }
     free(values);
     free(names);
+    copy_exec_detach(stmt);   /* copy hook */
     sess_stmt_free(stmt);
     return err;
 }
@@ -863,35 +873,38 @@ int birch_exec(birch_db *db, const char *sql, birch_row_fn callback, void *ctx)
 
 /* ---------------------------------------------------------------- COPY ---- */
 
-static int copy_unsupported(birch_stmt *stmt)
-{
-    return fail(stmt->db, err_new(SQLSTATE_FEATURE_NOT_SUPPORTED, "COPY is not supported yet"));
-}
-
+/* copy hook: the COPY exchange is executor/copy.c's */
 int birch_copy_format(const birch_stmt *stmt, int *column_count_out)
 {
-    if (column_count_out != NULL) *column_count_out = 0;
-    return copy_unsupported((birch_stmt *)stmt);
+    birch_stmt *own = (birch_stmt *)stmt;
+    clear_error(own->db);
+    Error *err = NULL;
+    int format = copy_api_format(own, column_count_out, &err);
+    return err != NULL ? fail(own->db, err) : format;
 }
 
 int birch_copy_put(birch_stmt *stmt, const void *data, size_t size)
 {
-    (void)data;
-    (void)size;
-    return copy_unsupported(stmt);
+    clear_error(stmt->db);
+    Error *err = NULL;
+    int status = copy_api_put(stmt, data, size, &err);
+    return err != NULL ? fail(stmt->db, err) : status;
 }
 
 int birch_copy_end(birch_stmt *stmt, const char *error_message)
 {
-    (void)error_message;
-    return copy_unsupported(stmt);
+    clear_error(stmt->db);
+    Error *err = NULL;
+    int status = copy_api_end(stmt, error_message, &err);
+    return err != NULL ? fail(stmt->db, err) : status;
 }
 
 int birch_copy_get(birch_stmt *stmt, const void **data_out, size_t *size_out)
 {
-    *data_out = NULL;
-    *size_out = 0;
-    return copy_unsupported(stmt);
+    clear_error(stmt->db);
+    Error *err = NULL;
+    int status = copy_api_get(stmt, data_out, size_out, &err);
+    return err != NULL ? fail(stmt->db, err) : status;
 }
 
 /* ---------------------------------------------------------------- versions ---- */

@@ -20,6 +20,7 @@
 
 #include "common/asserts.h"
 #include "executor/ddl_int.h"
+#include "executor/ddl_role.h"   /* roles */
 #include "parser/parse.h"
 #include "parser/tok.h"
 
@@ -1064,8 +1065,8 @@ static Error *drop_objects(DdlRun *run, const AstDrop *drop)
 {
     DdlCtx *ctx = run->ctx;
     if (drop->object == AST_OBJECT_SCHEMA) return drop_schemas(run, drop);
-    if (drop->object == AST_OBJECT_ROLE) {
-        return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED, "DROP ROLE is not supported");
+    if (drop->object == AST_OBJECT_ROLE) {   /* roles: executor/ddl_role.c */
+        return ddl_role_drop(ctx, drop, run->notice, run->notice_ctx);
     }
     const char *word = object_word(drop->object);
     char kind = object_kind(drop->object);
@@ -1253,6 +1254,9 @@ Error *ddl_execute(DdlCtx *ctx, const AstStmt *stmt, DdlNoticeFn notice, void *n
     case AST_STMT_COMMENT:
         *tag_out = "COMMENT";
         return NULL;
+    case AST_STMT_CREATE_ROLE:   /* roles: executor/ddl_role.c */
+    case AST_STMT_ALTER_ROLE:
+        return ddl_role_execute(ctx, stmt, notice, notice_ctx, tag_out);
     default:
         break;
     }

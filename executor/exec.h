@@ -45,6 +45,8 @@
 typedef struct Op Op;
 typedef struct ExprState ExprState;
 
+struct KernCatEnv;   /* catfuncs: executor/kern_catalog.h */
+
 /* ExecSessionHooks: what an execution needs from its session (session.c implements them). */
 typedef struct ExecSessionHooks {
     void *ctx;
@@ -56,6 +58,9 @@ typedef struct ExecSessionHooks {
     /* currval bookkeeping: nextval/setval report the value; currval asks. */
     void   (*seq_note)(void *ctx, uint32_t sequence_oid, int64_t value);
     bool   (*seq_current)(void *ctx, uint32_t sequence_oid, int64_t *value_out);
+    /* catfuncs: the session's catalog view now (catalog, transaction, search_path, user) for
+     * the catalog kernels (executor/kern_catalog.h); NULL: no catalog */
+    void   (*catalog_env)(void *ctx, struct KernCatEnv *env_out);
 } ExecSessionHooks;
 
 /* ExecOuter: the values a correlated subplan reads as EXPR_OUTER: one constant vector each. */

@@ -28,6 +28,7 @@
 #include "common/asserts.h"
 #include "common/hash.h"
 #include "executor/op_int.h"
+#include "executor/kern_array.h"   /* arrays: ARRAY(subquery) */
 
 enum {
     EXPR_DEPTH_MAX = 1000,
@@ -118,7 +119,8 @@ static Error *make_constant(Vector *vec)
 
 static KernCtx kern_ctx(const ExprState *st, Arena *arena)
 {
-    return (KernCtx){ .arena = arena, .dt = st->ctx->dt, .state = st->kern_state };
+    return (KernCtx){ .arena = arena, .dt = st->ctx->dt, .state = st->kern_state,
+                      .session = &st->ctx->hooks /* catfuncs */ };
 }
 
 static DataChunk empty_row_chunk(void)
@@ -147,7 +149,8 @@ static Error *const_from_text(ExecCtx *ctx, Type type, const char *text, size_t 
         return make_constant(out);
     }
     vec_init(out, type, arena);
-    KernCtx kctx = { .arena = arena, .dt = ctx->dt, .state = NULL };
+    KernCtx kctx = { .arena = arena, .dt = ctx->dt, .state = NULL,
+                     .session = &ctx->hooks /* catfuncs: 'pg_class'::regclass */ };
     const Vector *args[1] = { &text_vec };
     TRY(op_err_position(fn(&kctx, args, NULL, 1, out), position));
     return make_constant(out);
@@ -204,10 +207,6 @@ static Error *prepare_subplan(ExprState *st)
     ExecCtx *ctx = st->ctx;
     const Expr *expr = st->expr;
     if (expr->subplan == NULL) return err_new(SQLSTATE_INTERNAL_ERROR, "subplan without a plan");
-    if (expr->sublink == SUBLINK_ARRAY) {
-        return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, expr->position,
-                      "ARRAY(subquery) is not supported");
-    }
     SubplanState *sub = arena_calloc(ctx->arena, sizeof *sub);
     if (sub == NULL) return oom();
     st->sub = sub;
@@ -586,12 +585,37 @@ static Error *fold_test(ExprState *st, const DataChunk *chunk, Arena *arena, int
     return NULL;
 }
 
+/* subplan_array: ARRAY(subquery): column 0 of every row, in order (arrays). */
+static Error *subplan_array(ExprState *st, Arena *arena, Vector *result)
+{
+    ArrayBuilder builder;
+    array_builder_init(&builder, arena, type_array_elem(st->type.id), 1);
+    TRY(subplan_start(st->sub));
+    for (;;) {
+        DataChunk *chunk;
+        TRY(exec_next(st->sub->op, &chunk));
+        if (chunk == NULL) break;
+        uint32_t live = chunk_live_count(chunk);
+        for (uint32_t idx = 0; idx < live && chunk->column_count > 0; idx++) {
+            uint32_t row = chunk->sel != NULL ? chunk->sel[idx] : idx;
+            TRY(kern_array_builder_add_value(&builder, &chunk->columns[0], row, arena));
+        }
+    }
+    size_t size = 0;
+    const uint8_t *bytes = array_builder_finish(&builder, &size);
+    vec_init(result, st->type, arena);
+    TRY(vec_reserve(result, 1));
+    TRY(kern_array_set(result, 0, bytes, size));
+    return make_constant(result);
+}
+
 /* subplan_run: run the subplan once with the current ctx->outer and compute the result into
  * result (a constant vector in arena). */
 static Error *subplan_run(ExprState *st, Arena *arena, Vector *result)
 {
     SubplanState *sub = st->sub;
     SublinkKind kind = st->expr->sublink;
+    if (kind == SUBLINK_ARRAY) return subplan_array(st, arena, result);   /* arrays */
     int truth = kind == SUBLINK_ALL ? 1 : 0;
     if ((kind == SUBLINK_ANY || kind == SUBLINK_ALL) && sub->materialized) {
         for (uint32_t chunk_idx = 0; chunk_idx < sub->rows.chunk_count; chunk_idx++) {
@@ -667,7 +691,9 @@ static bool memo_key(const ExecOuter *outer, Arena *arena, uint8_t **key_out, ui
         const Vector *vec = &outer->values[idx];
         size += 1 + 8;
         if (vec_is_null(vec, 0)) continue;
-        if (vec->phys == VEC_PHYS_STR) size += vec_str(vec)[0].size;
+        if (vec->phys == VEC_PHYS_STR || vec->phys == VEC_PHYS_ARRAY /* arrays */) {
+            size += vec_str(vec)[0].size;
+        }
         else if (vec->phys == VEC_PHYS_NUMERIC) {
             size += numeric_serialized_size(&vec_numeric(vec)[0]);
         } else size += type_phys_size((VecPhys)vec->phys);
@@ -683,7 +709,7 @@ static bool memo_key(const ExecOuter *outer, Arena *arena, uint8_t **key_out, ui
         uint64_t extra = vec->phys == VEC_PHYS_NUM64 ? (uint64_t)vec->numeric_scale : 0;
         const void *bytes = vec->data;
         size_t value_size = type_phys_size((VecPhys)vec->phys);
-        if (!is_null && vec->phys == VEC_PHYS_STR) {
+        if (!is_null && (vec->phys == VEC_PHYS_STR || vec->phys == VEC_PHYS_ARRAY /* arrays */)) {
             extra = vec_str(vec)[0].size;
             bytes = str_view_data(&vec_str(vec)[0]);
             value_size = vec_str(vec)[0].size;

@@ -48,6 +48,10 @@ typedef struct KernCtx {
     Arena            *arena;    /* scratch, reset by the caller between batches */
     const DtSettings *dt;       /* session date/time settings; NULL: UTC, ISO, MDY */
     const void       *state;    /* per-call-site compiled state (LIKE: a KernLikePattern) */
+    /* catfuncs: the session's hooks (exec.h), through which the catalog kernels
+     * (kern_catalog*.c: reg* text I/O, format_type, pg_get_*) read the catalog; NULL: none
+     * (reg* values then print as numbers) */
+    const struct ExecSessionHooks *session;
 } KernCtx;
 
 typedef Error *(*KernFn)(KernCtx *ctx, const Vector *const *args, const uint16_t *sel,

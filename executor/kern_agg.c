@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "executor/kern_int.h"
+#include "executor/kern_array.h"   /* arrays: array_agg / string_agg */
 
 #define STATE_AT(states, type, group) ((type *)((char *)(states) + (size_t)(group) * sizeof(type)))
 
@@ -667,6 +668,9 @@ static const AggKern AGG_KERNS[] = {
 
 const AggKern *kern_agg_find(const char *name, uint32_t input_type)
 {
+    if (strcmp(name, "array_agg") == 0 || strcmp(name, "string_agg") == 0) {   /* arrays */
+        return kern_array_agg_find(name, input_type);
+    }
     if (strcmp(name, "count") == 0) {
         /* count(x) of any type and count(*) share the state; only the update differs */
         static const AggKern COUNT_ANY = { "count", TYPE_UNKNOWN, TYPE_INT8, sizeof(int64_t),

@@ -47,7 +47,10 @@ Error *kern_out_reserve(Vector *out, const uint16_t *sel, uint32_t count)
 /* zero_null_slots: invariant 6 of vec.h for a kernel's STR / NUMERIC output. */
 static void zero_null_slots(Vector *out, uint32_t span)
 {
-    if (out->validity == NULL || (out->phys != VEC_PHYS_STR && out->phys != VEC_PHYS_NUMERIC)) return;
+    if (out->validity == NULL || (out->phys != VEC_PHYS_STR && out->phys != VEC_PHYS_NUMERIC &&
+                                  out->phys != VEC_PHYS_ARRAY /* arrays */)) {
+        return;
+    }
     size_t value_size = type_phys_size((VecPhys)out->phys);
     for (uint32_t row_idx = 0; row_idx < span; row_idx++) {
         if (vec_is_null(out, row_idx)) memset((char *)out->data + row_idx * value_size, 0, value_size);

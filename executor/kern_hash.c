@@ -46,7 +46,10 @@ Error *kern_hash_vec(KernCtx *ctx, const Vector *vec, const uint16_t *sel, uint3
     case VEC_PHYS_I64: HASH_LOOP(int64_t, hash_u64((uint64_t)x)); break;
     case VEC_PHYS_F32: HASH_LOOP(float, hash_double((double)x)); break;
     case VEC_PHYS_F64: HASH_LOOP(double, hash_double(x)); break;
-    case VEC_PHYS_STR: HASH_LOOP(StrView, hash_bytes(str_view_data(&x), x.size, HASH_SEED)); break;
+    case VEC_PHYS_STR:
+    case VEC_PHYS_ARRAY: /* arrays: equal values have equal encodings (common/array.h) */
+        HASH_LOOP(StrView, hash_bytes(str_view_data(&x), x.size, HASH_SEED));
+        break;
     case VEC_PHYS_INTERVAL: {
         /* equal under dt_interval_cmp: months as 30 days, days as 24 hours */
         HASH_LOOP(DtInterval, hash_u64((uint64_t)((__int128)x.month * 30 * DT_USECS_PER_DAY +
@@ -68,7 +71,6 @@ Error *kern_hash_vec(KernCtx *ctx, const Vector *vec, const uint16_t *sel, uint3
         });
         return NULL;
     }
-    case VEC_PHYS_ARRAY:
     case VEC_PHYS_COUNT:
         return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED, "could not identify a hash function for type %s",
                        type_name(vec->type.id));

@@ -13,6 +13,8 @@
 #include <stdio.h>
 
 #include "executor/kern_int.h"
+#include "executor/kern_array.h"   /* arrays */
+#include "executor/kern_catalog.h" /* catfuncs */
 
 typedef struct KernEntry {
     const char  *name;
@@ -147,6 +149,102 @@ static const KernEntry KERN_ENTRIES[] = {
     E1("justify_hours", TYPE_INTERVAL, TYPE_INTERVAL, kern_justify_hours),
     E1("justify_days", TYPE_INTERVAL, TYPE_INTERVAL, kern_justify_days),
     E1("justify_interval", TYPE_INTERVAL, TYPE_INTERVAL, kern_justify_interval),
+    /* catfuncs: reg* comparisons (as oid) and the catalog/session functions (kern_catalog.h) */
+    CMP(TYPE_REGCLASS, i64), CMP(TYPE_REGTYPE, i64), CMP(TYPE_REGPROC, i64),
+    CMP(TYPE_REGNAMESPACE, i64), CMP(TYPE_REGROLE, i64),
+    E2("format_type", TYPE_OID, T_I4, T_TEXT, kern_format_type_fn),
+    E1("pg_get_userbyid", TYPE_OID, TYPE_NAME, kern_pg_get_userbyid),
+    E1("pg_table_is_visible", TYPE_OID, T_BOOL, kern_pg_table_is_visible),
+    E1("pg_type_is_visible", TYPE_OID, T_BOOL, kern_pg_type_is_visible),
+    E1("pg_function_is_visible", TYPE_OID, T_BOOL, kern_pg_function_is_visible),
+    E2("pg_get_expr", T_TEXT, TYPE_OID, T_TEXT, kern_pg_get_expr),
+    E3("pg_get_expr", T_TEXT, TYPE_OID, T_BOOL, T_TEXT, kern_pg_get_expr3),
+    E1("pg_get_indexdef", TYPE_OID, T_TEXT, kern_pg_get_indexdef),
+    E3("pg_get_indexdef", TYPE_OID, T_I4, T_BOOL, T_TEXT, kern_pg_get_indexdef3),
+    E1("pg_get_constraintdef", TYPE_OID, T_TEXT, kern_pg_get_constraintdef),
+    E2("pg_get_constraintdef", TYPE_OID, T_BOOL, T_TEXT, kern_pg_get_constraintdef2),
+    E1("pg_get_viewdef", TYPE_OID, T_TEXT, kern_pg_get_viewdef),
+    E2("pg_get_viewdef", TYPE_OID, T_BOOL, T_TEXT, kern_pg_get_viewdef),
+    E2("pg_get_viewdef", TYPE_OID, T_I4, T_TEXT, kern_pg_get_viewdef),
+    E1("pg_get_viewdef", T_TEXT, T_TEXT, kern_pg_get_viewdef),
+    E2("pg_get_viewdef", T_TEXT, T_BOOL, T_TEXT, kern_pg_get_viewdef),
+    E1("pg_get_function_arguments", TYPE_OID, T_TEXT, kern_empty_text),
+    E1("pg_get_function_identity_arguments", TYPE_OID, T_TEXT, kern_empty_text),
+    E1("pg_get_function_result", TYPE_OID, T_TEXT, kern_null_text),
+    E1("pg_get_function_sqlbody", TYPE_OID, T_TEXT, kern_null_text),
+    E1("pg_get_triggerdef", TYPE_OID, T_TEXT, kern_null_text),
+    E2("pg_get_triggerdef", TYPE_OID, T_BOOL, T_TEXT, kern_null_text),
+    E1("pg_get_statisticsobjdef_columns", TYPE_OID, T_TEXT, kern_null_text),
+    E1("pg_get_ruledef", TYPE_OID, T_TEXT, kern_null_text),
+    E2("pg_get_ruledef", TYPE_OID, T_BOOL, T_TEXT, kern_null_text),
+    E1("pg_get_partkeydef", TYPE_OID, T_TEXT, kern_null_text),
+    E1("pg_get_partition_constraintdef", TYPE_OID, T_TEXT, kern_null_text),
+    E1("pg_relation_is_publishable", TYPE_REGCLASS, T_BOOL, kern_pg_relation_is_publishable),
+    E1("obj_description", TYPE_OID, T_TEXT, kern_null_text),
+    E2("obj_description", TYPE_OID, TYPE_NAME, T_TEXT, kern_null_text),
+    E2("col_description", TYPE_OID, T_I4, T_TEXT, kern_null_text),
+    E2("shobj_description", TYPE_OID, TYPE_NAME, T_TEXT, kern_null_text),
+    E1("pg_encoding_to_char", T_I4, TYPE_NAME, kern_pg_encoding_to_char),
+    E1("pg_char_to_encoding", TYPE_NAME, T_I4, kern_pg_char_to_encoding),
+    E1("pg_size_pretty", T_I8, T_TEXT, kern_pg_size_pretty_i64),
+    E1("pg_size_pretty", T_NUM, T_TEXT, kern_pg_size_pretty_num),
+    E1("pg_table_size", TYPE_REGCLASS, T_I8, kern_pg_relation_size),
+    E1("pg_relation_size", TYPE_REGCLASS, T_I8, kern_pg_relation_size),
+    E2("pg_relation_size", TYPE_REGCLASS, T_TEXT, T_I8, kern_pg_relation_size),
+    E1("pg_total_relation_size", TYPE_REGCLASS, T_I8, kern_pg_total_relation_size),
+    E1("pg_indexes_size", TYPE_REGCLASS, T_I8, kern_pg_indexes_size),
+    E1("pg_database_size", TYPE_NAME, T_I8, kern_pg_database_size),
+    E1("pg_database_size", TYPE_OID, T_I8, kern_pg_database_size),
+    E1("quote_ident", T_TEXT, T_TEXT, kern_quote_ident_fn),
+    E1("quote_literal", T_TEXT, T_TEXT, kern_quote_literal),
+    E1("quote_nullable", T_TEXT, T_TEXT, kern_quote_nullable),
+    E2("has_table_privilege", T_TEXT, T_TEXT, T_BOOL, kern_has_table_privilege2),
+    E2("has_table_privilege", TYPE_OID, T_TEXT, T_BOOL, kern_has_table_privilege2),
+    E3("has_table_privilege", TYPE_NAME, T_TEXT, T_TEXT, T_BOOL, kern_has_table_privilege3),
+    E3("has_table_privilege", TYPE_NAME, TYPE_OID, T_TEXT, T_BOOL, kern_has_table_privilege3),
+    E2("has_schema_privilege", T_TEXT, T_TEXT, T_BOOL, kern_has_schema_privilege2),
+    E2("has_schema_privilege", TYPE_OID, T_TEXT, T_BOOL, kern_has_schema_privilege2),
+    E3("has_schema_privilege", TYPE_NAME, T_TEXT, T_TEXT, T_BOOL, kern_has_schema_privilege3),
+    E3("has_schema_privilege", TYPE_NAME, TYPE_OID, T_TEXT, T_BOOL, kern_has_schema_privilege3),
+    E2("has_database_privilege", T_TEXT, T_TEXT, T_BOOL, kern_has_database_privilege2),
+    E2("has_database_privilege", TYPE_OID, T_TEXT, T_BOOL, kern_has_database_privilege2),
+    E3("has_database_privilege", TYPE_NAME, T_TEXT, T_TEXT, T_BOOL, kern_has_database_privilege3),
+    E3("has_column_privilege", T_TEXT, T_TEXT, T_TEXT, T_BOOL, kern_has_column_privilege3),
+    E3("has_column_privilege", TYPE_OID, T_TEXT, T_TEXT, T_BOOL, kern_has_column_privilege3),
+    E2("has_sequence_privilege", T_TEXT, T_TEXT, T_BOOL, kern_has_sequence_privilege2),
+    E2("has_sequence_privilege", TYPE_OID, T_TEXT, T_BOOL, kern_has_sequence_privilege2),
+    E2("has_function_privilege", T_TEXT, T_TEXT, T_BOOL, kern_has_function_privilege2),
+    E2("has_function_privilege", TYPE_OID, T_TEXT, T_BOOL, kern_has_function_privilege2),
+    E2("pg_has_role", TYPE_NAME, T_TEXT, T_BOOL, kern_pg_has_role2),
+    E2("pg_has_role", TYPE_OID, T_TEXT, T_BOOL, kern_pg_has_role2),
+    E3("pg_has_role", TYPE_NAME, TYPE_NAME, T_TEXT, T_BOOL, kern_pg_has_role3),
+    E2("pg_get_serial_sequence", T_TEXT, T_TEXT, T_TEXT, kern_pg_get_serial_sequence),
+    E1("to_regclass", T_TEXT, TYPE_REGCLASS, kern_to_regclass),
+    E1("to_regtype", T_TEXT, TYPE_REGTYPE, kern_to_regtype),
+    E1("to_regproc", T_TEXT, TYPE_REGPROC, kern_to_regproc),
+    E1("to_regnamespace", T_TEXT, TYPE_REGNAMESPACE, kern_to_regnamespace),
+    E1("to_regrole", T_TEXT, TYPE_REGROLE, kern_to_regrole),
+    E0("pg_is_in_recovery", T_BOOL, kern_const_false),
+    E0("pg_postmaster_start_time", TYPE_TIMESTAMPTZ, kern_pg_postmaster_start_time),
+    E0("pg_conf_load_time", TYPE_TIMESTAMPTZ, kern_pg_postmaster_start_time),
+    E0("inet_server_addr", T_TEXT, kern_null_text), E0("inet_client_addr", T_TEXT, kern_null_text),
+    E0("inet_server_port", T_I4, kern_null_i4), E0("inet_client_port", T_I4, kern_null_i4),
+    E0("txid_current", T_I8, kern_txid_current), E0("pg_current_xact_id", T_I8, kern_txid_current),
+    E1("pg_cancel_backend", T_I4, T_BOOL, kern_const_false),
+    E1("pg_terminate_backend", T_I4, T_BOOL, kern_const_false),
+    E1("pg_sleep", T_F8, T_TEXT, kern_pg_sleep),
+    E2("acldefault", TYPE_CHAR, TYPE_OID, T_TEXT, kern_null_text),
+    /* no partitioned tables: a relation's only "ancestor" is itself (one row, as the SRF) */
+    E1("pg_partition_ancestors", TYPE_REGCLASS, TYPE_REGCLASS, kern_reg_relabel),
+    E1("current_schemas", T_BOOL, TYPE_NAME_ARRAY, kern_current_schemas),
+    E1("pg_partition_root", TYPE_REGCLASS, TYPE_REGCLASS, kern_reg_relabel),
+    E0("now", TYPE_TIMESTAMPTZ, kern_now), E0("transaction_timestamp", TYPE_TIMESTAMPTZ, kern_now),
+    E0("current_timestamp", TYPE_TIMESTAMPTZ, kern_now),
+    E0("statement_timestamp", TYPE_TIMESTAMPTZ, kern_now),
+    E0("clock_timestamp", TYPE_TIMESTAMPTZ, kern_clock_timestamp),
+    E0("current_date", TYPE_DATE, kern_current_date),
+    E0("localtimestamp", TYPE_TIMESTAMP, kern_localtimestamp),
+    E0("localtime", TYPE_TIME, kern_localtime),
 };
 enum { KERN_ENTRY_COUNT = sizeof KERN_ENTRIES / sizeof KERN_ENTRIES[0] };
 
@@ -178,6 +276,11 @@ static int implicit_cost(uint32_t from, uint32_t to)
     if (from_rank >= 0 && to_rank >= 0) return to_rank > from_rank ? to_rank - from_rank : -1;
     if (to == TYPE_TEXT && type_is_string(from)) return 1;
     if (to == TYPE_OID && (from == TYPE_INT2 || from == TYPE_INT4 || from == TYPE_INT8)) return 1;
+    /* catfuncs: reg* <-> oid are binary coercible; ints and text reach reg* implicitly;
+     * pg_node_tree (pg_attrdef.adbin) is text */
+    if (kern_is_oid_family(from) && kern_is_oid_family(to)) return 1;
+    if (kern_is_oid_family(to) && (from == TYPE_INT2 || from == TYPE_INT4 || from == TYPE_INT8)) return 2;
+    if (to == TYPE_TEXT && from == KERN_TYPE_PG_NODE_TREE) return 1;
     from_rank = datetime_rank(from);
     to_rank = datetime_rank(to);
     if (from_rank >= 0 && to_rank >= 0) return to_rank > from_rank ? to_rank - from_rank : -1;
@@ -249,6 +352,9 @@ Error *kern_lookup(const char *name, const Type *arg_types, uint32_t arg_count,
                    KernLookup *lookup_out)
 {
     if (arg_count > KERN_ARG_COUNT_MAX) return not_found(name, arg_types, arg_count);
+    bool array_handled = false;   /* arrays: anyarray signatures, regex operators */
+    TRY(kern_array_lookup(name, arg_types, arg_count, lookup_out, &array_handled));
+    if (array_handled) return NULL;
     /* rule 1: UNKNOWN takes the type of a known neighbour, else text */
     uint32_t resolved[KERN_ARG_COUNT_MAX];
     uint32_t known = TYPE_INVALID;
@@ -333,6 +439,12 @@ static const TextCast TEXT_CASTS[] = {
     { TYPE_TIMESTAMPTZ, kern_cast_timestamptz_text, kern_cast_text_timestamptz },
     { TYPE_INTERVAL, kern_cast_interval_text, kern_cast_text_interval },
     { TYPE_OID, kern_cast_oid_text, kern_cast_text_oid },
+    /* catfuncs: reg* input and output */
+    { TYPE_REGCLASS, kern_cast_regclass_text, kern_cast_text_regclass },
+    { TYPE_REGTYPE, kern_cast_regtype_text, kern_cast_text_regtype },
+    { TYPE_REGPROC, kern_cast_regproc_text, kern_cast_text_regproc },
+    { TYPE_REGNAMESPACE, kern_cast_regnamespace_text, kern_cast_text_regnamespace },
+    { TYPE_REGROLE, kern_cast_regrole_text, kern_cast_text_regrole },
 };
 
 static const TextCast *text_cast_of(uint32_t id)
@@ -351,6 +463,9 @@ static bool is_plain_string(uint32_t id)
 Error *kern_cast_lookup(Type from, Type to, KernFn *fn_out)
 {
     *fn_out = NULL;
+    bool array_handled = false;   /* arrays: text <-> array, array -> array */
+    TRY(kern_array_cast_lookup(from, to, fn_out, &array_handled));
+    if (array_handled) return NULL;
     int from_rank = numeric_rank(from.id), to_rank = numeric_rank(to.id);
     if (from_rank >= 0 && to_rank >= 0) {
         /* the matrix is ordered i16 i32 i64 num f32 f64, as numeric_rank */
@@ -382,6 +497,7 @@ Error *kern_cast_lookup(Type from, Type to, KernFn *fn_out)
         const TextCast *cast = text_cast_of(from.id);
         if (cast != NULL && to.typmod == TYPE_TYPMOD_NONE) { *fn_out = cast->to_text; return NULL; }
     }
+    if (kern_oid_cast(from.id, to.id)) { *fn_out = kern_reg_relabel; return NULL; }   /* catfuncs */
     if (from.id == TYPE_BOOL && to.id == TYPE_INT4) { *fn_out = kern_cast_bool_i32; return NULL; }
     if (from.id == TYPE_INT4 && to.id == TYPE_BOOL) { *fn_out = kern_cast_i32_bool; return NULL; }
     return err_new(SQLSTATE_CANNOT_COERCE, "cannot cast type %s to %s", type_name(from.id), type_name(to.id));

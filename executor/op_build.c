@@ -14,6 +14,7 @@
 #include "executor/op_int.h"
 
 typedef Error *(*OpFactory)(ExecCtx *ctx, const Plan *plan, Op **op_out);
+Error *op_sysview_new(ExecCtx *ctx, const Plan *plan, Op **op_out);   /* sysviews */
 
 static OpFactory factory_of(PlanKind kind)
 {
@@ -37,6 +38,7 @@ static OpFactory factory_of(PlanKind kind)
     case PLAN_INSERT: return op_insert_new;
     case PLAN_UPDATE: return op_update_new;
     case PLAN_DELETE: return op_delete_new;
+    case PLAN_SYSVIEW_SCAN: return op_sysview_new;   /* sysviews: op_sysview.c */
     }
     return NULL;
 }
@@ -439,6 +441,7 @@ Error *op_vec_gather(Vector *dst, uint32_t dst_start, const Vector *src, const u
                 (dst->phys != VEC_PHYS_NUM64 || dst->numeric_scale == src->numeric_scale);
     size_t value_size = type_phys_size((VecPhys)dst->phys);
     bool plain = same && dst->phys != VEC_PHYS_STR && dst->phys != VEC_PHYS_NUMERIC &&
+                 dst->phys != VEC_PHYS_ARRAY /* arrays */ &&
                  !src->is_constant && src->validity == NULL;
     if (plain) {
         /* fixed-width values, no NULLs: straight copies */

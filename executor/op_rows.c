@@ -8,6 +8,7 @@
 
 #include "common/hash.h"
 #include "executor/op_heavy_int.h"
+#include "executor/kern_array.h"   /* arrays: sort keys */
 
 enum { KEY_ROW_CAPACITY_MIN = 32, KEYTAB_SLOT_COUNT_MIN = 64 };
 
@@ -231,6 +232,7 @@ static Error *append_column(Vector *dst, uint32_t dst_start, const Vector *src,
     case VEC_PHYS_I64: case VEC_PHYS_F64: case VEC_PHYS_NUM64: COPY_FIXED(uint64_t); return NULL;
     case VEC_PHYS_INTERVAL: COPY_FIXED(DtInterval); return NULL;
     case VEC_PHYS_STR:
+    case VEC_PHYS_ARRAY: /* arrays: a StrView */
         COPY_FIXED(Bytes16);
         return copy_strings(dst, dst_start, count, arena);
     case VEC_PHYS_NUMERIC:
@@ -305,7 +307,8 @@ static Error *gather_nulls(Vector *out, const uint32_t *ids, uint32_t count, boo
         }
         if (is_null) {
             out->validity[k >> 6] &= ~(UINT64_C(1) << (k & 63));
-            if (out->phys == VEC_PHYS_STR || out->phys == VEC_PHYS_NUMERIC) {
+            if (out->phys == VEC_PHYS_STR || out->phys == VEC_PHYS_NUMERIC ||
+                out->phys == VEC_PHYS_ARRAY /* arrays */) {
                 memset((char *)out->data + k * type_phys_size((VecPhys)out->phys), 0,
                        type_phys_size((VecPhys)out->phys));
             }
@@ -382,7 +385,8 @@ Error *op_rows_gather(const RowStore *buf, uint32_t col_idx, const uint32_t *ids
             GATHER_FIXED(uint64_t, SRC_DATA);
             break;
         case VEC_PHYS_INTERVAL: GATHER_FIXED(DtInterval, SRC_DATA); break;
-        case VEC_PHYS_STR: GATHER_FIXED(Bytes16, SRC_DATA); break;
+        case VEC_PHYS_STR:
+        case VEC_PHYS_ARRAY: /* arrays */ GATHER_FIXED(Bytes16, SRC_DATA); break;
         case VEC_PHYS_NUMERIC: GATHER_FIXED(Numeric, SRC_DATA); break;
         default:
             return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED, "cannot gather values of type %s",
@@ -409,7 +413,8 @@ Error *op_rows_gather_vec(const Vector *src, const uint32_t *ids, uint32_t count
             GATHER_FIXED(uint64_t, src->data);
             break;
         case VEC_PHYS_INTERVAL: GATHER_FIXED(DtInterval, src->data); break;
-        case VEC_PHYS_STR: GATHER_FIXED(Bytes16, src->data); break;
+        case VEC_PHYS_STR:
+        case VEC_PHYS_ARRAY: /* arrays */ GATHER_FIXED(Bytes16, src->data); break;
         case VEC_PHYS_NUMERIC: GATHER_FIXED(Numeric, src->data); break;
         default:
             return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED, "cannot gather values of type %s",
@@ -609,6 +614,22 @@ Error *op_keys_add(KeyBatch *keys, const Vector *vec, const uint16_t *sel, uint3
         }
         return NULL;
     }
+    case VEC_PHYS_ARRAY:   /* arrays: element-wise order (kern_array_sort_bytes) */
+        for (uint32_t k = 0; k < count; k++) {
+            uint32_t r = sel != NULL ? sel[k] : k;
+            if (has_nulls && vec_is_null(vec, r)) {
+                keys->has_null[r] = true;
+                key_buf_init(&tmp, tmp_bytes, sizeof tmp_bytes);
+                TRY(key_append_null(&tmp, dir));
+                TRY(key_put(keys, r, &tmp));
+                continue;
+            }
+            const uint8_t *bytes;
+            size_t size;
+            TRY(kern_array_sort_bytes(vec, vec->is_constant ? 0 : r, keys->arena, &bytes, &size));
+            TRY(key_put_text(keys, r, (const char *)bytes, size, dir));
+        }
+        return NULL;
     default:
         return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED, "could not identify an ordering operator "
                        "for type %s", type_name(vec->type.id));

@@ -19,19 +19,46 @@
  *
  * Batches grow from a small capacity (est_rows) by doubling, so a point lookup never reserves
  * 2048-row vectors.
+ *
+ * Sequential scans without row locks read page at a time (txn_page_scan: the visible rows of one
+ * leaf copy per call, visibility decided by txn/ with a fast path for old committed versions)
+ * and decode column at a time straight into the batch vectors: fixed-width columns of the
+ * integer, float and boolean forms are read at their fixed offsets with the record's NULL bit
+ * (no per-row call); every other column (strings, numerics, intervals, columns a record
+ * predates) goes through rowcodec_decode_column per row.
  */
 #include <string.h>
 
 #include "common/asserts.h"
+#include "common/bytes.h"
 #include "executor/op_int.h"
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
 
 typedef enum ScanSource {
+    SOURCE_PAGES,           /* table tree, forward, a leaf page per txn_page_scan_next */
     SOURCE_TXN_CURSOR,      /* table tree, forward, visibility by txn/ */
     SOURCE_TABLE_BACKWARD,  /* table tree, backward: bt cursor + txn_row_get */
     SOURCE_INDEX,           /* secondary index: bt cursor + entry visibility + recheck */
 } ScanSource;
+
+/* ColDecode: how the page path decodes one projected column. */
+typedef enum DecodeMode {
+    DECODE_GENERIC,         /* rowcodec_decode_column per row */
+    DECODE_FIXED1_BOOL,
+    DECODE_FIXED2_I16,
+    DECODE_FIXED4_I32,
+    DECODE_FIXED8_I64,
+    DECODE_FIXED4_F32,
+    DECODE_FIXED8_F64,
+} DecodeMode;
+
+typedef struct ColDecode {
+    DecodeMode mode;
+    uint32_t   col_idx;        /* attnum - 1 */
+    uint32_t   fixed_offset;   /* from the start of the fixed area */
+    uint32_t   width;
+} ColDecode;
 
 typedef struct ScanOp {
     Op              base;
@@ -54,6 +81,11 @@ typedef struct ScanOp {
     bool            has_lo;
     bool            has_hi;
     /* cursors */
+    TxnPageScan    *page_scan;      /* SOURCE_PAGES */
+    const TxnScanRow *page_rows;
+    size_t          page_count;
+    size_t          page_pos;
+    ColDecode      *decode;         /* per projected column (SOURCE_PAGES) */
     TxnCursor      *txn_cursor;
     BtCursor       *bt_cursor;
     bool            started;
@@ -153,6 +185,11 @@ static Error *build_bounds(ScanOp *scan)
 
 static void cursors_close(ScanOp *scan)
 {
+    if (scan->page_scan != NULL) txn_page_scan_close(scan->page_scan);
+    scan->page_scan = NULL;
+    scan->page_rows = NULL;
+    scan->page_count = 0;
+    scan->page_pos = 0;
     if (scan->txn_cursor != NULL) txn_cursor_close(scan->txn_cursor);
     scan->txn_cursor = NULL;
     if (scan->bt_cursor != NULL) bt_cursor_close(scan->bt_cursor);
@@ -179,6 +216,10 @@ static Error *cursors_open(ScanOp *scan)
     if (lo != NULL && hi != NULL && key_compare(lo, lo_size, hi, hi_size) >= 0) {
         scan->done = true;     /* an empty range */
         return NULL;
+    }
+    if (scan->source == SOURCE_PAGES) {
+        return txn_page_scan_open(ctx->txn, scan->table->tree, lo, lo_size, hi, hi_size,
+                                  &scan->page_scan);
     }
     if (scan->source == SOURCE_TXN_CURSOR) {
         return txn_cursor_open(ctx->txn, scan->table->tree, lo, lo_size, hi, hi_size,
@@ -345,10 +386,151 @@ static Error *grow_batch(ScanOp *scan, uint32_t rows)
     return chunk_reserve(chunk, grown);
 }
 
+/* ------------------------------------------------------------ page path ---- */
+
+static Error *page_corrupt(const ScanOp *scan, const ColDecode *decode, const char *what)
+{
+    return err_new(SQLSTATE_DATA_CORRUPTED, "invalid stored value in column %u of relation \"%s\": %s",
+                   decode->col_idx + 1, scan->table->name, what);
+}
+
+/* decode_init: choose each projected column's decode mode (once per op). */
+static Error *decode_init(ScanOp *scan)
+{
+    const Plan *plan = scan->base.plan;
+    scan->decode = arena_calloc(scan->base.ctx->arena, (plan->scan_count + 1) * sizeof(ColDecode));
+    if (scan->decode == NULL) return oom();
+    const RowLayout *layout = scan->table->layout;
+    for (uint32_t idx = 0; idx < plan->scan_count; idx++) {
+        ColDecode *decode = &scan->decode[idx];
+        int16_t attnum = plan->scan_attnums[idx];
+        decode->mode = DECODE_GENERIC;
+        if (attnum < 1 || attnum > scan->table->column_count) continue;
+        if (scan->table->columns[attnum - 1].dropped) continue;
+        size_t col_idx = (size_t)(attnum - 1);
+        if (layout == NULL || col_idx >= row_layout_column_count(layout)) continue;
+        RowKind kind = row_layout_kind(layout, col_idx);
+        Vector probe;
+        vec_init(&probe, plan->types[idx], scan->base.ctx->arena);
+        DecodeMode mode = DECODE_GENERIC;
+        switch ((VecPhys)probe.phys) {
+        case VEC_PHYS_BOOL: if (kind == ROW_KIND_FIXED1) mode = DECODE_FIXED1_BOOL; break;
+        case VEC_PHYS_I16: if (kind == ROW_KIND_FIXED2) mode = DECODE_FIXED2_I16; break;
+        case VEC_PHYS_I32: if (kind == ROW_KIND_FIXED4) mode = DECODE_FIXED4_I32; break;
+        case VEC_PHYS_I64: if (kind == ROW_KIND_FIXED8) mode = DECODE_FIXED8_I64; break;
+        case VEC_PHYS_F32: if (kind == ROW_KIND_FIXED4) mode = DECODE_FIXED4_F32; break;
+        case VEC_PHYS_F64: if (kind == ROW_KIND_FIXED8) mode = DECODE_FIXED8_F64; break;
+        default: break;
+        }
+        if (mode == DECODE_GENERIC) continue;
+        decode->mode = mode;
+        decode->col_idx = (uint32_t)col_idx;
+        decode->fixed_offset = (uint32_t)row_layout_fixed_offset(layout, col_idx);
+        decode->width = (uint32_t)kind;
+    }
+    return NULL;
+}
+
+/* decode_rows: column idx of rows[0, count) into out rows [base, base + count). */
+static Error *decode_rows(ScanOp *scan, uint32_t idx, const TxnScanRow *rows, uint32_t count,
+                          Vector *out, uint32_t base)
+{
+    const ColDecode *decode = &scan->decode[idx];
+    int16_t attnum = scan->base.plan->scan_attnums[idx];
+    if (decode->mode == DECODE_GENERIC) {
+        for (uint32_t pos = 0; pos < count; pos++) {
+            TRY(rowcodec_decode_column(scan->table, attnum, rows[pos].record, rows[pos].record_size,
+                                       rows[pos].key, rows[pos].key_size, out, base + pos));
+        }
+        return NULL;
+    }
+    uint32_t col_idx = decode->col_idx;
+    uint32_t null_byte = ROW_HEADER_SIZE + col_idx / 8;
+    uint8_t null_mask = (uint8_t)(1u << (col_idx % 8));
+    uint32_t width = decode->width;
+    uint32_t fixed_offset = decode->fixed_offset;
+    /* FIXED_LOOP: one type-specialized loop per mode (no per-row switch) */
+#define FIXED_LOOP(T, LOAD)                                                                  \
+    do {                                                                                     \
+        T *values = (T *)out->data;                                                          \
+        for (uint32_t pos = 0; pos < count; pos++) {                                         \
+            const uint8_t *record = rows[pos].record;                                        \
+            uint32_t size = rows[pos].record_size;                                           \
+            uint32_t row = base + pos;                                                       \
+            if (size < ROW_HEADER_SIZE) return page_corrupt(scan, decode, "short record");   \
+            uint32_t column_count = dec_u16le(record + ROW_HEADER_COLUMN_COUNT_OFFSET);      \
+            if (col_idx >= column_count) {                                                   \
+                /* the record predates the column: the layout's missing value */             \
+                TRY(rowcodec_decode_column(scan->table, attnum, record, size, rows[pos].key,  \
+                                           rows[pos].key_size, out, row));                   \
+                continue;                                                                    \
+            }                                                                                \
+            uint32_t offset = ROW_HEADER_SIZE + (column_count + 7) / 8 + fixed_offset;       \
+            if ((size_t)offset + width > size) {                                             \
+                return page_corrupt(scan, decode, "record too short");                       \
+            }                                                                                \
+            if ((record[null_byte] & null_mask) != 0) {                                      \
+                TRY(vec_set_null(out, row));                                                 \
+                continue;                                                                    \
+            }                                                                                \
+            const uint8_t *bytes = record + offset;                                          \
+            LOAD;                                                                            \
+        }                                                                                    \
+    } while (0)
+    switch (decode->mode) {
+    case DECODE_FIXED1_BOOL: FIXED_LOOP(uint8_t, values[row] = bytes[0] != 0); break;
+    case DECODE_FIXED2_I16: FIXED_LOOP(int16_t, values[row] = (int16_t)dec_u16le(bytes)); break;
+    case DECODE_FIXED4_I32: FIXED_LOOP(int32_t, values[row] = (int32_t)dec_u32le(bytes)); break;
+    case DECODE_FIXED8_I64: FIXED_LOOP(int64_t, values[row] = (int64_t)dec_u64le(bytes)); break;
+    case DECODE_FIXED4_F32:
+        FIXED_LOOP(float, uint32_t bits = dec_u32le(bytes); memcpy(&values[row], &bits, 4));
+        break;
+    case DECODE_FIXED8_F64:
+        FIXED_LOOP(double, uint64_t bits = dec_u64le(bytes); memcpy(&values[row], &bits, 8));
+        break;
+    case DECODE_GENERIC: break;
+    }
+#undef FIXED_LOOP
+    return NULL;
+}
+
+/* fill_batch_pages: up to VEC_VALUE_COUNT_MAX visible rows, page by page. */
+static Error *fill_batch_pages(ScanOp *scan)
+{
+    const Plan *plan = scan->base.plan;
+    TRY(op_batch_begin(&scan->batch, 0));
+    DataChunk *chunk = &scan->batch.chunk;
+    uint32_t rows = 0;
+    while (rows < VEC_VALUE_COUNT_MAX) {
+        if (scan->page_pos >= scan->page_count) {
+            if (scan->done) break;
+            TRY(txn_page_scan_next(scan->page_scan, &scan->page_rows, &scan->page_count));
+            scan->page_pos = 0;
+            if (scan->page_count == 0) {
+                scan->done = true;
+                break;
+            }
+        }
+        size_t left = scan->page_count - scan->page_pos;
+        uint32_t take = VEC_VALUE_COUNT_MAX - rows;
+        if (left < take) take = (uint32_t)left;
+        if (chunk->column_count > 0) TRY(grow_batch(scan, rows + take));
+        for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
+            TRY(decode_rows(scan, col_idx, scan->page_rows + scan->page_pos, take,
+                            &chunk->columns[col_idx], rows));
+        }
+        scan->page_pos += take;
+        rows += take;
+    }
+    chunk->row_count = rows;
+    return NULL;
+}
+
 /* fill_batch: decode up to VEC_VALUE_COUNT_MAX visible rows into the batch chunk. */
 static Error *fill_batch(ScanOp *scan)
 {
     const Plan *plan = scan->base.plan;
+    if (scan->source == SOURCE_PAGES) return fill_batch_pages(scan);
     TRY(op_batch_begin(&scan->batch, 0));
     DataChunk *chunk = &scan->batch.chunk;
     bool locking = plan->lock_rows > 0;
@@ -453,7 +635,7 @@ static Error *scan_next(Op *op, DataChunk **chunk_out)
     ScanOp *scan = (ScanOp *)op;
     *chunk_out = NULL;
     for (;;) {
-        if (scan->done) return NULL;
+        if (scan->done && scan->page_pos >= scan->page_count) return NULL;
         TRY(fill_batch(scan));
         DataChunk *chunk = &scan->batch.chunk;
         if (chunk->row_count == 0) return NULL;
@@ -529,6 +711,7 @@ static Error *scan_new(ExecCtx *ctx, const Plan *plan, const OpVtbl *vt, Op **op
         scan->source = SOURCE_INDEX;
     } else {
         scan->source = scan->backward ? SOURCE_TABLE_BACKWARD : SOURCE_TXN_CURSOR;
+        if (plan->kind == PLAN_SEQ_SCAN && plan->lock_rows == 0) scan->source = SOURCE_PAGES;
     }
     Error *err = scan_init(scan);
     if (err != NULL) {
@@ -567,6 +750,7 @@ static Error *scan_init(ScanOp *scan)
     }
     scan->scratch = arena_create(8 * 1024);
     if (scan->scratch == NULL) return oom();
+    if (scan->source == SOURCE_PAGES) TRY(decode_init(scan));
     return op_batch_init(&scan->batch, plan->types, plan->column_count);
 }
 

@@ -22,6 +22,7 @@
 #include "common/asserts.h"
 #include "common/bytes.h"
 #include "executor/op_int.h"
+#include "executor/kern_array.h"   /* arrays: array_decode */
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
 
@@ -93,6 +94,13 @@ static Error *decode_value(const RowValue *value, Vector *out, uint32_t row_idx)
     case VEC_PHYS_STR:
         if (size > UINT32_MAX) return err_new(SQLSTATE_DATA_CORRUPTED, "string too long");
         return vec_str_set(out, row_idx, (const char *)bytes, (uint32_t)size);
+    case VEC_PHYS_ARRAY: {
+        /* arrays: stored as their encoding; checked before any kernel walks it */
+        ArrayView view;
+        if (size > UINT32_MAX) return err_new(SQLSTATE_DATA_CORRUPTED, "array too long");
+        TRY(array_decode(bytes, size, &view));
+        return vec_str_set(out, row_idx, (const char *)bytes, (uint32_t)size);
+    }
     case VEC_PHYS_INTERVAL: {
         if (size != 16) return err_new(SQLSTATE_DATA_CORRUPTED, "interval value of %zu bytes", size);
         DtInterval *slot = &((DtInterval *)out->data)[row_idx];
@@ -213,7 +221,8 @@ static Error *encode_value(const Vector *vec, uint32_t row_idx, RowKind kind, Ar
         enc_u32le(fixed + 12, (uint32_t)span->month);
         break;
     }
-    case VEC_PHYS_STR: {
+    case VEC_PHYS_STR:
+    case VEC_PHYS_ARRAY: { /* arrays: variable-length bytes, like text */
         if (kind != ROW_KIND_VAR) goto mismatch;
         const StrView *view = &vec_str(vec)[slot];
         *value_out = (RowValue){ .is_null = false, .bytes = (const uint8_t *)str_view_data(view),

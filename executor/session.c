@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/asserts.h"
+#include "executor/kern_catalog.h"
 #include "executor/session.h"
 #include "parser/parse.h"
 #include "parser/tok.h"
@@ -671,10 +672,20 @@ static Error *special_fn(void *ctx, const char *name, const char *const *args,
 static void seq_note(void *ctx, uint32_t sequence_oid, int64_t value);
 static bool seq_current(void *ctx, uint32_t sequence_oid, int64_t *value_out);
 
+/* catfuncs: the catalog view of the catalog kernels (executor/kern_catalog.h) */
+static void catalog_env(void *ctx, KernCatEnv *env_out)
+{
+    birch_db *db = ctx;
+    *env_out = (KernCatEnv){ .catalog = engine_catalog(db->engine), .txn = db->txn,
+                             .search_path = db->search_path,
+                             .search_path_count = db->search_path_count, .user = db->user,
+                             .backend_pid = db->backend_pid };
+}
+
 ExecSessionHooks sess_hooks(birch_db *db)
 {
     return (ExecSessionHooks){.ctx = db, .special = special_fn, .seq_note = seq_note,
-                              .seq_current = seq_current};
+                              .seq_current = seq_current, .catalog_env = catalog_env};
 }
 
 static const char *temp_dir(void)
@@ -1073,7 +1084,8 @@ const Vector *sess_column_text(birch_stmt *stmt, uint32_t col_idx, Error **err_o
         }
         if (err == NULL) {
             vec_init(out, type_plain(TYPE_TEXT), stmt->batch_arena);
-            KernCtx kctx = {.arena = stmt->batch_arena, .dt = &stmt->db->dt};
+            ExecSessionHooks hooks = sess_hooks(stmt->db);   /* catfuncs: reg* output */
+            KernCtx kctx = {.arena = stmt->batch_arena, .dt = &stmt->db->dt, .session = &hooks};
             const Vector *args[1] = {column};
             uint32_t count = chunk->sel != NULL ? chunk->sel_count : chunk->row_count;
             err = fn(&kctx, args, chunk->sel, count, out);

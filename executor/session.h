@@ -125,6 +125,7 @@ typedef enum SessGuc {
     GUC_LC_CTYPE,
     GUC_ESCAPE_STRING_WARNING,
     GUC_DEFAULT_TABLESPACE,
+    GUC_PASSWORD_ENCRYPTION,     /* roles: CREATE/ALTER ROLE ... PASSWORD (executor/ddl_role.c) */
     GUC_COUNT
 } SessGuc;
 

@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ static Error *check_default_isolation(birch_db *db, const char *value, char **ca
 static Error *check_bool(birch_db *db, const char *value, char **canonical_out);
 static Error *check_min_messages(birch_db *db, const char *value, char **canonical_out);
 static Error *check_bytea_output(birch_db *db, const char *value, char **canonical_out);
+static Error *check_password_encryption(birch_db *db, const char *value, char **canonical_out);
 
 static const GucDef GUCS[GUC_COUNT] = {
     [GUC_APPLICATION_NAME] = {"application_name", "", true, false, NULL},
@@ -85,6 +87,8 @@ static const GucDef GUCS[GUC_COUNT] = {
     [GUC_LC_CTYPE] = {"lc_ctype", "C", false, true, NULL},
     [GUC_ESCAPE_STRING_WARNING] = {"escape_string_warning", "on", false, false, check_bool},
     [GUC_DEFAULT_TABLESPACE] = {"default_tablespace", "", false, false, NULL},
+    [GUC_PASSWORD_ENCRYPTION] = {"password_encryption", "scram-sha-256", false, false,
+                                 check_password_encryption},   /* roles */
 };
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
@@ -455,6 +459,165 @@ static Error *check_bytea_output(birch_db *db, const char *value, char **canonic
     return bad_value("bytea_output", value);
 }
 
+/* roles: PostgreSQL 15's values (executor/ddl_role.c reads the setting) */
+static Error *check_password_encryption(birch_db *db, const char *value, char **canonical_out)
+{
+    (void)db;
+    if (strcasecmp(value, "md5") == 0) return canonical_copy("md5", canonical_out);
+    if (strcasecmp(value, "scram-sha-256") == 0) {
+        return canonical_copy("scram-sha-256", canonical_out);
+    }
+    return err_set_hint(bad_value("password_encryption", value),
+                        "Available values: md5, scram-sha-256.");
+}
+
+/* ---- custom settings (catfuncs) -------------------------------------------------------------
+ * A name with a dot (myapp.x) is a custom setting, as PostgreSQL's placeholder variables: SET
+ * creates it, SHOW and current_setting read it, a rolled-back SET leaves it at '' and RESET
+ * sets ''. They live in a list per session; birch_db has no field for them, so the list is
+ * kept here keyed by the session (under a mutex: sessions run on several threads). Undo entries
+ * of custom settings use the marker guc GUC_COUNT and old_value "name\x1fvalue". */
+
+typedef struct CustomGuc {
+    const birch_db   *db;
+    char             *name;      /* lower case */
+    char             *value;
+    struct CustomGuc *next;
+} CustomGuc;
+
+static CustomGuc      *custom_gucs;
+static pthread_mutex_t custom_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+enum { CUSTOM_UNDO = GUC_COUNT, CUSTOM_SEPARATOR = 0x1f };
+
+static bool is_custom_name(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    return dot != NULL && dot != name && dot[1] != '\0';
+}
+
+/* custom_find: the session's setting called name; call with custom_mutex held. */
+static CustomGuc *custom_find(const birch_db *db, const char *name)
+{
+    for (CustomGuc *custom = custom_gucs; custom != NULL; custom = custom->next) {
+        if (custom->db == db && strcasecmp(custom->name, name) == 0) return custom;
+    }
+    return NULL;
+}
+
+/* custom_put: set (creating) the session's setting name to value. */
+static Error *custom_put(const birch_db *db, const char *name, const char *value)
+{
+    char *copy = strdup(value);
+    if (copy == NULL) return oom();
+    pthread_mutex_lock(&custom_mutex);
+    CustomGuc *custom = custom_find(db, name);
+    if (custom == NULL) {
+        custom = calloc(1, sizeof *custom);
+        char *name_copy = strdup(name);
+        if (custom == NULL || name_copy == NULL) {
+            pthread_mutex_unlock(&custom_mutex);
+            free(custom);
+            free(name_copy);
+            free(copy);
+            return oom();
+        }
+        for (char *cursor = name_copy; *cursor != '\0'; cursor++) {
+            *cursor = (char)tolower((unsigned char)*cursor);
+        }
+        custom->db = db;
+        custom->name = name_copy;
+        custom->next = custom_gucs;
+        custom_gucs = custom;
+    }
+    free(custom->value);
+    custom->value = copy;
+    pthread_mutex_unlock(&custom_mutex);
+    return NULL;
+}
+
+/* custom_get: the value and canonical name (valid until the session changes it); false if the
+ * session never set it. */
+static bool custom_get(const birch_db *db, const char *name, const char **value_out,
+                       const char **name_out)
+{
+    pthread_mutex_lock(&custom_mutex);
+    CustomGuc *custom = custom_find(db, name);
+    if (custom != NULL) {
+        *value_out = custom->value;
+        if (name_out != NULL) *name_out = custom->name;
+    }
+    pthread_mutex_unlock(&custom_mutex);
+    return custom != NULL;
+}
+
+static void custom_free_all(const birch_db *db)
+{
+    pthread_mutex_lock(&custom_mutex);
+    CustomGuc **link = &custom_gucs;
+    while (*link != NULL) {
+        CustomGuc *custom = *link;
+        if (custom->db == db) {
+            *link = custom->next;
+            free(custom->name);
+            free(custom->value);
+            free(custom);
+        } else {
+            link = &custom->next;
+        }
+    }
+    pthread_mutex_unlock(&custom_mutex);
+}
+
+/* custom_reset_all: RESET ALL sets every custom setting of the session to ''. */
+static void custom_reset_all(const birch_db *db)
+{
+    pthread_mutex_lock(&custom_mutex);
+    for (CustomGuc *custom = custom_gucs; custom != NULL; custom = custom->next) {
+        if (custom->db != db || custom->value == NULL) continue;
+        custom->value[0] = '\0';
+    }
+    pthread_mutex_unlock(&custom_mutex);
+}
+
+static Error *custom_set(birch_db *db, const char *name, const char *value, bool local)
+{
+    if (db->block) {
+        const char *old = "";
+        custom_get(db, name, &old, NULL);
+        size_t size = strlen(name) + strlen(old) + 2;
+        char *entry = malloc(size);
+        if (entry == NULL) return oom();
+        snprintf(entry, size, "%s%c%s", name, CUSTOM_SEPARATOR, old);
+        if (db->guc_undo_count == db->guc_undo_capacity) {
+            size_t capacity = db->guc_undo_capacity == 0 ? 8 : db->guc_undo_capacity * 2;
+            SessGucUndo *grown = realloc(db->guc_undo, capacity * sizeof *grown);
+            if (grown == NULL) {
+                free(entry);
+                return oom();
+            }
+            db->guc_undo = grown;
+            db->guc_undo_capacity = capacity;
+        }
+        db->guc_undo[db->guc_undo_count++] = (SessGucUndo){(SessGuc)CUSTOM_UNDO, entry, local};
+    }
+    return custom_put(db, name, value != NULL ? value : "");
+}
+
+/* custom_undo: put back the value an undo entry recorded. */
+static void custom_undo(birch_db *db, const char *entry)
+{
+    const char *separator = strchr(entry, CUSTOM_SEPARATOR);
+    if (separator == NULL) return;
+    char name[256];
+    size_t size = (size_t)(separator - entry) < sizeof name - 1 ? (size_t)(separator - entry)
+                                                                : sizeof name - 1;
+    memcpy(name, entry, size);
+    name[size] = '\0';
+    Error *err = custom_put(db, name, separator + 1);
+    if (err != NULL) err_free(err);
+}
+
 /* ---- entry points ---------------------------------------------------------------------- */
 
 static void report(birch_db *db, int guc)
@@ -511,6 +674,7 @@ void sess_guc_free(birch_db *db)
     search_path_free(db);
     free(db->show_buf);
     db->show_buf = NULL;
+    custom_free_all(db);
     for (size_t idx = 0; idx < db->guc_undo_count; idx++) free(db->guc_undo[idx].old_value);
     free(db->guc_undo);
     db->guc_undo = NULL;
@@ -535,6 +699,14 @@ static Error *undo_push(birch_db *db, int guc, bool local)
 Error *sess_set(birch_db *db, const char *name, const char *value, bool local)
 {
     int guc = guc_find(name);
+    if (guc < 0 && is_custom_name(name)) {
+        if (local && !db->block) {
+            sess_notice(db, err_new(SQLSTATE_NO_ACTIVE_SQL_TRANSACTION,
+                                    "SET LOCAL can only be used in transaction blocks"));
+            return NULL;
+        }
+        return custom_set(db, name, value, local);
+    }
     if (guc < 0) {
         return err_new(SQLSTATE_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"",
                        name);
@@ -569,6 +741,11 @@ void sess_guc_txn_end(birch_db *db, bool committed, size_t undo_count)
 {
     while (db->guc_undo_count > undo_count) {
         SessGucUndo *undo = &db->guc_undo[--db->guc_undo_count];
+        if ((int)undo->guc == CUSTOM_UNDO) {
+            if (!committed || undo->local) custom_undo(db, undo->old_value);
+            free(undo->old_value);
+            continue;
+        }
         if (!committed || undo->local) {
             Error *err = apply(db, undo->guc, undo->old_value);
             if (err != NULL) err_free(err);   /* an old value was valid when it was set */
@@ -585,12 +762,14 @@ Error *sess_guc_reset_all(birch_db *db)
         if (db->block) TRY(undo_push(db, guc, false));
         TRY(apply(db, guc, GUCS[guc].boot));
     }
+    custom_reset_all(db);
     return NULL;
 }
 
 Error *sess_show(birch_db *db, const char *name, const char **value_out, const char **name_out)
 {
     int guc = guc_find(name);
+    if (guc < 0 && custom_get(db, name, value_out, name_out)) return NULL;
     if (guc < 0) {
         return err_new(SQLSTATE_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"",
                        name);

@@ -11,6 +11,7 @@
 
 #include "common/asserts.h"
 #include "executor/session.h"
+#include "executor/copy.h"   /* copy hook */
 #include "planner/planner.h"
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
@@ -623,41 +624,8 @@ Error *sess_execute_args(birch_stmt *stmt, const AstExecute *execute, SessPrepar
 }
 
 
-/* run_copy: COPY is not built yet; the errors PostgreSQL reports before any data moves (an
- * unknown table, column or format) come first, so a client sees the same first error. */
-static Error *run_copy(birch_stmt *stmt, const AstStmt *ast)
-{
-    const AstCopy *copy = ast->u.copy;
-    if (copy->table != NULL) {
-        const CatTable *table = NULL;
-        TRY(resolve_table(stmt->db, copy->table, &table));
-        for (int idx = 0; idx < ast_list_count(copy->columns); idx++) {
-            const char *name = copy->columns->items[idx];
-            bool found = false;
-            for (uint16_t col_idx = 0; col_idx < table->column_count; col_idx++) {
-                const CatColumn *column = &table->columns[col_idx];
-                if (!column->dropped && strcmp(column->name, name) == 0) found = true;
-            }
-            if (!found) {
-                return err_new(SQLSTATE_UNDEFINED_COLUMN,
-                               "column \"%s\" of relation \"%s\" does not exist", name,
-                               table->name);
-            }
-        }
-    }
-    for (int idx = 0; idx < ast_list_count(copy->options); idx++) {
-        const AstOption *option = copy->options->items[idx];
-        if (strcmp(option->name, "format") != 0) continue;
-        char text[64];
-        TRY(option_text(option->value, text, sizeof text));
-        if (strcasecmp(text, "text") != 0 && strcasecmp(text, "csv") != 0 &&
-            strcasecmp(text, "binary") != 0) {
-            return err_new(SQLSTATE_INVALID_PARAMETER_VALUE, "COPY format \"%s\" not recognized",
-                           text);
-        }
-    }
-    return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position, "COPY is not supported yet");
-}
+/* run_copy: COPY runs in executor/copy.c (copy hook) */
+static Error *run_copy(birch_stmt *stmt, const AstStmt *ast) { return copy_run(stmt, ast); }
 
 Error *sess_run_utility(birch_stmt *stmt, const AstStmt *ast)
 {
@@ -699,7 +667,7 @@ Error *sess_run_utility(birch_stmt *stmt, const AstStmt *ast)
         return run_copy(stmt, ast);
     case AST_STMT_CREATE_ROLE:
     case AST_STMT_ALTER_ROLE:
-        return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position, "roles are not supported yet");
+        return run_ddl(stmt, ast);   /* roles: ddl_execute -> executor/ddl_role.c */
     case AST_STMT_DECLARE_CURSOR:
     case AST_STMT_FETCH:
     case AST_STMT_CLOSE:

@@ -126,7 +126,8 @@ Error *vec_set_null(Vector *vec, uint32_t row_idx)
     VERIFY(row_idx < vec->capacity);
     TRY(vec_validity_ensure(vec));
     vec->validity[row_idx >> 6] &= ~(UINT64_C(1) << (row_idx & 63));
-    if (vec->phys == VEC_PHYS_STR || vec->phys == VEC_PHYS_NUMERIC) {
+    if (vec->phys == VEC_PHYS_STR || vec->phys == VEC_PHYS_NUMERIC ||
+        vec->phys == VEC_PHYS_ARRAY /* arrays: a StrView */) {
         /* invariant 6: a NULL string or numeric slot is readable (empty string / zero) */
         memset((char *)vec->data + row_idx * type_phys_size((VecPhys)vec->phys), 0,
                type_phys_size((VecPhys)vec->phys));
@@ -154,7 +155,7 @@ bool vec_has_nulls(const Vector *vec, uint32_t count)
 Error *vec_str_set(Vector *vec, uint32_t row_idx, const char *data, uint32_t size)
 {
     VERIFY(row_idx < vec->capacity);
-    ASSERT(vec->phys == VEC_PHYS_STR);
+    ASSERT(vec->phys == VEC_PHYS_STR || vec->phys == VEC_PHYS_ARRAY /* arrays */);
     if (size <= VEC_STR_INLINE_MAX) {
         vec_str(vec)[row_idx] = str_view_make_ref(data, size);
         return NULL;
@@ -191,7 +192,7 @@ Error *vec_copy_row(Vector *dst, uint32_t dst_idx, const Vector *src, uint32_t s
     uint32_t slot_idx = src->is_constant ? 0 : src_idx;
     if (vec_is_null(src, slot_idx)) return vec_set_null(dst, dst_idx);
     vec_set_valid(dst, dst_idx);
-    if (src->phys == VEC_PHYS_STR) {
+    if (src->phys == VEC_PHYS_STR || src->phys == VEC_PHYS_ARRAY /* arrays */) {
         const StrView *view = &vec_str(src)[slot_idx];
         return vec_str_set(dst, dst_idx, str_view_data(view), view->size);
     }

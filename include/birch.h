@@ -217,6 +217,48 @@ int birch_copy_get(birch_stmt *stmt, const void **data_out, size_t *size_out);
 const char *birch_version(void);             /* "birch 0.1.0" */
 const char *birch_server_version(void);      /* the PostgreSQL version birch answers as: "15.0" */
 
+/* ---- added by wire: the simple query protocol's statement list and the extended protocol's
+ * implicit transaction (executor/api_wire.c) ---- */
+/* birch_query: the statements of one simple-query string, parsed together (a syntax error
+ * anywhere fails before any statement runs, as in PostgreSQL) and compiled one at a time (so
+ * a statement sees the DDL of the ones before it). While the query is open and has more than
+ * one statement, they share one implicit transaction (unless a BEGIN makes it a block). */
+typedef struct birch_query birch_query;
+/* birch_query_open: parse sql (NUL-terminated); *statement_count_out statements (0 for an
+ * empty or comment-only string). On error *query_out is NULL and birch_last_error explains
+ * (42601 with a position in sql). */
+int  birch_query_open(birch_db *db, const char *sql, birch_query **query_out,
+                      int *statement_count_out);
+/* birch_query_next: compile the next statement into *stmt_out (NULL after the last one).
+ * Finalize it (birch_finalize) before the next call. Error positions count from the start of
+ * the whole string. */
+int  birch_query_next(birch_query *query, birch_stmt **stmt_out);
+/* birch_query_close: end the string's implicit transaction: commit it, or roll it back when
+ * failed. NULL is allowed. */
+void birch_query_close(birch_query *query, bool failed);
+/* birch_txn_hold / birch_txn_release: keep the implicit transaction open across statements
+ * until release (the extended protocol holds it from the first Execute until Sync); release
+ * commits it, or rolls it back when failed. Calls nest. */
+void birch_txn_hold(birch_db *db);
+void birch_txn_release(birch_db *db, bool failed);
+/* birch_stmt_needs_own_txn: the statement cannot run inside a transaction block or an
+ * implicit transaction held for several statements (VACUUM). */
+bool birch_stmt_needs_own_txn(const birch_stmt *stmt);
+/* birch_txn_fail: an error the caller raised on the session's behalf (a protocol error while
+ * binding, say): a transaction block enters the failed state ('E'), an implicit transaction
+ * rolls back, as an error of a statement would. */
+void birch_txn_fail(birch_db *db);
+/* ---- end of the block added by wire ---- */
+
+/* ---- added by catfuncs: the session's backend id ----
+ * birch_backend_pid: what pg_backend_pid() (and pg_stat_activity.pid) answers for this session:
+ * the process id, unless birch_set_backend_pid gave it another. A server with many sessions in
+ * one process sets each session's id to the pid it sends in BackendKeyData, so a client's
+ * pg_backend_pid() matches the key it cancels with. pid must be > 0. */
+int32_t birch_backend_pid(const birch_db *db);
+void    birch_set_backend_pid(birch_db *db, int32_t pid);
+/* ---- end of the block added by catfuncs ---- */
+
 #ifdef __cplusplus
 }
 #endif

@@ -1673,6 +1673,9 @@ copy_options(A) ::= .                              { A = NULL; }
 copy_options(A) ::= LP option_list(L) RP.          { A = L; }
 copy_options(A) ::= old_copy_options(L).           { A = L; }
 
+/* copy: FORMAT binary (BINARY is a keyword that option_value's ID does not cover) */
+option_value(A) ::= BINARY(T).                     { A = ast_string_new(&ps->b, "binary", T.position); }
+
 %type old_copy_options {AstList *}
 old_copy_options(A) ::= old_copy_option(O).        { A = ast_list_new(&ps->b, O); }
 old_copy_options(A) ::= old_copy_options(L) old_copy_option(O). { A = ast_list_append(&ps->b, L, O); }

@@ -17,6 +17,7 @@
 
 #include "common/asserts.h"
 #include "planner/bind_expr_int.h"
+#include "planner/bind_expr_array.h"   /* arrays */
 
 enum { BIND_COLUMN_NAME_PARTS_MAX = 3 };   /* schema.table.column */
 
@@ -890,6 +891,8 @@ static Error *bind_dispatch(BindCtx *ctx, BindScope *scope, const AstExpr *ast,
     case AST_EXPR_LEAST: return bind_greatest(ctx, scope, ast, expr_out);
     case AST_EXPR_COLLATE: return bind_collate(ctx, scope, ast, expr_out);
     case AST_EXPR_AT_TIME_ZONE: return bind_at_time_zone(ctx, scope, ast, expr_out);
+    case AST_EXPR_ARRAY: return bind_array_ast(ctx, scope, ast, expr_out);          /* arrays */
+    case AST_EXPR_SUBSCRIPT: return bind_subscript_ast(ctx, scope, ast, expr_out);  /* arrays */
     default: return bind_unsupported(ast);
     }
 }

@@ -27,10 +27,17 @@ typedef enum TypeCategory {
     CATEGORY_ARRAY = 'A',
 } TypeCategory;
 
+/* catfuncs: oid and the reg* aliases */
+static bool is_oid_family(uint32_t id)
+{
+    return id == TYPE_OID || id == TYPE_REGCLASS || id == TYPE_REGTYPE || id == TYPE_REGPROC ||
+           id == TYPE_REGNAMESPACE || id == TYPE_REGROLE;
+}
+
 static TypeCategory category_of(uint32_t id)
 {
     if (id == TYPE_UNKNOWN) return CATEGORY_UNKNOWN;
-    if (type_is_numeric_family(id) || id == TYPE_OID) return CATEGORY_NUMERIC;
+    if (type_is_numeric_family(id) || is_oid_family(id)) return CATEGORY_NUMERIC;   /* catfuncs */
     if (type_is_string(id)) return CATEGORY_STRING;
     if (type_array_elem(id) != TYPE_INVALID) return CATEGORY_ARRAY;
     switch (id) {
@@ -77,6 +84,9 @@ static bool is_text_like(uint32_t id)
 static bool implicit_ok(uint32_t from, uint32_t to)
 {
     if (from == to || from == TYPE_UNKNOWN) return true;
+    if (type_array_elem(from) != TYPE_INVALID && type_array_elem(to) != TYPE_INVALID) {
+        return implicit_ok(type_array_elem(from), type_array_elem(to));   /* arrays: by element */
+    }
     int from_rank = numeric_rank(from), to_rank = numeric_rank(to);
     if (from_rank >= 0 && to_rank >= 0) return to_rank > from_rank;
     if (is_text_like(from) && is_text_like(to)) return to != TYPE_NAME || from == TYPE_TEXT;
@@ -85,6 +95,12 @@ static bool implicit_ok(uint32_t from, uint32_t to)
         return true;
     }
     if (from == TYPE_OID && (to == TYPE_INT8)) return true;
+    /* catfuncs: oid and reg* are binary coercible both ways; ints and text reach reg* */
+    if (is_oid_family(from) && is_oid_family(to)) return true;
+    if (is_oid_family(to) && to != TYPE_OID &&
+        (from == TYPE_INT2 || from == TYPE_INT4 || from == TYPE_INT8 || from == TYPE_TEXT)) {
+        return true;
+    }
     from_rank = datetime_rank(from);
     to_rank = datetime_rank(to);
     if (from_rank >= 0 && to_rank >= 0) return to_rank > from_rank;
@@ -99,6 +115,7 @@ static bool assignment_ok(uint32_t from, uint32_t to)
     if (numeric_rank(from) >= 0 && numeric_rank(to) >= 0) return true;
     if (type_is_string(to)) return true;
     if (from == TYPE_OID && (to == TYPE_INT4 || to == TYPE_INT2)) return true;
+    if (is_oid_family(from) && (to == TYPE_INT4 || to == TYPE_INT8)) return true;   /* catfuncs */
     if ((from == TYPE_TIMESTAMP || from == TYPE_TIMESTAMPTZ) &&
         (to == TYPE_DATE || to == TYPE_TIME || to == TYPE_TIMESTAMP)) {
         return true;

@@ -13,6 +13,7 @@
 
 #include "common/asserts.h"
 #include "planner/bind_expr_int.h"
+#include "planner/bind_expr_array.h"   /* arrays */
 
 enum { BIND_SEQUENCE_NAME_SIZE_MAX = 256 };
 
@@ -68,6 +69,9 @@ static Error *no_function(const char *name, Expr *const *args, uint32_t arg_coun
 Error *bind_func_call(BindCtx *ctx, const char *name, Expr **args, uint32_t arg_count,
                       int position, Expr **expr_out)
 {
+    if (arg_count == 4 && strcmp(name, "regexp_replace") == 0) {   /* arrays: regex */
+        return bind_regexp_replace4(ctx, args, position, expr_out);
+    }
     if (arg_count > PLAN_FUNC_ARG_MAX) return no_function(name, args, arg_count, position);
     Type types[PLAN_FUNC_ARG_MAX];
     for (uint32_t arg_idx = 0; arg_idx < arg_count; arg_idx++) types[arg_idx] = args[arg_idx]->type;
@@ -97,8 +101,12 @@ Error *bind_func_call(BindCtx *ctx, const char *name, Expr **args, uint32_t arg_
     static const char *const NOT_STRICT[] = {
         "is distinct from", "is not distinct from", "is true", "is false", "is not true",
         "is not false", "is null", "is not null", "and", "or", "greatest", "least", "concat",
-        "concat_ws"};
-    if (null_arg && !name_in(name, NOT_STRICT, sizeof NOT_STRICT / sizeof NOT_STRICT[0])) {
+        "concat_ws", "format_type", "quote_nullable" /* catfuncs */,
+        "array[]", "||", "array_append", "array_prepend", "array_cat", "array_position",
+        "array_remove", "string_to_array", "array_to_string", "agg_pack" /* arrays */};
+    bool quantified = strncmp(name, "any:", 4) == 0 || strncmp(name, "all:", 4) == 0; /* arrays */
+    if (null_arg && !quantified &&
+        !name_in(name, NOT_STRICT, sizeof NOT_STRICT / sizeof NOT_STRICT[0])) {
         Expr *null_const = bind_const_null(ctx, func.result_type);
         if (null_const == NULL) return bind_error_oom();
         null_const->position = position;
@@ -418,7 +426,8 @@ static Error *bind_aggregate(BindCtx *ctx, BindScope *scope, const AstExpr *ast,
         return agg_not_allowed(scope, ast->position);
     }
     uint32_t arg_count = (uint32_t)ast_list_count(func->args);
-    if (func->star ? (strcmp(name, "count") != 0 || arg_count != 0) : arg_count != 1) {
+    bool list_agg = strcmp(name, "array_agg") == 0 || strcmp(name, "string_agg") == 0; /* arrays */
+    if (!list_agg && (func->star ? (strcmp(name, "count") != 0 || arg_count != 0) : arg_count != 1)) {
         if (strcmp(name, "string_agg") == 0 && arg_count == 2) {
             /* AggCall carries one argument: no room for the separator yet */
             return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position,
@@ -434,7 +443,7 @@ static Error *bind_aggregate(BindCtx *ctx, BindScope *scope, const AstExpr *ast,
         TRY(bind_args(ctx, input, &bind_agg_nested, &window_in_aggregate, func, &args, &count));
         return no_function(name, args, count, ast->position);
     }
-    if (func->order_by != NULL &&
+    if (func->order_by != NULL && !list_agg &&
         !name_in(name, ORDER_FREE_AGGREGATES,
                  sizeof ORDER_FREE_AGGREGATES / sizeof ORDER_FREE_AGGREGATES[0])) {
         return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position,
@@ -453,11 +462,17 @@ static Error *bind_aggregate(BindCtx *ctx, BindScope *scope, const AstExpr *ast,
         memset(&call, 0, sizeof call);
         call.name = agg_name(name);
         call.distinct = func->distinct;
-        if (arg_count == 1) {
-            TRY(bind_expr_in(ctx, input, &bind_agg_nested, &window_in_aggregate,
-                             func->args->items[0], &call.arg));
+        if (list_agg) {   /* arrays: array_agg / string_agg with ORDER BY */
+            TRY(bind_list_agg(ctx, input, &bind_agg_nested, &window_in_aggregate, name, func,
+                              ast->position, &call));
+        } else {
+            if (arg_count == 1) {
+                TRY(bind_expr_in(ctx, input, &bind_agg_nested, &window_in_aggregate,
+                                 func->args->items[0], &call.arg));
+            }
+            TRY(resolve_agg(ctx, call.name, &call.arg, ast->position, &call.agg,
+                            &call.result_type));
         }
-        TRY(resolve_agg(ctx, call.name, &call.arg, ast->position, &call.agg, &call.result_type));
         if (func->filter != NULL) {
             Expr *filter = NULL;
             TRY(bind_expr_in(ctx, input, &bind_agg_nested, &window_in_aggregate, func->filter,
@@ -682,6 +697,11 @@ static Error *bind_window_call(BindCtx *ctx, BindScope *scope, const AstExpr *as
     memset(&call, 0, sizeof call);
     call.name = aggregate ? agg_name(name) : name;
     TRY(bind_args(ctx, scope, scope->agg, &bind_window_nested, func, &call.args, &call.arg_count));
+    if (aggregate && (strcmp(name, "array_agg") == 0 || strcmp(name, "string_agg") == 0)) {
+        /* arrays: their input is agg_pack's row (bind_list_agg), not built for windows */
+        return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position,
+                      "%s as a window function is not supported", name);
+    }
     if (aggregate) {
         bool star_ok = func->star && strcmp(name, "count") == 0 && call.arg_count == 0;
         if (!star_ok && call.arg_count != 1) {
@@ -804,9 +824,11 @@ Error *bind_func_ast(BindCtx *ctx, BindScope *scope, const AstExpr *ast, Expr **
     uint32_t arg_count = 0;
     TRY(bind_args(ctx, scope, scope->agg, scope->window, func, &args, &arg_count));
     if (strcmp(name, "pg_typeof") == 0 && arg_count == 1) {
-        /* the type is known now: its name (regtype's output) as a text constant */
-        const char *type_text = type_name(args[0]->type.id);
-        *expr_out = bind_const_text(ctx, type_plain(TYPE_TEXT), type_text, strlen(type_text),
+        /* the type is known now: a regtype constant (catfuncs: its OID as input text) */
+        char oid_text[16];
+        uint32_t type_oid = args[0]->type.id == TYPE_UNKNOWN ? TYPE_UNKNOWN : args[0]->type.id;
+        snprintf(oid_text, sizeof oid_text, "%u", type_oid);
+        *expr_out = bind_const_text(ctx, type_plain(TYPE_REGTYPE), oid_text, strlen(oid_text),
                                     ast->position);
         return *expr_out == NULL ? bind_error_oom() : NULL;
     }

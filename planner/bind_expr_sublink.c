@@ -10,6 +10,7 @@
 
 #include "common/asserts.h"
 #include "planner/bind_expr_int.h"
+#include "planner/bind_expr_array.h"   /* arrays */
 
 static Error *subplan_node(BindCtx *ctx, SublinkKind sublink, Plan *plan, const BindScope *sub,
                            Expr *const *lefts, uint32_t left_count, Type type, int position,
@@ -120,8 +121,21 @@ static Error *bind_quantified(BindCtx *ctx, BindScope *scope, const AstExpr *ast
 
 Error *bind_sublink_ast(BindCtx *ctx, BindScope *scope, const AstExpr *ast, Expr **expr_out)
 {
-    if (ast->sublink_kind == AST_SUBLINK_ARRAY || ast->subquery == NULL) {
-        return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position, "arrays are not supported");
+    if (ast->subquery == NULL) return bind_array_quantified(ctx, scope, ast, expr_out); /* arrays */
+    if (ast->sublink_kind == AST_SUBLINK_ARRAY) {   /* arrays: ARRAY(subquery) */
+        Plan *plan = NULL;
+        BindScope *sub = NULL;
+        TRY(bind_subquery_plan(ctx, scope, ast->subquery, &plan, &sub));
+        if (plan->column_count != 1) {
+            return err_at(SQLSTATE_SYNTAX_ERROR, ast->position, "subquery must return only one column");
+        }
+        uint32_t array_id = bind_array_type_of(plan->types[0].id);
+        if (array_id == TYPE_INVALID) {
+            return err_at(SQLSTATE_UNDEFINED_OBJECT, ast->position,
+                          "could not find array type for data type %s", type_name(plan->types[0].id));
+        }
+        return subplan_node(ctx, SUBLINK_ARRAY, plan, sub, NULL, 0, type_plain((TypeId)array_id),
+                            ast->position, expr_out);
     }
     if (ast->sublink_kind != AST_SUBLINK_EXISTS && ast->sublink_kind != AST_SUBLINK_SCALAR) {
         return bind_quantified(ctx, scope, ast, expr_out);

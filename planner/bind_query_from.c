@@ -11,6 +11,8 @@
 #include "common/asserts.h"
 #include "parser/parse.h"
 #include "planner/plan_int.h"
+#include "planner/sysview.h"   /* sysviews */
+#include "planner/bind_expr_array.h"   /* arrays: unnest */
 
 static Error *grow_columns(BindCtx *ctx, BindScope *scope, FromClause *clause, uint32_t extra)
 {
@@ -226,6 +228,16 @@ static Error *bind_table_item(BindCtx *ctx, BindScope *scope, FromClause *clause
             return add_plan_leaf(ctx, scope, clause, plan, range, item->alias, names,
                                  item->position, node_out);
         }
+    }
+    /* sysviews: pg_catalog.x / information_schema.x (unqualified: pg_catalog first) */
+    const SysView *sysview = sysview_resolve((const char *const *)item->names->items,
+                                             (size_t)item->names->count, ctx->plan->search_path,
+                                             ctx->plan->search_path_count);
+    if (sysview != NULL) {
+        Plan *plan = NULL;
+        TRY(sysview_plan_scan(ctx->plan->arena, sysview, &plan));
+        return add_plan_leaf(ctx, scope, clause, plan, range, item->alias, NULL, item->position,
+                             node_out);
     }
     const CatTable *table = NULL;
     TRY(lookup_relation(ctx, item->names, item->position, &table));
@@ -585,8 +597,10 @@ static Error *bind_function_item(BindCtx *ctx, BindScope *scope, BindScope *hold
     const AstFuncCall *func = item->func->func;
     const char *name = func->names->items[func->names->count - 1];
     int arg_count = ast_list_count(func->args);
-    if (strcmp(name, "generate_series") != 0 || item->lateral || item->ordinality ||
-        arg_count < 2 || arg_count > 3 || func->star || func->distinct || func->over != NULL) {
+    bool is_unnest = strcmp(name, "unnest") == 0 && arg_count == 1;   /* arrays */
+    if ((strcmp(name, "generate_series") != 0 && !is_unnest) || (item->lateral && !is_unnest) ||
+        (!is_unnest && (arg_count < 2 || arg_count > 3)) ||
+        func->star || func->distinct || func->over != NULL) {
         return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, item->position,
                       "function %s in FROM is not supported", name);
     }
@@ -602,16 +616,42 @@ static Error *bind_function_item(BindCtx *ctx, BindScope *scope, BindScope *hold
     }
     arg_scope->agg = NULL;
     scope_sync_out(arg_scope, holder);
+    if (err != NULL && is_unnest) {   /* arrays: unnest over the FROM item just before */
+        Expr *lateral = NULL;
+        FromNode *prev = clause->item_count > 0 ? clause->items[clause->item_count - 1] : NULL;
+        bool done = false;
+        Error *retry = bind_expr(ctx, scope, func->args->items[0], &lateral);
+        if (retry == NULL) {
+            retry = bind_unnest_lateral(ctx, scope, clause, prev, lateral, item->ordinality,
+                                        item->alias != NULL ? item->alias->name : name,
+                                        item->alias, item->position, &done);
+        }
+        if (retry == NULL && done) {
+            err_free(err);
+            *node_out = NULL;
+            return NULL;
+        }
+        if (retry != NULL) err_free(retry);
+    }
     if (err != NULL) return err;
     Plan *plan = NULL;
-    TRY(plan_generate_series(ctx, args, (uint32_t)arg_count, item->position, &plan));
+    if (is_unnest) {   /* arrays */
+        TRY(bind_unnest_plan(ctx, args[0], item->ordinality, item->position, &plan));
+    } else {
+        TRY(plan_generate_series(ctx, args, (uint32_t)arg_count, item->position, &plan));
+        if (item->ordinality) {   /* arrays: generate_series WITH ORDINALITY */
+            TRY(bind_series_ordinality(ctx, plan, args, (uint32_t)arg_count, item->position,
+                                       &plan));
+        }
+    }
     const char *range = item->alias != NULL ? item->alias->name : name;
     const char *column_name = item->alias != NULL && item->alias->columns == NULL
                                   ? item->alias->name
                                   : name;
-    const char **names = bind_alloc(ctx, sizeof *names);
+    const char **names = bind_alloc(ctx, 2 * sizeof *names);
     if (names == NULL) return oom_error();
     names[0] = column_name;
+    names[1] = "ordinality";   /* arrays: WITH ORDINALITY */
     return add_plan_leaf(ctx, scope, clause, plan, range, item->alias, names, item->position,
                          node_out);
 }
@@ -670,6 +710,7 @@ Error *bind_from(BindCtx *ctx, BindScope *scope, BindScope *holder, const AstLis
         const AstFrom *item = from->items[item_idx];
         FromNode *node = NULL;
         TRY(bind_from_item(ctx, scope, holder, item, clause, &node));
+        if (node == NULL) continue;   /* arrays: a LATERAL unnest merged into the item before */
         clause->items[clause->item_count++] = node;
         TRY(check_duplicate_ranges(clause, item->position));
     }

@@ -163,6 +163,10 @@ typedef enum PlanKind {
     PLAN_INSERT,       /* child rows (table's column order, every column) -> table */
     PLAN_UPDATE,       /* see DmlInfo */
     PLAN_DELETE,
+    /* ---- sysviews: system relations (planner/sysview.h) ---- */
+    PLAN_SYSVIEW_SCAN, /* every row of `sysview` (pg_catalog.x, information_schema.x), made at
+                        * execution from the catalog the statement's snapshot sees; every
+                        * column of the relation, in its order; no filter (one goes above) */
 } PlanKind;
 
 typedef enum JoinType {
@@ -327,6 +331,8 @@ struct Plan {
     uint32_t    cte_idx;
     /* DML */
     DmlInfo     dml;
+    /* ---- sysviews: PLAN_SYSVIEW_SCAN ---- */
+    const struct SysView *sysview;  /* the system relation (planner/sysview.h) */
 };
 
 /* ------------------------------------------------------------- statements ---- */

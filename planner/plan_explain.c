@@ -12,6 +12,7 @@
 
 #include "common/asserts.h"
 #include "planner/planner.h"
+#include "planner/sysview.h"   /* sysviews: PLAN_SYSVIEW_SCAN titles */
 
 enum {
     EXPLAIN_LINE_SIZE_MAX = 4096,
@@ -381,6 +382,9 @@ static void node_title(const Plan *plan, Buf *buf)
     case PLAN_INSERT: buf_add(buf, "Insert on %s", plan->dml.table->name); return;
     case PLAN_UPDATE: buf_add(buf, "Update on %s", plan->dml.table->name); return;
     case PLAN_DELETE: buf_add(buf, "Delete on %s", plan->dml.table->name); return;
+    case PLAN_SYSVIEW_SCAN: /* sysviews: PostgreSQL scans its catalog table */
+        buf_add(buf, "Seq Scan on %s", plan->sysview->name);
+        return;
     }
     buf_add(buf, "?");
 }

@@ -120,4 +120,29 @@ Error *bt_check(BTree *tree, BtCheckStats *stats_out);
  * each tree. Pre: quiescent. */
 Error *bt_check_store(Store *store, const PageId *roots, size_t root_count);
 
+/* ---- added by perf: page-at-a-time leaf scans (btree_scan.c) ---- */
+/* A leaf scan hands out, leaf by leaf in key order, the entries in [lo, hi) of a private copy of
+ * each leaf taken under its S latch (no latch is held between calls; the leaf stays pinned and
+ * the scan is in a reader epoch while open). A move checks the leaf's LSN: unchanged, it follows
+ * the right link with left-to-right latch coupling; changed, it re-descends to the first key
+ * above the last one it handed out. Every key present throughout the scan is handed out exactly
+ * once; keys inserted or removed meanwhile may or may not be. */
+typedef struct BtLeafScan BtLeafScan;
+typedef struct BtLeafEntry {
+    const uint8_t *key;
+    const uint8_t *value;     /* the inline value; NULL when it lives in an overflow chain */
+    uint32_t       key_size;
+    uint32_t       value_size;
+} BtLeafEntry;
+/* bt_leaf_scan_open: a scan of [lo, hi) (NULL/0: unbounded; bounds copied).
+ * Errors: PROGRAM_LIMIT_EXCEEDED for a bound over BT_KEY_SIZE_MAX; OUT_OF_MEMORY. */
+Error *bt_leaf_scan_open(BTree *tree, const uint8_t *lo, size_t lo_size, const uint8_t *hi,
+                         size_t hi_size, BtLeafScan **scan_out);
+/* bt_leaf_scan_next: the in-range entries of the next leaf that has some (*count_out > 0), or
+ * *count_out 0 at the end. The entries point into the scan's copy: valid until the next call.
+ * Errors: DATA_CORRUPTED for a bad page or cell; pool and I/O errors. */
+Error *bt_leaf_scan_next(BtLeafScan *scan, const BtLeafEntry **entries_out, size_t *count_out);
+void   bt_leaf_scan_close(BtLeafScan *scan);
+/* ---- end of perf's block ---- */
+
 #endif

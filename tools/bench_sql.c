@@ -16,7 +16,8 @@
  *            --build-rows (default 1,000,000) dimension rows
  *   spill    birch only: the GROUP BY with --rows / 2 groups under work_mem = 64MB against the
  *            same query with an unbounded work_mem: time ratio and peak RSS growth
- * Each figure is the median of --runs runs (default 5); every run's time is printed too, and
+ * Each figure is the median of --runs runs (default 5); every run's time is printed too (for
+ * birch and SQLite also the thread's CPU time, "(cpu)", steadier on a shared machine), and
  * the ratio is peer time / birch time (above 1: birch is faster). Configurations are printed
  * first. SQLite: WAL, synchronous=FULL, cache_size = birch's pool, INTEGER PRIMARY KEY.
  * DuckDB: a file database, threads=1. Answers are compared across engines (a mismatch is
@@ -68,6 +69,17 @@ static double now_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
+
+/* thread_cpu_ms: CPU time of the calling thread (user + system): on a machine shared with other
+ * work, wall-clock figures move with the load while this one mostly does not. */
+static double thread_cpu_ms(void)
+{
+    struct rusage usage;
+    if (getrusage(RUSAGE_THREAD, &usage) != 0) return 0;
+    return (double)(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
+           (double)(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
+}
+static double last_cpu_ms;   /* of the last birch_query_ms / sqlite_query_ms */
 
 static int compare_double(const void *a, const void *b)
 {
@@ -202,6 +214,7 @@ static double birch_query_ms(birch_db *db, const char *sql, char *answer, size_t
 {
     birch_stmt *stmt = NULL;
     double start = now_ms();
+    double cpu_start = thread_cpu_ms();
     if (birch_prepare(db, sql, -1, &stmt, NULL) != BIRCH_OK) birch_die(db, sql);
     int rc;
     int64_t row_count = 0;
@@ -220,6 +233,7 @@ static double birch_query_ms(birch_db *db, const char *sql, char *answer, size_t
     }
     if (rc != BIRCH_DONE) birch_die(db, sql);
     double elapsed = now_ms() - start;
+    last_cpu_ms = thread_cpu_ms() - cpu_start;
     birch_finalize(stmt);
     if (row_count > 1) snprintf(answer, answer_size, "rows=%" PRId64, row_count);
     return elapsed;
@@ -557,20 +571,27 @@ static void bench_analytics(const Options *options, const bool *run)
     for (int idx = 0; idx < ANALYTIC_COUNT; idx++) {
         if (!run[idx]) continue;
         const Analytic *analytic = &ANALYTICS[idx];
-        Series birch_series = {0}, sqlite_series = {0};
+        Series birch_series = {0}, sqlite_series = {0}, birch_cpu = {0}, sqlite_cpu = {0};
         char birch_answer[256] = "", sqlite_answer[256] = "";
         for (int r = 0; r < options->runs; r++) {
             birch_series.ms[birch_series.count++] =
                 birch_query_ms(db, analytic->sql, birch_answer, sizeof birch_answer);
+            birch_cpu.ms[birch_cpu.count++] = last_cpu_ms;
         }
         printf("%s: %s\n", analytic->name, analytic->sql);
         print_series("birch", analytic->name, &birch_series);
+        print_series("  (cpu)", analytic->name, &birch_cpu);
         if (lite != NULL && analytic->sqlite_bar > 0) {
             for (int r = 0; r < options->runs; r++) {
+                double cpu_start = thread_cpu_ms();
                 sqlite_series.ms[sqlite_series.count++] =
                     sqlite_query_ms(lite, analytic->sql, sqlite_answer, sizeof sqlite_answer);
+                sqlite_cpu.ms[sqlite_cpu.count++] = thread_cpu_ms() - cpu_start;
             }
             print_series("sqlite", analytic->name, &sqlite_series);
+            print_series("  (cpu)", analytic->name, &sqlite_cpu);
+            printf("  => %s: birch %.2fx SQLite in CPU time\n", analytic->name,
+                   median(&sqlite_cpu) / median(&birch_cpu));
             check_answer(analytic->name, "sqlite", birch_answer, sqlite_answer);
             printf("  => %s: birch %.2fx SQLite (bar >= %.1fx)\n", analytic->name,
                    median(&sqlite_series) / median(&birch_series), analytic->sqlite_bar);

@@ -36,6 +36,7 @@
 #include <editline/readline.h>
 
 #include "include/birch.h"
+#include "wire/server.h"   /* serve */
 
 typedef enum OutputMode { MODE_TABLE, MODE_CSV, MODE_TSV, MODE_LINE } OutputMode;
 
@@ -183,6 +184,47 @@ static void print_csv_field(FILE *out, const char *text, char delimiter)
 }
 
 /* run_statement: step one prepared statement to the end and print its rows in the mode. */
+/* copy: COPY ... FROM STDIN reads the lines that follow it, up to \., as psql does: from the
+ * script being run (copy_input), the prompt when interactive, or standard input. */
+static FILE *copy_input;
+
+static int copy_stream(Shell *shell, birch_stmt *stmt, int rc, FILE *out)
+{
+    if (rc == BIRCH_COPY_OUT) {
+        const void *data = NULL;
+        size_t size = 0;
+        while ((rc = birch_copy_get(stmt, &data, &size)) == BIRCH_ROW) fwrite(data, 1, size, out);
+        return rc;
+    }
+    FILE *in = copy_input != NULL ? copy_input : stdin;
+    if (shell->interactive && copy_input == NULL) {
+        printf("Enter data to be copied followed by a newline.\n"
+               "End with a backslash and a period on a line by itself.\n");
+    }
+    char *line = NULL;
+    size_t capacity = 0;
+    rc = BIRCH_OK;
+    for (;;) {
+        char *got = NULL;
+        if (shell->interactive && copy_input == NULL) {
+            got = readline(">> ");
+            free(line);
+            line = got;
+        } else if (getline(&line, &capacity, in) >= 0) {
+            got = line;
+        }
+        if (got == NULL) break;
+        size_t size = strlen(got);
+        while (size > 0 && (got[size - 1] == '\n' || got[size - 1] == '\r')) got[--size] = 0;
+        if (strcmp(got, "\\.") == 0) break;
+        got[size] = '\n';
+        if (rc == BIRCH_OK) rc = birch_copy_put(stmt, got, size + 1);
+        got[size] = 0;
+    }
+    free(line);
+    return rc == BIRCH_OK ? birch_copy_end(stmt, NULL) : BIRCH_ERROR;
+}
+
 static int run_statement(Shell *shell, birch_stmt *stmt, FILE *csv_out)
 {
     int column_count = birch_column_count(stmt);
@@ -256,9 +298,8 @@ static int run_statement(Shell *shell, birch_stmt *stmt, FILE *csv_out)
         if (mode == MODE_TABLE && returns_rows) print_table(&result, types);
         else if (!returns_rows && csv_out == NULL) printf("%s\n", birch_command_tag(stmt));
     } else if (rc == BIRCH_COPY_IN || rc == BIRCH_COPY_OUT) {
-        fprintf(stderr, "ERROR:  COPY to or from the shell's standard streams is not "
-                        "supported: use \\import and \\export\n");
-        rc = BIRCH_ERROR;
+        rc = copy_stream(shell, stmt, rc, out);   /* copy */
+        if (rc == BIRCH_DONE && csv_out == NULL) printf("%s\n", birch_command_tag(stmt));
     }
     result_free(&result);
     free(types);
@@ -707,6 +748,8 @@ static bool run_file(Shell *shell, FILE *in)
     size_t capacity = 0;
     bool   quit = false;
     bool   ok = true;
+    FILE  *outer_copy_input = copy_input;   /* copy: COPY FROM STDIN data follows in this file */
+    copy_input = in;
     while (!quit && getline(&line, &capacity, in) >= 0) {
         size_t size = strlen(line);
         while (size > 0 && (line[size - 1] == '\n' || line[size - 1] == '\r')) line[--size] = 0;
@@ -720,6 +763,7 @@ static bool run_file(Shell *shell, FILE *in)
         ok = run_sql(shell, shell->buffer, NULL);
         shell->buffer_size = 0;
     }
+    copy_input = outer_copy_input;
     return ok;
 }
 
@@ -758,6 +802,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* serve: `birch serve FILE ...` runs the PostgreSQL protocol server (wire/server.h) */
+    if (argc > 1 && strcmp(argv[1], "serve") == 0) return wire_serve_main(argc - 1, argv + 1);
     Shell shell = {.mode = MODE_TABLE};
     const char *commands[64];
     int command_count = 0;

@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
-# tools/run.sh [FILE]: birch's main job. Installs what is missing, builds if needed, and opens
-# the database FILE (default: ./birch-data/default.birch, created if missing) in the birch shell
-# (SQL, embedded; `\?` lists the meta-commands). It becomes `birch serve FILE` with the psql
-# command printed once the server (issue 5) exists.
+# tools/run.sh [--shell] [FILE] [SERVE OPTIONS...]: birch's main job. Installs what is missing,
+# builds if needed, and serves the database FILE (default: ./birch-data/birch.birch, created if
+# missing, served as database "birch") with `birch serve` on 127.0.0.1:5433 and a Unix socket in
+# /tmp, printing the psql command that connects to it. Stop it with Ctrl-C (or SIGTERM: a
+# graceful shutdown). --shell opens FILE in the embedded birch shell instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+shell=false
+if [ "${1:-}" = "--shell" ]; then
+    shell=true
+    shift
+fi
 tools/install-deps.sh build runtime
-if [ ! -x build/tools/birch ]; then
+if [ ! -f build/CMakeCache.txt ]; then
     cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build build -j "$(nproc)" --target birch >/dev/null
-file=${1:-birch-data/default.birch}
+file=birch-data/birch.birch
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+    file=$1
+    shift
+fi
 mkdir -p "$(dirname "$file")"
-exec build/tools/birch "$file"
+if $shell; then
+    exec build/tools/birch "$file"
+fi
+exec build/tools/birch serve "$file" "$@"

@@ -294,4 +294,30 @@ typedef struct TxnPurgeStats {
  * tuple lock is busy is skipped (the next pass gets it). Errors: tree errors. */
 Error *txn_purge_run(TxnManager *manager, TxnPurgeStats *stats_out);
 
+/* ---- added by perf: page-at-a-time visibility scans (txn_scan.c) ---- */
+/* A TxnPageScan returns, leaf page by leaf page in key order, the row versions of [lo, hi)
+ * visible to txn's snapshot: the same rows txn_cursor_next would, decided with a fast path for
+ * versions whose writer the snapshot sees and that carry no delete mark (returned in place from
+ * the page copy), and the exact path (delete marks, the version store, overflow values through
+ * txn_row_get) for the rest. */
+typedef struct TxnPageScan TxnPageScan;
+typedef struct TxnScanRow {
+    const uint8_t *key;
+    const uint8_t *record;    /* a full row record (storage/row.h) */
+    uint32_t       key_size;
+    uint32_t       record_size;
+} TxnScanRow;
+/* txn_page_scan_open: a scan of tree's [lo, hi) (NULL/0: unbounded) for txn. It reads the
+ * snapshot txn uses at each page (so it must not outlive the statement). Errors: as
+ * bt_leaf_scan_open. */
+Error *txn_page_scan_open(Txn *txn, BTree *tree, const uint8_t *lo, size_t lo_size,
+                          const uint8_t *hi, size_t hi_size, TxnPageScan **scan_out);
+/* txn_page_scan_next: the visible rows of the next leaf that has some (*count_out > 0), or
+ * *count_out 0 at the end; rows and the bytes they point to stay valid until the next call.
+ * Errors: as txn_row_get (72000 snapshot too old, DATA_CORRUPTED for a bad header) and
+ * bt_leaf_scan_next. */
+Error *txn_page_scan_next(TxnPageScan *scan, const TxnScanRow **rows_out, size_t *count_out);
+void   txn_page_scan_close(TxnPageScan *scan);
+/* ---- end of perf's block ---- */
+
 #endif

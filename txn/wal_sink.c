@@ -221,7 +221,9 @@ static Error *sink_append(void *ctx, Mtr *mtr, const uint8_t *records, size_t si
     WalPiece pieces[2] = {{.data = body, .size = body_size}};
     int      piece_count = 1;
     uint8_t  raw_size[4];
-    if (body_size >= COMPRESS_SIZE_MIN) {
+    bool has_image = false;
+    for (int page_idx = 0; page_idx < page_count; page_idx++) has_image |= pages[page_idx].image;
+    if (has_image && body_size >= COMPRESS_SIZE_MIN) {
         size_t         packed_size = 0;
         const uint8_t *packed = deflater_pack(body, body_size, &packed_size);
         if (packed != NULL && packed_size + 4 < body_size) {

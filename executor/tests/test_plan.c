@@ -663,7 +663,7 @@ START_TEST(test_plan_with_and_subqueries)
     planned = plan_ok("SELECT generate_series FROM generate_series(5, 1, -1)");
     const Plan *series = find_kind(planned->root, PLAN_RECURSIVE_UNION);
     ck_assert_str_eq(series->right->filter->name, ">=");
-    expect_error("SELECT 1 FROM unnest(1)", "0A000", NULL);
+    expect_error("SELECT 1 FROM unnest(1)", "42883", "function unnest(integer) does not exist");
     expect_error("SELECT count(*) FROM t FOR UPDATE", "0A000",
                  "FOR UPDATE is not allowed with aggregate functions");
     planned = plan_ok("SELECT a FROM t, u WHERE t.a = u.x FOR SHARE OF u");

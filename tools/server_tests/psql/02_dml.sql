@@ -1,0 +1,33 @@
+-- INSERT/UPDATE/DELETE with RETURNING, SELECT with joins, aggregates, subqueries; with command tags.
+\set QUIET off
+CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL, qty integer DEFAULT 0, price numeric(8,2));
+INSERT INTO items (name, qty, price) VALUES ('apple', 10, 0.50), ('pear', 5, 0.75), ('plum', 0, 1.20);
+INSERT INTO items (name) VALUES ('fig') RETURNING id, name, qty, price;
+INSERT INTO items (name, qty, price) SELECT 'kiwi', 3, 0.30 RETURNING *;
+UPDATE items SET qty = qty + 1 WHERE price < 1 RETURNING id, qty;
+UPDATE items SET price = 2.00 WHERE name = 'nothing';
+DELETE FROM items WHERE qty = 0 AND price IS NOT NULL RETURNING name;
+SELECT * FROM items ORDER BY id;
+SELECT count(*), count(price), sum(qty), avg(price), min(name), max(price) FROM items;
+CREATE TABLE orders (id int PRIMARY KEY, item_id int REFERENCES items (id), n int NOT NULL);
+INSERT INTO orders VALUES (1, 1, 2), (2, 1, 3), (3, 2, 1), (4, 5, 7);
+SELECT i.name, sum(o.n) AS total FROM items i JOIN orders o ON o.item_id = i.id GROUP BY i.name ORDER BY total DESC;
+SELECT i.name, o.id AS order_id FROM items i LEFT JOIN orders o ON o.item_id = i.id ORDER BY i.name, o.id;
+SELECT name FROM items WHERE id IN (SELECT item_id FROM orders) ORDER BY 1;
+SELECT name FROM items i WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.item_id = i.id) ORDER BY 1;
+SELECT name, qty, CASE WHEN qty > 5 THEN 'many' ELSE 'few' END AS amount FROM items ORDER BY name;
+SELECT item_id, count(*), sum(n) FROM orders GROUP BY item_id HAVING count(*) > 1;
+SELECT DISTINCT item_id FROM orders ORDER BY 1 LIMIT 2 OFFSET 1;
+WITH t AS (SELECT item_id, sum(n) AS s FROM orders GROUP BY item_id) SELECT * FROM t ORDER BY s;
+SELECT name, price, rank() OVER (ORDER BY price DESC NULLS LAST) FROM items ORDER BY 3, 1;
+SELECT NULL AS nothing, 1 + 1 AS two, 'a' || 'b' AS ab, 7 / 2 AS div, 7.0 / 2 AS fdiv, -7 % 3 AS mod;
+SELECT * FROM items WHERE false;
+SELECT name, price, coalesce(price, 0) AS p0 FROM items ORDER BY id;
+UPDATE orders SET n = n * 10 FROM items WHERE items.id = orders.item_id AND items.name = 'apple';
+SELECT * FROM orders ORDER BY id;
+DELETE FROM orders WHERE item_id = (SELECT id FROM items WHERE name = 'pear');
+SELECT id, n FROM orders ORDER BY id;
+INSERT INTO items (id, name) VALUES (100, 'explicit');
+SELECT max(id) FROM items;
+TRUNCATE orders;
+SELECT count(*) FROM orders;
