@@ -87,7 +87,10 @@ int birch_open(const char *path, const birch_open_options *options, birch_db **d
         engine_options.read_only = options->read_only;
         engine_options.pool_size = options->pool_size;
         if (options->user != NULL) user = options->user;
-        if (options->struct_size >= sizeof *options) application_name = options->application_name;
+        if (options->struct_size >= offsetof(birch_open_options, database)) {
+            application_name = options->application_name;
+        }
+        if (options->struct_size >= sizeof *options) engine_options.database_name = options->database;
     }
     if (path == NULL) {
         return fail(db, err_new(SQLSTATE_INVALID_PARAMETER_VALUE, "database path is NULL"));

@@ -217,7 +217,8 @@ static Error *engine_new(const char *path, const EngineOptions *options, Engine 
     pthread_cond_init(&engine->timer_cond, &cond_attr);
     pthread_condattr_destroy(&cond_attr);
     engine->path = strdup(path);
-    engine->database_name = database_name_of(path);
+    engine->database_name = options->database_name != NULL ? strdup(options->database_name)
+                                                            : database_name_of(path);
     engine->pid = getpid();
     engine->refcount = 1;
     if (engine->path == NULL || engine->database_name == NULL) {

@@ -52,6 +52,7 @@ typedef struct EngineOptions {
     size_t pool_size;     /* 0: ENGINE_POOL_SIZE_DEFAULT */
     bool   create;
     bool   read_only;
+    const char *database_name;   /* current_database(); NULL: the file's name */
 } EngineOptions;
 
 enum {

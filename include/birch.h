@@ -92,6 +92,9 @@ typedef struct birch_open_options {
                                     * in a process decides it. */
     const char *user;              /* the session's role; NULL: the database owner */
     const char *application_name;
+    const char *database;          /* the name current_database() and pg_database report
+                                    * (the server's database name); NULL: the file's name
+                                    * without ".birch". The first open of a file decides it. */
 } birch_open_options;
 
 /* ---- databases and sessions ---- */

@@ -598,6 +598,11 @@ static Error *bind_function_item(BindCtx *ctx, BindScope *scope, BindScope *hold
     const char *name = func->names->items[func->names->count - 1];
     int arg_count = ast_list_count(func->args);
     bool is_unnest = strcmp(name, "unnest") == 0 && arg_count == 1;   /* arrays */
+    /* pg_partition_ancestors(rel): birch has no partitions, so a relation's only "ancestor" is
+     * itself: unnest(ARRAY[rel::regclass::oid]), column relid (oid, where PostgreSQL's is regclass) (psql's \d trigger queries use it) */
+    bool is_ancestors = strcmp(name, "pg_partition_ancestors") == 0 && arg_count == 1 &&
+                        !item->lateral;
+    if (is_ancestors) is_unnest = true;
     if ((strcmp(name, "generate_series") != 0 && !is_unnest) || (item->lateral && !is_unnest) ||
         (!is_unnest && (arg_count < 2 || arg_count > 3)) ||
         func->star || func->distinct || func->over != NULL) {
@@ -616,7 +621,13 @@ static Error *bind_function_item(BindCtx *ctx, BindScope *scope, BindScope *hold
     }
     arg_scope->agg = NULL;
     scope_sync_out(arg_scope, holder);
-    if (err != NULL && is_unnest) {   /* arrays: unnest over the FROM item just before */
+    if (err == NULL && is_ancestors) {
+        Expr *rel = NULL;
+        err = bind_coerce(ctx, args[0], type_plain(TYPE_REGCLASS), true, NULL, &rel);
+        if (err == NULL) err = bind_coerce(ctx, rel, type_plain(TYPE_OID), true, NULL, &rel);
+        if (err == NULL) err = bind_func_call(ctx, "array[]", &rel, 1, item->position, &args[0]);
+    }
+    if (err != NULL && is_unnest && !is_ancestors) {   /* arrays: unnest over the FROM item just before */
         Expr *lateral = NULL;
         FromNode *prev = clause->item_count > 0 ? clause->items[clause->item_count - 1] : NULL;
         bool done = false;
@@ -647,7 +658,7 @@ static Error *bind_function_item(BindCtx *ctx, BindScope *scope, BindScope *hold
     const char *range = item->alias != NULL ? item->alias->name : name;
     const char *column_name = item->alias != NULL && item->alias->columns == NULL
                                   ? item->alias->name
-                                  : name;
+                                  : is_ancestors ? "relid" : name;
     const char **names = bind_alloc(ctx, 2 * sizeof *names);
     if (names == NULL) return oom_error();
     names[0] = column_name;

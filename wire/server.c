@@ -928,7 +928,8 @@ static Server *server_create(int argc, char **argv, int *status_out)
     server->bootstrap_user = xstrdup(os_user());
     birch_open_options options = {.struct_size = sizeof options, .create = true,
                                   .user = server->bootstrap_user,
-                                  .application_name = "birch serve"};
+                                  .application_name = "birch serve",
+                                  .database = server->dbname};
     if (birch_open(server->path, &options, &server->master) != BIRCH_OK) {
         const birch_error *err = birch_last_error(server->master);
         fprintf(stderr, "birch: could not open \"%s\": %s%s%s\n", server->path,
