@@ -883,8 +883,8 @@ static Error *cast_one(KernCtx *ctx, const ArrayView *view, KernFn fn, Type from
                 continue;
             }
             uint8_t buf[16];
-            const uint8_t *data;
-            int32_t size;
+            const uint8_t *data = NULL;
+            int32_t size = 0;
             TRY(kern_array_elem_get(&values, elem_idx, buf, ctx->arena, &data, &size));
             array_builder_add(&builder, data, size);
         }

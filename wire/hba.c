@@ -217,7 +217,8 @@ static int parse_address(HbaRule *rule, const HbaToken *tokens, int token_count,
         memcpy(rule->mask, mask, byte_count);
         *used_out = 2;
     }
-    for (size_t byte_idx = 0; byte_idx < byte_count; byte_idx++) {
+    /* (the second bound is always true; it tells GCC -O3 the writes stay in the array) */
+    for (size_t byte_idx = 0; byte_idx < byte_count && byte_idx < sizeof rule->address; byte_idx++) {
         rule->address[byte_idx] &= rule->mask[byte_idx];
     }
     return 0;
