@@ -381,83 +381,24 @@ static Error *decode_binary(birch_stmt *stmt, int param_idx, Type type, const ui
                             size_t size, Vector *vec)
 {
     Arena *arena = stmt->db->arena;
-    switch (type.id) {
-    case TYPE_BOOL:
-        if (size != 1) return binary_error(param_idx);
-        TRY(bind_vector(stmt, type_plain(TYPE_BOOL), vec));
-        vec_bool(vec)[0] = data[0] != 0;
-        return NULL;
-    case TYPE_INT2:
-        if (size != 2) return binary_error(param_idx);
-        TRY(bind_vector(stmt, type_plain(TYPE_INT2), vec));
-        vec_i16(vec)[0] = (int16_t)dec_u16be(data);
-        return NULL;
-    case TYPE_INT4:
-    case TYPE_DATE:
-        if (size != 4) return binary_error(param_idx);
-        TRY(bind_vector(stmt, type_plain((TypeId)type.id), vec));
-        vec_i32(vec)[0] = (int32_t)dec_u32be(data);
-        return NULL;
-    case TYPE_OID:
-        if (size != 4) return binary_error(param_idx);
-        TRY(bind_vector(stmt, type_plain(TYPE_OID), vec));
-        vec_i64(vec)[0] = (int64_t)dec_u32be(data);
-        return NULL;
-    case TYPE_INT8:
-    case TYPE_TIME:
-    case TYPE_TIMESTAMP:
-    case TYPE_TIMESTAMPTZ:
-        if (size != 8) return binary_error(param_idx);
-        TRY(bind_vector(stmt, type_plain((TypeId)type.id), vec));
-        vec_i64(vec)[0] = (int64_t)dec_u64be(data);
-        return NULL;
-    case TYPE_FLOAT4: {
-        if (size != 4) return binary_error(param_idx);
-        TRY(bind_vector(stmt, type_plain(TYPE_FLOAT4), vec));
-        uint32_t bits = dec_u32be(data);
-        memcpy(&vec_f32(vec)[0], &bits, 4);
-        return NULL;
-    }
-    case TYPE_FLOAT8: {
-        if (size != 8) return binary_error(param_idx);
-        TRY(bind_vector(stmt, type_plain(TYPE_FLOAT8), vec));
-        uint64_t bits = dec_u64be(data);
-        memcpy(&vec_f64(vec)[0], &bits, 8);
-        return NULL;
-    }
-    case TYPE_INTERVAL: {
-        if (size != 16) return binary_error(param_idx);
-        TRY(bind_vector(stmt, type_plain(TYPE_INTERVAL), vec));
-        DtInterval *value = (DtInterval *)vec->data;
-        value->time = (int64_t)dec_u64be(data);
-        value->day = (int32_t)dec_u32be(data + 8);
-        value->month = (int32_t)dec_u32be(data + 12);
-        return NULL;
-    }
-    case TYPE_NUMERIC: {
+    if (type.id == TYPE_NUMERIC) {
         arena_reset(arena);
-        Numeric num;
-        TRY(numeric_from_pg_binary(data, size, arena, &num));
         vec_init_phys(vec, type_plain(TYPE_NUMERIC), VEC_PHYS_NUMERIC, 0, arena);
         TRY(vec_reserve(vec, 1));
-        return vec_numeric_set(vec, 0, &num);
+    } else if (type_phys(type) == VEC_PHYS_ARRAY) {   /* arrays: validate, keep the encoding */
+        TRY(kern_array_check_binary(type, data, size));
+        TRY(bind_vector(stmt, type, vec));
+    } else {
+        TRY(bind_vector(stmt, type_is_string(type.id) ? type_plain(TYPE_TEXT)
+                                                      : type_plain((TypeId)type.id), vec));
     }
-    case TYPE_BYTEA:
-        TRY(bind_vector(stmt, type_plain(TYPE_BYTEA), vec));
-        return vec_str_set(vec, 0, (const char *)data, (uint32_t)size);
-    default:
-        if (type_is_string(type.id)) {
-            TRY(bind_vector(stmt, type_plain(TYPE_TEXT), vec));
-            return vec_str_set(vec, 0, (const char *)data, (uint32_t)size);
-        }
-        if (type_phys(type) == VEC_PHYS_ARRAY) {   /* arrays: validate, keep the encoding */
-            TRY(kern_array_check_binary(type, data, size));
-            TRY(bind_vector(stmt, type, vec));
-            return vec_str_set(vec, 0, (const char *)data, (uint32_t)size);
-        }
-        return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "binary format for type %s is not supported", type_name(type.id));
+    Error *err = vec_binary_set(vec, 0, data, size);
+    if (err != NULL && err->state == SQLSTATE_INVALID_BINARY_REPRESENTATION &&
+        type.id != TYPE_NUMERIC) {
+        err_free(err);
+        return binary_error(param_idx);
     }
+    return err;
 }
 
 int birch_bind_value(birch_stmt *stmt, int param_idx, int format, const void *data, size_t size)

@@ -18,6 +18,7 @@
 #include "common/bytes.h"
 #include "common/numeric.h"
 #include "executor/copy_int.h"
+#include "executor/kern_array.h"
 #include "parser/parse.h"
 #include "planner/planner.h"
 
@@ -669,73 +670,18 @@ static Error *binary_error(CopyState *state, uint32_t col)
 static Error *binary_value(CopyState *state, uint32_t col, const uint8_t *data, size_t size)
 {
     Vector *vec = &state->batch[col];
-    uint32_t row = state->batch_rows;
-    Type type = vec->type;
-    switch (type.id) {
-    case TYPE_BOOL:
-        if (size != 1) return binary_error(state, col);
-        vec_bool(vec)[row] = data[0] != 0;
-        return NULL;
-    case TYPE_INT2:
-        if (size != 2) return binary_error(state, col);
-        vec_i16(vec)[row] = (int16_t)dec_u16be(data);
-        return NULL;
-    case TYPE_INT4:
-    case TYPE_DATE:
-        if (size != 4) return binary_error(state, col);
-        vec_i32(vec)[row] = (int32_t)dec_u32be(data);
-        return NULL;
-    case TYPE_OID:
-        if (size != 4) return binary_error(state, col);
-        vec_i64(vec)[row] = (int64_t)dec_u32be(data);
-        return NULL;
-    case TYPE_INT8:
-    case TYPE_TIME:
-    case TYPE_TIMESTAMP:
-    case TYPE_TIMESTAMPTZ:
-        if (size != 8) return binary_error(state, col);
-        vec_i64(vec)[row] = (int64_t)dec_u64be(data);
-        return NULL;
-    case TYPE_FLOAT4: {
-        if (size != 4) return binary_error(state, col);
-        uint32_t bits = dec_u32be(data);
-        memcpy(&vec_f32(vec)[row], &bits, 4);
-        return NULL;
+    Error  *err = NULL;
+    if (vec->phys == VEC_PHYS_ARRAY) err = kern_array_check_binary(vec->type, data, size);
+    if (err == NULL) err = vec_binary_set(vec, state->batch_rows, data, size);
+    if (err == NULL || err->state == SQLSTATE_FEATURE_NOT_SUPPORTED ||
+        err->state == SQLSTATE_OUT_OF_MEMORY) {
+        return err == NULL ? NULL
+                           : copy_context(err, "COPY %s, line %llu, column %s", state->rel_name,
+                                          (unsigned long long)state->line_no,
+                                          state->column_names[col]);
     }
-    case TYPE_FLOAT8: {
-        if (size != 8) return binary_error(state, col);
-        uint64_t bits = dec_u64be(data);
-        memcpy(&vec_f64(vec)[row], &bits, 8);
-        return NULL;
-    }
-    case TYPE_INTERVAL: {
-        if (size != 16) return binary_error(state, col);
-        DtInterval *value = &((DtInterval *)vec->data)[row];
-        value->time = (int64_t)dec_u64be(data);
-        value->day = (int32_t)dec_u32be(data + 8);
-        value->month = (int32_t)dec_u32be(data + 12);
-        return NULL;
-    }
-    case TYPE_NUMERIC: {
-        Numeric num;
-        Error *err = numeric_from_pg_binary(data, size, state->batch_arena, &num);
-        if (err != NULL) {
-            err_free(err);
-            return binary_error(state, col);
-        }
-        if (vec->phys != VEC_PHYS_NUMERIC) return binary_error(state, col);
-        return vec_numeric_set(vec, row, &num);
-    }
-    default:
-        if (vec->phys == VEC_PHYS_STR && (type.id == TYPE_BYTEA || type_is_string(type.id))) {
-            return vec_str_set(vec, row, (const char *)data, (uint32_t)size);
-        }
-        return copy_context(err_new(SQLSTATE_FEATURE_NOT_SUPPORTED,
-                                    "binary COPY format for type %s is not supported",
-                                    type_name(type.id)),
-                            "COPY %s, line %llu, column %s", state->rel_name,
-                            (unsigned long long)state->line_no, state->column_names[col]);
-    }
+    err_free(err);   /* a wrong size or bad numeric bytes */
+    return binary_error(state, col);
 }
 
 static Error *parse_binary(CopyState *state, bool eof)

@@ -2,6 +2,8 @@
 #include "executor/vec.h"
 
 #include "common/asserts.h"
+#include "common/bytes.h"
+#include "common/datetime.h"
 
 STATIC_ASSERT(sizeof(StrView) == 16, "a string view is 16 bytes");
 STATIC_ASSERT((VEC_VALUE_COUNT_MAX & (VEC_VALUE_COUNT_MAX - 1)) == 0, "power of two");
@@ -201,4 +203,72 @@ Error *vec_copy_row(Vector *dst, uint32_t dst_idx, const Vector *src, uint32_t s
     memcpy((char *)dst->data + dst_idx * value_size, (const char *)src->data + slot_idx * value_size,
            value_size);
     return NULL;
+}
+
+static Error *binary_format_error(void)
+{
+    return err_new(SQLSTATE_INVALID_BINARY_REPRESENTATION, "incorrect binary data format");
+}
+
+Error *vec_binary_set(Vector *vec, uint32_t row_idx, const uint8_t *data, size_t size)
+{
+    ASSERT(row_idx < vec->capacity);
+    switch (vec->type.id) {
+    case TYPE_BOOL:
+        if (size != 1) return binary_format_error();
+        vec_bool(vec)[row_idx] = data[0] != 0;
+        return NULL;
+    case TYPE_INT2:
+        if (size != 2) return binary_format_error();
+        vec_i16(vec)[row_idx] = (int16_t)dec_u16be(data);
+        return NULL;
+    case TYPE_INT4:
+    case TYPE_DATE:
+        if (size != 4) return binary_format_error();
+        vec_i32(vec)[row_idx] = (int32_t)dec_u32be(data);
+        return NULL;
+    case TYPE_OID:
+        if (size != 4) return binary_format_error();
+        vec_i64(vec)[row_idx] = (int64_t)dec_u32be(data);
+        return NULL;
+    case TYPE_INT8:
+    case TYPE_TIME:
+    case TYPE_TIMESTAMP:
+    case TYPE_TIMESTAMPTZ:
+        if (size != 8) return binary_format_error();
+        vec_i64(vec)[row_idx] = (int64_t)dec_u64be(data);
+        return NULL;
+    case TYPE_FLOAT4: {
+        if (size != 4) return binary_format_error();
+        uint32_t bits = dec_u32be(data);
+        memcpy(&vec_f32(vec)[row_idx], &bits, 4);
+        return NULL;
+    }
+    case TYPE_FLOAT8: {
+        if (size != 8) return binary_format_error();
+        uint64_t bits = dec_u64be(data);
+        memcpy(&vec_f64(vec)[row_idx], &bits, 8);
+        return NULL;
+    }
+    case TYPE_INTERVAL: {
+        if (size != 16) return binary_format_error();
+        DtInterval *value = &((DtInterval *)vec->data)[row_idx];
+        value->time = (int64_t)dec_u64be(data);
+        value->day = (int32_t)dec_u32be(data + 8);
+        value->month = (int32_t)dec_u32be(data + 12);
+        return NULL;
+    }
+    case TYPE_NUMERIC: {
+        if (vec->phys != VEC_PHYS_NUMERIC) return binary_format_error();
+        Numeric num;
+        TRY(numeric_from_pg_binary(data, size, vec->arena, &num));
+        return vec_numeric_set(vec, row_idx, &num);
+    }
+    default:
+        if (vec->phys == VEC_PHYS_STR || vec->phys == VEC_PHYS_ARRAY) {
+            return vec_str_set(vec, row_idx, (const char *)data, (uint32_t)size);
+        }
+        return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED, "binary format for type %s is not supported",
+                       type_name(vec->type.id));
+    }
 }

@@ -130,6 +130,14 @@ Error *vec_str_set(Vector *vec, uint32_t row_idx, const char *data, uint32_t siz
 /* vec_numeric_set: store a deep copy of num (digits into the vector's arena).
  * Pre: phys == VEC_PHYS_NUMERIC, row_idx < capacity. Errors: OUT_OF_MEMORY. */
 Error *vec_numeric_set(Vector *vec, uint32_t row_idx, const Numeric *num);
+/* vec_binary_set: store one value given in PostgreSQL's binary (recv) format at row_idx of a
+ * vector already initialized for its type and reserved (NUMERIC: general form; string types
+ * and BYTEA: STR; arrays: the bytes as given, which the caller has validated). Errors:
+ * INVALID_BINARY_REPRESENTATION (22P03) `incorrect binary data format` for a wrong size
+ * (callers add which parameter or column), numeric_from_pg_binary's errors for bad numeric
+ * bytes, OUT_OF_MEMORY, FEATURE_NOT_SUPPORTED for a type with
+ * no binary form here. Shared by Bind (api.c) and COPY ... FORMAT binary (copy_in.c). */
+Error *vec_binary_set(Vector *vec, uint32_t row_idx, const uint8_t *data, size_t size);
 /* vec_numeric_get: row_idx's value as a general Numeric (NUM64 values are converted, with
  * digits in arena). Pre: the row is valid. Errors: OUT_OF_MEMORY. */
 Error *vec_numeric_get(const Vector *vec, uint32_t row_idx, Arena *arena, Numeric *out);
