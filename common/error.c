@@ -161,6 +161,7 @@ Error *err_copy(const Error *err)
         .column_name = dup_or_null(err->column_name),
         .constraint_name = dup_or_null(err->constraint_name),
     };
+    copy->context = dup_or_null(err->context);   /* sessions: CONTEXT */
     if (copy->message == NULL) {
         err_free(copy);
         return &OUT_OF_MEMORY_ERROR;
@@ -178,5 +179,16 @@ void err_free(Error *err)
     free(err->table_name);
     free(err->column_name);
     free(err->constraint_name);
+    free(err->context);   /* sessions: CONTEXT */
     free(err);
+}
+
+/* sessions: the CONTEXT field */
+Error *err_set_context(Error *err, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    err = set_text_field(err, err == NULL ? NULL : &err->context, fmt, args);
+    va_end(args);
+    return err;
 }

@@ -35,6 +35,8 @@ typedef struct Error {
     char       *column_name;
     char       *constraint_name;
     int         is_static;       /* the static out-of-memory error: err_free ignores it */
+    char       *context;         /* sessions: optional CONTEXT lines (PostgreSQL's 'W' field, e.g.
+                                  * "COPY t, line 3, column a: \"x\""), NULL if none */
 } Error;
 
 /* err_new: a new error with a printf-style message. Never NULL: on OOM it returns a static
@@ -50,6 +52,8 @@ Error *err_set_hint(Error *err, const char *fmt, ...) __attribute__((format(prin
 /* err_set_object: attach schema/table/column/constraint names (any may be NULL). */
 Error *err_set_object(Error *err, const char *schema_name, const char *table_name,
                       const char *column_name, const char *constraint_name);
+/* err_set_context (sessions): set the CONTEXT field (replacing one already set); returns err. */
+Error *err_set_context(Error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* err_prefix: prepend "prefix: " to the message (used to add context on the way up). */
 Error *err_prefix(Error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* err_copy: a deep copy (never NULL). */

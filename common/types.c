@@ -62,6 +62,13 @@ static const TypeInfo TYPE_INFOS[] = {
     { TYPE_REGTYPE_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_REGTYPE, "regtype[]" },
     { TYPE_INT2VECTOR, -1, VEC_PHYS_ARRAY, TYPE_INT2, "int2vector" },
     { TYPE_OIDVECTOR, -1, VEC_PHYS_ARRAY, TYPE_OID, "oidvector" },
+    /* types: uuid, json, jsonb and their arrays */
+    { TYPE_UUID, 16, VEC_PHYS_STR, 0, "uuid" },
+    { TYPE_JSON, -1, VEC_PHYS_STR, 0, "json" },
+    { TYPE_JSONB, -1, VEC_PHYS_STR, 0, "jsonb" },
+    { TYPE_UUID_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_UUID, "uuid[]" },
+    { TYPE_JSON_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_JSON, "json[]" },
+    { TYPE_JSONB_ARRAY, -1, VEC_PHYS_ARRAY, TYPE_JSONB, "jsonb[]" },
 };
 enum { TYPE_INFO_COUNT = sizeof TYPE_INFOS / sizeof TYPE_INFOS[0] };
 

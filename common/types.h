@@ -70,6 +70,14 @@ typedef enum TypeId {
     TYPE_INTERVAL_ARRAY = 1187,
     TYPE_NUMERIC_ARRAY = 1231,
     TYPE_REGTYPE_ARRAY = 2211,
+    /* types: uuid, json, jsonb (VEC_PHYS_STR: uuid its 16 bytes, json the text as written,
+     * jsonb its normal text form; common/uuid.h, common/json.h) */
+    TYPE_JSON = 114,
+    TYPE_JSON_ARRAY = 199,
+    TYPE_UUID = 2950,
+    TYPE_UUID_ARRAY = 2951,
+    TYPE_JSONB = 3802,
+    TYPE_JSONB_ARRAY = 3807,
 } TypeId;
 
 typedef struct Type {

@@ -82,6 +82,10 @@ typedef struct birch_error {
     const char *table_name;
     const char *column_name;
     const char *constraint_name;
+    /* ---- added by sessions: PostgreSQL's CONTEXT field ('W'): where the error happened,
+     * e.g. "COPY t, line 3, column a: \"x\""; NULL if none ---- */
+    const char *context;
+    /* ---- end of the block added by sessions ---- */
 } birch_error;
 
 typedef struct birch_open_options {
