@@ -88,24 +88,51 @@ Error *bt_page_validate_cells(const uint8_t *page, PageId page_id)
 Error *bt_page_search(const uint8_t *page, PageId page_id, const uint8_t *key, size_t key_size,
                       int *slot_out, bool *exact_out)
 {
+    /* Each probe reads only the cell's key: its offset and key size are checked against the
+     * page bounds (so a corrupt slot never makes us read outside the page); the full cell check
+     * (bt_cell_at: value size, flags) runs once, on an exact match, which callers read. */
     int level = bt_level(page);
+    size_t cell_header = level == 0 ? BT_LEAF_CELL_HEADER_SIZE : BT_INNER_CELL_HEADER_SIZE;
     int low = 0;
     int high = bt_count(page);
+    size_t slot_end = BT_HEADER_SIZE + 2u * (size_t)high;
     *exact_out = false;
+    if (slot_end > PAGE_SIZE) return bt_corrupt(page_id, "bad cell count");
+    uint64_t key_prefix = key_size >= 8 ? dec_u64be(key) : 0;
     while (low < high) {
         int mid = (low + high) / 2;
-        size_t cell_size = 0;
-        const uint8_t *cell = bt_cell_at(page, mid, &cell_size);
-        if (cell == NULL) return bt_corrupt(page_id, "bad cell");
-        size_t cell_key_size = 0;
-        const uint8_t *cell_key = bt_cell_key(cell, level, &cell_key_size);
-        int cmp = bt_key_compare(cell_key, cell_key_size, key, key_size);
+        size_t offset = bt_slot(page, mid);
+        if (offset < slot_end || offset + cell_header > PAGE_SIZE) {
+            return bt_corrupt(page_id, "bad cell");
+        }
+        const uint8_t *cell = page + offset;
+        size_t cell_key_size = bt_cell_key_size(cell);
+        if (cell_key_size > BT_KEY_SIZE_MAX || offset + cell_header + cell_key_size > PAGE_SIZE) {
+            return bt_corrupt(page_id, "bad cell");
+        }
+        const uint8_t *cell_key = cell + cell_header;
+        int cmp;
+        if (key_size >= 8 && cell_key_size >= 8) {
+            /* the first 8 bytes as one big-endian number: memcmp's order on them */
+            uint64_t cell_prefix = dec_u64be(cell_key);
+            if (cell_prefix != key_prefix) {
+                cmp = cell_prefix < key_prefix ? -1 : 1;
+            } else {
+                cmp = bt_key_compare(cell_key + 8, cell_key_size - 8, key + 8, key_size - 8);
+            }
+        } else {
+            cmp = bt_key_compare(cell_key, cell_key_size, key, key_size);
+        }
         if (cmp < 0) {
             low = mid + 1;
         } else {
             if (cmp == 0) *exact_out = true;
             high = mid;
         }
+    }
+    if (*exact_out) {
+        size_t cell_size = 0;
+        if (bt_cell_at(page, low, &cell_size) == NULL) return bt_corrupt(page_id, "bad cell");
     }
     *slot_out = low;
     return NULL;

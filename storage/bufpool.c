@@ -40,6 +40,7 @@
 #include "storage/bufpool.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -59,7 +60,8 @@ enum {
     CLEANER_FREE_SHARE = 8,     /* the cleaner sleeps while more than 1/8 of frames are free */
     DISCARD_WAIT_MAX = 100000,      /* 100 us sleeps waiting for a transient pin: 10 s */
     FRAME_DATA_ALIGN = 4096,
-};
+    FRAME_DATA_HUGE_ALIGN = 2 * 1024 * 1024,   /* page data of pools this large or larger: */
+};                                             /* 2 MiB aligned, transparent huge pages asked */
 
 /* pin_count bit set while a frame is out of the page table (free, being evicted or reused,
  * failed): a lock-free pinner that sees it backs off. Set by a compare-and-swap from 0 under the
@@ -964,6 +966,21 @@ static void frames_init(BufPool *pool)
 
 static size_t round_up_64(size_t size) { return (size + 63) & ~(size_t)63; }
 
+/* frame_data_alloc: the frames' page memory. A pool of at least 2 MiB is 2 MiB aligned and
+ * asks for transparent huge pages: first use of fresh frames (a growing table) then faults once
+ * per 2 MiB instead of once per 4 KiB, and point lookups miss the TLB less. Frames are handed
+ * out in address order (the free list), so RSS still grows with use, 2 MiB at a time. */
+static uint8_t *frame_data_alloc(size_t size)
+{
+    if (size < FRAME_DATA_HUGE_ALIGN) return aligned_alloc(FRAME_DATA_ALIGN, size);
+    size_t rounded = (size + FRAME_DATA_HUGE_ALIGN - 1) & ~(size_t)(FRAME_DATA_HUGE_ALIGN - 1);
+    uint8_t *data = aligned_alloc(FRAME_DATA_HUGE_ALIGN, rounded);
+#ifdef MADV_HUGEPAGE
+    if (data != NULL) (void)madvise(data, rounded, MADV_HUGEPAGE);   /* a hint: may fail */
+#endif
+    return data;
+}
+
 Error *bp_create(File *file, const char *file_path, const BpOptions *options, BufPool **pool_out)
 {
     if (options->frame_count < BP_FRAME_COUNT_MIN || options->frame_count > INT32_MAX / 2) {
@@ -985,7 +1002,7 @@ Error *bp_create(File *file, const char *file_path, const BpOptions *options, Bu
     if (pool->frames != NULL) memset(pool->frames, 0, pool->frame_count * sizeof *pool->frames);
     pool->buckets = calloc(bucket_count, sizeof *pool->buckets);
     /* Not zeroed: untouched frames cost no RSS until first used. */
-    pool->data = aligned_alloc(FRAME_DATA_ALIGN, pool->frame_count * PAGE_SIZE);
+    pool->data = frame_data_alloc(pool->frame_count * PAGE_SIZE);
     if (pool->file_path == NULL || pool->frames == NULL || pool->buckets == NULL ||
         pool->data == NULL) {
         free(pool->file_path);
