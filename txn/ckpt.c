@@ -18,7 +18,16 @@ enum {
     CKPT_FIXED_SIZE = 24,
     CKPT_TRAILER_SIZE = 8,   /* u64 dpt_lsn after the tables (absent in older bodies) */
     CKPT_TXN_COUNT_MAX = 1 << 20,
+    PACE_SLEEP_US_MAX = 10000,       /* a paced writer re-checks hurry at least this often */
+    PACE_WAIT_MAX = 1000000,         /* sleeps between two batches (bound; ~hours) */
+    ROLLBACK_SLACK = 512,            /* per active transaction: its newest record, a bound */
 };
+
+/* Pace: the budgets of a paced write (budget_seconds <= 0: full speed). */
+typedef struct Pace {
+    double   budget_seconds;
+    uint64_t budget_wal_bytes;       /* 0: no log budget */
+} Pace;
 
 struct Checkpointer {
     Store           *store;
@@ -28,6 +37,8 @@ struct Checkpointer {
     uint64_t         last_checkpoint_lsn;
     _Atomic uint64_t last_insert_lsn;    /* the log's end when the last checkpoint started */
     _Atomic uint64_t count;
+    atomic_int       hurry;              /* > 0: someone waits for run_mutex, or destroy */
+    _Atomic uint64_t room_check_lsn;     /* below this insert LSN the rollback room is sure */
 
     pthread_mutex_t  fn_mutex;
     CkptActiveTxnFn  active_fn;
@@ -146,21 +157,82 @@ void ckpt_record_free(CkptRecord *record)
 
 /* ---------------------------------------------------------------- one checkpoint ---- */
 
-/* flush_old: write the dirty pages whose rec LSN is before lsn. */
-static Error *flush_old(BufPool *pool, uint64_t lsn, size_t *written_out)
+static double now_seconds(void)
 {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+static int page_id_compare(const void *left, const void *right)
+{
+    PageId left_id = ((const BpDirtyPage *)left)->page_id;
+    PageId right_id = ((const BpDirtyPage *)right)->page_id;
+    return left_id < right_id ? -1 : left_id > right_id;
+}
+
+/* pace_wait: after a batch, sleep while progress (share of the pages written) is ahead of the
+ * schedule: the larger of the time used and the log appended, each against its budget. */
+static void pace_wait(Checkpointer *ckpt, const Pace *pace, double progress, double start,
+                      uint64_t start_lsn, CkptReport *report)
+{
+    if (pace->budget_seconds <= 0) return;
+    for (int wait_idx = 0; wait_idx < PACE_WAIT_MAX; wait_idx++) {
+        if (atomic_load(&ckpt->hurry) > 0) return;
+        double schedule = (now_seconds() - start) / pace->budget_seconds;
+        if (pace->budget_wal_bytes > 0) {
+            uint64_t appended = wal_insert_lsn(ckpt->wal) - start_lsn;
+            double   wal_share = (double)appended / (double)pace->budget_wal_bytes;
+            if (wal_share > schedule) schedule = wal_share;
+        }
+        if (progress <= schedule) return;
+        double sleep_us = (progress - schedule) * pace->budget_seconds * 1e6;
+        if (sleep_us > PACE_SLEEP_US_MAX) sleep_us = PACE_SLEEP_US_MAX;
+        if (sleep_us < 100) sleep_us = 100;
+        nanosleep(&(struct timespec){.tv_sec = 0, .tv_nsec = (long)(sleep_us * 1000)}, NULL);
+        report->sleep_ms += sleep_us / 1e3;
+    }
+}
+
+/* write_pages: write the dirty pages whose rec LSN is before lsn_limit in ascending page id,
+ * CKPT_WRITE_BATCH at a time, paced by pace, syncing the file every CKPT_SYNC_STEP_PAGES. */
+static Error *write_pages(Checkpointer *ckpt, uint64_t lsn_limit, const Pace *pace,
+                          CkptReport *report)
+{
+    BufPool     *pool = store_pool(ckpt->store);
     size_t       room = bp_frame_count(pool);
     BpDirtyPage *pages = malloc(room * sizeof *pages);
     if (pages == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     size_t count = bp_dirty_pages(pool, pages, room);
-    if (count > room) count = room;
-    Error *err = NULL;
-    for (size_t page_idx = 0; page_idx < count && err == NULL; page_idx++) {
-        if (pages[page_idx].rec_lsn >= lsn) continue;
-        err = bp_flush_page(pool, pages[page_idx].page_id);
-        (*written_out)++;
+    if (count > room) count = room;   /* cannot exceed the frame count */
+    size_t keep = 0;
+    for (size_t page_idx = 0; page_idx < count; page_idx++) {
+        if (pages[page_idx].rec_lsn < lsn_limit) pages[keep++] = pages[page_idx];
+    }
+    qsort(pages, keep, sizeof *pages, page_id_compare);
+    double   start = now_seconds();
+    uint64_t start_lsn = wal_insert_lsn(ckpt->wal);
+    size_t   unsynced = 0;
+    Error   *err = NULL;
+    size_t   page_idx = 0;
+    while (page_idx < keep && err == NULL) {
+        size_t batch_end = page_idx + CKPT_WRITE_BATCH < keep ? page_idx + CKPT_WRITE_BATCH : keep;
+        for (; page_idx < batch_end && err == NULL; page_idx++) {
+            err = bp_flush_page(pool, pages[page_idx].page_id);
+            report->pages_written++;
+            unsynced++;
+        }
+        if (err == NULL && unsynced >= CKPT_SYNC_STEP_PAGES && page_idx < keep) {
+            /* in steps, so the final sync does not carry the whole checkpoint */
+            err = file_sync(store_file(ckpt->store));
+            report->sync_count++;
+            unsynced = 0;
+        }
+        if (err == NULL) pace_wait(ckpt, pace, (double)page_idx / (double)keep, start, start_lsn,
+                                   report);
     }
     free(pages);
+    report->write_ms = (now_seconds() - start) * 1e3;
     return err;
 }
 
@@ -173,16 +245,20 @@ static uint64_t next_xid_now(Checkpointer *ckpt)
     return fn != NULL ? fn(ctx) : store_info(ckpt->store).next_xid;
 }
 
-static Error *run_locked(Checkpointer *ckpt, CkptFlush flush, CkptReport *report)
+static Error *run_locked(Checkpointer *ckpt, CkptFlush flush, const Pace *pace,
+                         CkptReport *report)
 {
     Wal     *wal = ckpt->wal;
     BufPool *pool = store_pool(ckpt->store);
     TRY(wal_failure(wal));
     uint64_t start = wal_quiesce_lsn(wal);
-    if (flush == CKPT_FLUSH_ALL) {
+    if (flush == CKPT_FLUSH_ALL && pace->budget_seconds <= 0) {
         TRY(bp_flush_all(pool));
+        report->sync_count++;
+    } else if (flush == CKPT_FLUSH_ALL) {
+        TRY(write_pages(ckpt, UINT64_MAX, pace, report));
     } else if (flush == CKPT_FLUSH_OLD && ckpt->last_checkpoint_lsn != 0) {
-        TRY(flush_old(pool, ckpt->last_checkpoint_lsn, &report->pages_written));
+        TRY(write_pages(ckpt, ckpt->last_checkpoint_lsn, pace, report));
     }
     if (FAILPOINT("ckpt.after_flush")) {
         return err_new(SQLSTATE_IO_ERROR, "checkpoint failed: injected failure");
@@ -216,7 +292,10 @@ static Error *run_locked(Checkpointer *ckpt, CkptFlush flush, CkptReport *report
     free(pages);
     free(txns);
     /* every page written so far reaches the disk before the slot can move redo past it */
-    if (err == NULL) err = file_sync(store_file(ckpt->store));
+    if (err == NULL) {
+        err = file_sync(store_file(ckpt->store));
+        report->sync_count++;
+    }
     uint64_t checkpoint_lsn = 0;
     if (err == NULL) err = wal_append_checkpoint(wal, body, body_size, &checkpoint_lsn);
     free(body);
@@ -235,21 +314,106 @@ static Error *run_locked(Checkpointer *ckpt, CkptFlush flush, CkptReport *report
     ckpt->last_checkpoint_lsn = checkpoint_lsn;
     atomic_store(&ckpt->last_insert_lsn, start);
     atomic_fetch_add(&ckpt->count, 1);
-    *report = (CkptReport){.checkpoint_lsn = checkpoint_lsn, .redo_lsn = redo_lsn,
-                           .reuse_lsn = reuse_lsn, .dirty_page_count = page_count,
-                           .active_txn_count = txn_count,
-                           .pages_written = report->pages_written};
+    report->checkpoint_lsn = checkpoint_lsn;
+    report->redo_lsn = redo_lsn;
+    report->reuse_lsn = reuse_lsn;
+    report->dirty_page_count = page_count;
+    report->active_txn_count = txn_count;
     return NULL;
 }
 
 Error *ckpt_run(Checkpointer *ckpt, CkptFlush flush, CkptReport *report_out)
 {
     CkptReport report = {0};
+    Pace       pace = {0};
+    /* a paced checkpoint that holds run_mutex finishes at full speed while we wait */
+    atomic_fetch_add(&ckpt->hurry, 1);
     pthread_mutex_lock(&ckpt->run_mutex);
-    Error *err = run_locked(ckpt, flush, &report);
+    atomic_fetch_sub(&ckpt->hurry, 1);
+    Error *err = run_locked(ckpt, flush, &pace, &report);
     pthread_mutex_unlock(&ckpt->run_mutex);
     if (report_out != NULL) *report_out = report;
     return err;
+}
+
+Error *ckpt_run_paced(Checkpointer *ckpt, CkptFlush flush, double budget_seconds,
+                      uint64_t budget_wal_bytes, CkptReport *report_out)
+{
+    CkptReport report = {0};
+    Pace       pace = {.budget_seconds = budget_seconds, .budget_wal_bytes = budget_wal_bytes};
+    pthread_mutex_lock(&ckpt->run_mutex);
+    Error *err = run_locked(ckpt, flush, &pace, &report);
+    pthread_mutex_unlock(&ckpt->run_mutex);
+    if (report_out != NULL) *report_out = report;
+    return err;
+}
+
+/* ---------------------------------------------------------------- rollback room ---- */
+
+/* rollback_need: an upper bound of the log the active transactions wrote (what their
+ * rollbacks may need again): the smaller of the sum of their spans and the oldest's span. */
+static Error *rollback_need(Checkpointer *ckpt, uint64_t insert_lsn, uint64_t *need_out,
+                            uint64_t *oldest_first_out)
+{
+    CkptTxn *txns = NULL;
+    size_t   txn_count = 0;
+    TRY(active_txns(ckpt, &txns, &txn_count));
+    uint64_t span_sum = 0;
+    uint64_t oldest_first = insert_lsn;
+    for (size_t txn_idx = 0; txn_idx < txn_count; txn_idx++) {
+        uint64_t first = txns[txn_idx].first_lsn;
+        uint64_t last = txns[txn_idx].last_lsn;
+        if (first == 0 || first > insert_lsn) continue;
+        if (first < oldest_first) oldest_first = first;
+        span_sum += (last > first ? last - first : 0) + ROLLBACK_SLACK;
+    }
+    free(txns);
+    uint64_t oldest_span = insert_lsn - oldest_first + (txn_count > 0 ? ROLLBACK_SLACK : 0);
+    *need_out = span_sum < oldest_span ? span_sum : oldest_span;
+    *oldest_first_out = oldest_first;
+    return NULL;
+}
+
+Error *ckpt_check_rollback_room(Checkpointer *ckpt, uint64_t xid)
+{
+    /* the fast path of every logged change: one load (the reuse LSN never moves back, so a
+     * threshold computed from an older one is only conservative) */
+    if (wal_insert_lsn(ckpt->wal) < atomic_load_explicit(&ckpt->room_check_lsn,
+                                                         memory_order_relaxed)) {
+        return NULL;
+    }
+    uint64_t soft = wal_soft_limit(ckpt->wal);
+    WalStats stats = wal_stats(ckpt->wal);
+    /* the records of every active transaction lie in [reuse, insert): at most half the soft
+     * limit in use leaves room for all of their rollbacks */
+    if (2 * (stats.insert_lsn - stats.reuse_lsn) <= soft) {
+        uint64_t check_lsn = stats.reuse_lsn + soft / 2;
+        uint64_t seen = atomic_load(&ckpt->room_check_lsn);
+        while (seen < check_lsn &&
+               !atomic_compare_exchange_weak(&ckpt->room_check_lsn, &seen, check_lsn)) {
+        }
+        return NULL;
+    }
+    uint64_t need = 0;
+    uint64_t oldest_first = 0;
+    TRY(rollback_need(ckpt, stats.insert_lsn, &need, &oldest_first));
+    if (stats.insert_lsn - stats.reuse_lsn + need <= soft) return NULL;
+    if (oldest_first > stats.reuse_lsn + soft / 16) {
+        /* a checkpoint can recycle the log before the oldest active transaction */
+        TRY(ckpt_run(ckpt, CKPT_FLUSH_ALL, NULL));
+        stats = wal_stats(ckpt->wal);
+        TRY(rollback_need(ckpt, stats.insert_lsn, &need, &oldest_first));
+        if (stats.insert_lsn - stats.reuse_lsn + need <= soft) return NULL;
+    }
+    Error *err = err_new(SQLSTATE_CONFIGURATION_LIMIT_EXCEEDED,
+                         "WAL size limit exceeded by transaction %llu", (unsigned long long)xid);
+    err = err_set_detail(err, "the log of %llu bytes holds %llu bytes not yet reusable and must "
+                         "keep room for up to %llu bytes of rollback of the open transactions",
+                         (unsigned long long)stats.capacity,
+                         (unsigned long long)(stats.insert_lsn - stats.reuse_lsn),
+                         (unsigned long long)need);
+    return err_set_hint(err, "commit or roll back long transactions, or open the database with "
+                        "a larger log");
 }
 
 uint64_t ckpt_count(Checkpointer *ckpt) { return atomic_load(&ckpt->count); }
@@ -279,6 +443,29 @@ static uint64_t now_ms(void)
     return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
+/* the thread's budgets: completion_target of the interval and of the log that makes the next
+ * checkpoint due (the fraction of the capacity) */
+static double thread_target(const Checkpointer *ckpt)
+{
+    double target = ckpt->options.completion_target;
+    if (target == 0) return 0.5;
+    return target >= 1 ? 0.9 : target;
+}
+
+static double thread_budget_seconds(const Checkpointer *ckpt)
+{
+    double target = thread_target(ckpt);
+    return target < 0 ? 0 : target * (double)ckpt->options.interval_ms / 1e3;
+}
+
+static uint64_t thread_budget_wal_bytes(Checkpointer *ckpt)
+{
+    double target = thread_target(ckpt);
+    if (target < 0) return 0;
+    double bytes = target * ckpt->options.wal_fraction * (double)wal_capacity(ckpt->wal);
+    return bytes < 1 ? 1 : (uint64_t)bytes;
+}
+
 static void *thread_main(void *arg)
 {
     Checkpointer *ckpt = arg;
@@ -297,7 +484,8 @@ static void *thread_main(void *arg)
         if (!due(ckpt, now_ms() - last_ms)) continue;
         pthread_mutex_unlock(&ckpt->thread_mutex);
         (void)FAILPOINT("ckpt.thread.begin");
-        Error *err = ckpt_run(ckpt, CKPT_FLUSH_OLD, NULL);
+        Error *err = ckpt_run_paced(ckpt, CKPT_FLUSH_OLD, thread_budget_seconds(ckpt),
+                                    thread_budget_wal_bytes(ckpt), NULL);
         /* a failed checkpoint leaves the previous one valid; the Wal reports its own failure
          * to writers */
         if (err != NULL) err_free(err);
@@ -318,6 +506,8 @@ Error *ckpt_create(Store *store, Wal *wal, const CkptOptions *options, Checkpoin
     if (ckpt->options.interval_ms <= 0) ckpt->options.interval_ms = CKPT_INTERVAL_MS_DEFAULT;
     if (ckpt->options.wal_fraction <= 0) ckpt->options.wal_fraction = 0.5;
     atomic_init(&ckpt->last_insert_lsn, wal_insert_lsn(wal));
+    atomic_init(&ckpt->hurry, 0);
+    atomic_init(&ckpt->room_check_lsn, 0);
     pthread_mutex_init(&ckpt->run_mutex, NULL);
     pthread_mutex_init(&ckpt->fn_mutex, NULL);
     pthread_mutex_init(&ckpt->thread_mutex, NULL);
@@ -339,6 +529,7 @@ void ckpt_destroy(Checkpointer *ckpt)
 {
     if (ckpt == NULL) return;
     if (ckpt->thread_running) {
+        atomic_fetch_add(&ckpt->hurry, 1);   /* a paced checkpoint in progress ends quickly */
         pthread_mutex_lock(&ckpt->thread_mutex);
         ckpt->thread_stop = true;
         pthread_cond_signal(&ckpt->thread_cond);

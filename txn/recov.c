@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "common/asserts.h"
@@ -90,6 +91,27 @@ static Error *table_get(TxnTable *table, uint64_t xid, bool add, TxnEntry **entr
     return NULL;
 }
 
+/* table_remove: drop entry (a winner: nothing left to undo), shifting later entries of its
+ * probe run back so lookups never stop at the hole (linear probing, no tombstones). */
+static void table_remove(TxnTable *table, TxnEntry *entry)
+{
+    size_t mask = table->capacity - 1;
+    size_t hole = (size_t)(entry - table->slots);
+    size_t at = (hole + 1) & mask;
+    for (size_t step = 0; step < table->capacity && table->slots[at].xid != 0; step++) {
+        size_t home = hash_u64(table->slots[at].xid) & mask;
+        /* the entry at `at` may move to the hole iff its home is not in (hole, at] */
+        bool stays = hole <= at ? (home > hole && home <= at) : (home > hole || home <= at);
+        if (!stays) {
+            table->slots[hole] = table->slots[at];
+            hole = at;
+        }
+        at = (at + 1) & mask;
+    }
+    table->slots[hole] = (TxnEntry){0};
+    table->count--;
+}
+
 /* ---------------------------------------------------------------- redo ---- */
 
 /* TornSet: pages read as zeros (torn, or never written) whose records redo had to skip until
@@ -141,6 +163,8 @@ enum {
     BATCH_ENTRIES_MAX = 1 << 20,
     ENTRY_NONE = UINT32_MAX,
     APPLY_PARALLEL_PAGES_MIN = 512,   /* smaller batches are applied by the caller alone */
+    PREFETCH_THREAD_COUNT = 8,        /* concurrent page reads ahead of the apply */
+    PREFETCH_PAGES_MIN = 64,          /* smaller windows are read by the apply itself */
 };
 
 typedef struct RedoEntry {
@@ -170,6 +194,7 @@ typedef struct RedoBatch {
     uint8_t   *bytes;
     size_t     used;
     size_t     capacity;
+    size_t     prefaulted;   /* bytes[0, prefaulted) are mapped (prefault) */
     RedoEntry *entries;
     size_t     entry_count;
     BatchPage *pages;        /* hash by page id */
@@ -186,6 +211,17 @@ typedef struct RedoBatch {
 } RedoBatch;
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
+
+/* prefault: map the pages of a fresh buffer in one call: on a virtual machine a first-touch
+ * fault per 4 KiB costs tens of microseconds, many times the copy it interrupts. Best effort
+ * (an older kernel refuses MADV_POPULATE_WRITE: the pages then fault in one by one). */
+static void prefault(void *buffer, size_t size)
+{
+    uintptr_t page_size = 4096;
+    uintptr_t start = ((uintptr_t)buffer + page_size - 1) & ~(page_size - 1);
+    uintptr_t end = ((uintptr_t)buffer + size) & ~(page_size - 1);
+    if (end > start) (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+}
 
 static Error *batch_init(RedoBatch *batch)
 {
@@ -334,6 +370,14 @@ static Error *batch_add_record(RedoBatch *batch, const WalRecord *record, RecovR
         if (bytes == NULL) return oom();
         batch->bytes = bytes;
         batch->capacity = batch->used + record->redo_size;
+        batch->prefaulted = 0;
+    }
+    if (batch->used + record->redo_size > batch->prefaulted) {
+        /* ahead of the copies, 4 MiB at a time: a small recovery maps only what it uses */
+        size_t end = batch->used + record->redo_size + ((size_t)4 << 20);
+        if (end > batch->capacity) end = batch->capacity;
+        prefault(batch->bytes + batch->prefaulted, end - batch->prefaulted);
+        batch->prefaulted = end;
     }
     if (batch->record_count == batch->record_capacity) {
         atomic_bool *applied = realloc(batch->record_applied,
@@ -495,6 +539,92 @@ static void *apply_pages(void *arg)
     return NULL;
 }
 
+/* Prefetch: before a window of a batch's pages is applied, PREFETCH_THREAD_COUNT threads read
+ * the window's pages that are not in the pool (bp_pin + bp_unpin, BP_PIN_REDO), so the disk
+ * serves several reads at once instead of one synchronous read per page of the apply. Windows
+ * are at most a quarter of the pool, so a window's pages stay cached until they are applied.
+ * Best effort: a failed read is left for the apply to meet (and report). */
+typedef struct PrefetchWork {
+    Store           *store;
+    const BatchPage *pages;
+    size_t           count;
+    size_t           first_idx;    /* this thread reads pages first_idx, + step, ... */
+    size_t           step;
+} PrefetchWork;
+
+static void *prefetch_pages(void *arg)
+{
+    PrefetchWork *work = arg;
+    BufPool      *pool = store_pool(work->store);
+    for (size_t page_idx = work->first_idx; page_idx < work->count; page_idx += work->step) {
+        PageId page_id = work->pages[page_idx].page_id;
+        if (bp_is_resident(pool, page_id)) continue;
+        Frame *frame = NULL;
+        Error *err = bp_pin(pool, page_id, BP_PIN_REDO, &frame);
+        if (err != NULL) {
+            err_free(err);
+            continue;
+        }
+        bp_unpin(pool, frame);
+    }
+    return NULL;
+}
+
+static void prefetch_window(Store *store, const BatchPage *pages, size_t count)
+{
+    if (count < PREFETCH_PAGES_MIN) return;
+    PrefetchWork works[PREFETCH_THREAD_COUNT];
+    pthread_t    threads[PREFETCH_THREAD_COUNT];
+    bool         started[PREFETCH_THREAD_COUNT] = {false};
+    for (size_t thread_idx = 0; thread_idx < PREFETCH_THREAD_COUNT; thread_idx++) {
+        works[thread_idx] = (PrefetchWork){.store = store, .pages = pages, .count = count,
+                                           .first_idx = thread_idx,
+                                           .step = PREFETCH_THREAD_COUNT};
+        started[thread_idx] = thread_idx > 0 && pthread_create(&threads[thread_idx], NULL,
+                                                               prefetch_pages,
+                                                               &works[thread_idx]) == 0;
+    }
+    /* the caller reads its share, and the share of any thread that did not start */
+    for (size_t thread_idx = 0; thread_idx < PREFETCH_THREAD_COUNT; thread_idx++) {
+        if (!started[thread_idx]) prefetch_pages(&works[thread_idx]);
+    }
+    for (size_t thread_idx = 1; thread_idx < PREFETCH_THREAD_COUNT; thread_idx++) {
+        if (started[thread_idx]) pthread_join(threads[thread_idx], NULL);
+    }
+}
+
+/* apply_window: prefetch, then apply pages[0, count): halves on the caller and a helper
+ * thread when the window is large (the pool is concurrent; a page belongs to one thread). */
+static Error *apply_window(Store *store, RedoBatch *batch, const BatchPage *pages, size_t count,
+                           RecovReport *report)
+{
+    prefetch_window(store, pages, count);
+    ApplyWork works[2] = {
+        {.store = store, .batch = batch, .pages = pages, .count = count},
+        {.store = store, .batch = batch},
+    };
+    pthread_t helper;
+    bool      helper_running = false;
+    if (count >= APPLY_PARALLEL_PAGES_MIN) {
+        /* halves keep each thread's reads ascending */
+        works[0].count = count / 2;
+        works[1].pages = pages + count / 2;
+        works[1].count = count - count / 2;
+        helper_running = pthread_create(&helper, NULL, apply_pages, &works[1]) == 0;
+        if (!helper_running) works[0].count = count;
+    }
+    apply_pages(&works[0]);
+    if (helper_running) pthread_join(helper, NULL);
+    Error *err = NULL;
+    for (int work_idx = 0; work_idx < 2; work_idx++) {
+        report->pages_redone += works[work_idx].counts.pages_redone;
+        report->records_redone += works[work_idx].counts.records_redone;
+        if (err == NULL) err = works[work_idx].err;
+        else if (works[work_idx].err != NULL) err_free(works[work_idx].err);
+    }
+    return err;
+}
+
 /* batch_apply: apply and empty the batch: page 0 first, then the others in ascending id order,
  * split between the calling thread and a helper when the batch is large (the pool is
  * concurrent; a page belongs to one thread). */
@@ -510,28 +640,11 @@ static Error *batch_apply(Store *store, RedoBatch *batch, RecovReport *report)
         }
     }
     qsort(batch->pages, count, sizeof *batch->pages, page_compare);
-    ApplyWork works[2] = {
-        {.store = store, .batch = batch, .pages = batch->pages, .count = count},
-        {.store = store, .batch = batch},
-    };
-    pthread_t helper;
-    bool      helper_running = false;
-    if (err == NULL && count >= APPLY_PARALLEL_PAGES_MIN) {
-        /* interleave by blocks of 64 pages would balance better; halves keep each thread's
-         * reads ascending */
-        works[0].count = count / 2;
-        works[1].pages = batch->pages + count / 2;
-        works[1].count = count - count / 2;
-        helper_running = pthread_create(&helper, NULL, apply_pages, &works[1]) == 0;
-        if (!helper_running) works[0].count = count;
-    }
-    if (err == NULL) apply_pages(&works[0]);
-    if (helper_running) pthread_join(helper, NULL);
-    for (int work_idx = 0; work_idx < 2; work_idx++) {
-        report->pages_redone += works[work_idx].counts.pages_redone;
-        report->records_redone += works[work_idx].counts.records_redone;
-        if (err == NULL) err = works[work_idx].err;
-        else if (works[work_idx].err != NULL) err_free(works[work_idx].err);
+    size_t window = bp_frame_count(store_pool(store)) / 4;
+    if (window < PREFETCH_PAGES_MIN) window = PREFETCH_PAGES_MIN;
+    for (size_t first = 0; first < count && err == NULL; first += window) {
+        size_t window_count = count - first < window ? count - first : window;
+        err = apply_window(store, batch, batch->pages + first, window_count, report);
     }
     memset(batch->pages, 0, batch->page_capacity * sizeof *batch->pages);
     batch->page_count = 0;
@@ -589,6 +702,14 @@ static Error *analyze_record(TxnTable *table, const WalRecord *record, uint64_t 
     case WAL_RECORD_COMMIT: entry->committed = true; break;
     case WAL_RECORD_END: entry->ended = true; break;
     default: break;   /* ABORT: the rollback continues from undo_next_lsn */
+    }
+    /* A finished transaction needs nothing more, so the table stays as small as the set of
+     * open ones (a long log of short transactions would grow it to millions). Before the
+     * checkpoint record it stays: the checkpoint may still list it as active, and the merge
+     * must see that the scan found it finished. */
+    if ((entry->committed || entry->ended) &&
+        (checkpoint_lsn == 0 || record->lsn > checkpoint_lsn)) {
+        table_remove(table, entry);
     }
     return NULL;
 }
@@ -724,12 +845,39 @@ Error *recov_rollback(Wal *wal, Store *store, RecovUndoFn fn, void *ctx, uint64_
     return err;
 }
 
+/* finished_before_scan: whether the record at last_lsn is xid's COMMIT or END. A checkpoint
+ * lists a transaction until its COMMIT is durable, so it may list one whose COMMIT was
+ * appended before the checkpoint's redo LSN: the scan never sees that COMMIT, but the listed
+ * last LSN is the COMMIT itself. Such a transaction is a winner, never undone. */
+static Error *finished_before_scan(Wal *wal, uint64_t xid, uint64_t last_lsn, bool *finished_out)
+{
+    *finished_out = false;
+    if (last_lsn == 0) return NULL;
+    WalReader *reader = NULL;
+    TRY(wal_reader_open(wal, &reader));
+    WalRecord record;
+    bool      valid = false;
+    Error    *err = wal_read(reader, last_lsn, false, &record, &valid);
+    if (err == NULL && valid && record.xid == xid &&
+        (record.type == WAL_RECORD_COMMIT || record.type == WAL_RECORD_END)) {
+        *finished_out = true;
+    }
+    wal_reader_close(reader);
+    return err;
+}
+
 static Error *undo_losers(RecovDb *db, const RecovOptions *options, TxnTable *table,
                           RecovReport *report)
 {
     for (size_t slot_idx = 0; slot_idx < table->capacity; slot_idx++) {
         TxnEntry *entry = &table->slots[slot_idx];
         if (entry->xid == 0 || entry->committed || entry->ended) continue;
+        bool finished = false;
+        TRY(finished_before_scan(db->wal, entry->xid, entry->last_lsn, &finished));
+        if (finished) {
+            entry->committed = true;
+            continue;
+        }
         uint64_t last_lsn = entry->last_lsn;
         TRY(recov_rollback(db->wal, db->store, options->undo_fn, options->undo_ctx, entry->xid,
                            &last_lsn, entry->undo_next_lsn, 0, &report->clr_count));

@@ -365,6 +365,19 @@ Error *txn_statement_begin(Txn *txn)
     return err;
 }
 
+/* snapshot timing (txn): a new snapshot for a transaction that has not used its first one */
+Error *txn_snapshot_retake(Txn *txn)
+{
+    if (txn->undo_count > 0 || atomic_load(&txn->last_lsn) != 0) {
+        return err_new(SQLSTATE_ACTIVE_SQL_TRANSACTION,
+                       "the snapshot of a transaction that has written cannot be taken again");
+    }
+    pthread_mutex_lock(&txn->manager->mutex);
+    Error *err = snapshot_take_locked(txn);
+    pthread_mutex_unlock(&txn->manager->mutex);
+    return err;
+}
+
 /* End: leave the table (visible/gone for everyone), wake waiters, prune, free. */
 static void txn_end(Txn *txn)
 {
@@ -570,7 +583,10 @@ void txn_manager_unregister_tree(TxnManager *manager, BTree *tree)
  * record (UNDO_RESTORE only). */
 enum { UNDO_PAYLOAD_FIXED_SIZE = 1 + 4 + 4 + 4 };
 
-static Error *undo_encode(const UndoEntry *entry, uint8_t **payload_out, size_t *size_out)
+/* undo_encode: entry's logical-undo payload, into inline (inline_size bytes) if it fits, else
+ * into a heap buffer (the caller frees *payload_out unless it is inline). */
+static Error *undo_encode(const UndoEntry *entry, uint8_t *inline_buf, size_t inline_size,
+                          uint8_t **payload_out, size_t *size_out)
 {
     size_t size = UNDO_PAYLOAD_FIXED_SIZE + entry->key_size +
                   (entry->kind == UNDO_RESTORE ? entry->record_size : 0);
@@ -578,7 +594,7 @@ static Error *undo_encode(const UndoEntry *entry, uint8_t **payload_out, size_t 
         return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
                        "row version of %zu bytes is too large to log for undo", size);
     }
-    uint8_t *payload = malloc(size);
+    uint8_t *payload = size <= inline_size ? inline_buf : malloc(size);
     if (payload == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     size_t record_size = entry->kind == UNDO_RESTORE ? entry->record_size : 0;
     payload[0] = (uint8_t)entry->kind;
@@ -598,10 +614,13 @@ Error *txn_log_begin(Txn *txn, TxnLog *log, bool with_undo)
     Wal *wal = txn->manager->wal;
     if (wal == NULL) return NULL;
     TRY(wal_check_space(wal, txn->xid));
+    /* WAL rollback room (txn): 53400 before the log could not hold every open rollback */
+    if (txn->manager->ckpt != NULL) TRY(ckpt_check_rollback_room(txn->manager->ckpt, txn->xid));
     size_t payload_size = 0;
     if (with_undo) {
         VERIFY(txn->undo_count > 0);
-        TRY(undo_encode(&txn->undo[txn->undo_count - 1], &log->payload, &payload_size));
+        TRY(undo_encode(&txn->undo[txn->undo_count - 1], log->payload_inline,
+                        sizeof log->payload_inline, &log->payload, &payload_size));
     }
     if (atomic_load(&txn->first_lsn) == 0) {
         /* A lower bound of the first record, published before it exists (checkpoints). */
@@ -620,7 +639,7 @@ void txn_log_end(Txn *txn, TxnLog *log)
     if (!log->bound) return;
     wal_thread_bind(NULL);
     atomic_store(&txn->last_lsn, log->last_lsn);
-    free(log->payload);
+    if (log->payload != log->payload_inline) free(log->payload);
     log->payload = NULL;
     log->bound = false;
 }

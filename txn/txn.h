@@ -125,6 +125,12 @@ Error *txn_begin(TxnManager *manager, TxnIsolation isolation, Txn **txn_out);
 /* txn_statement_begin: a statement starts: READ COMMITTED takes a fresh snapshot (and clears
  * a pending lock_interrupt); REPEATABLE READ keeps its own. Errors: OUT_OF_MEMORY. */
 Error *txn_statement_begin(Txn *txn);
+/* snapshot timing (txn): txn_snapshot_retake: take txn's snapshot again, now. PostgreSQL takes
+ * a REPEATABLE READ snapshot at the first statement that needs one (not at BEGIN, SAVEPOINT or
+ * LOCK TABLE): the executor calls this there when the Txn began earlier. Pre: txn has read
+ * nothing through its snapshot. Errors: ACTIVE_SQL_TRANSACTION (25001) if txn wrote already;
+ * OUT_OF_MEMORY (the old snapshot stays). */
+Error *txn_snapshot_retake(Txn *txn);
 /* txn_commit: make the transaction's writes visible to later snapshots, release its locks
  * and free it. With a WAL and something logged: append COMMIT, wait until it is durable
  * (wal_commit_wait, group commit), and only then leave the active table. Without a WAL the
@@ -181,6 +187,8 @@ typedef struct TxnRowResult {
 /* txn_row_get: the version of key visible to txn's snapshot, copied into record_out (a full
  * row record; its header holds the writer xid to pass as seen_xid to a later write).
  * *found_out false if no version is visible (absent, deleted, or inserted after the snapshot).
+ * record_out's capacity is reused (no allocation once it is large enough), so keep one BtBuf
+ * across calls; when *found_out is false or on error its content is unspecified.
  * Errors: SNAPSHOT_TOO_OLD (72000) "snapshot too old" if the version needed was dropped by the
  * version store's hard limit; DATA_CORRUPTED for a bad record header; tree errors. */
 Error *txn_row_get(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,

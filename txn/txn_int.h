@@ -33,12 +33,15 @@ typedef struct UndoEntry {
 } UndoEntry;
 
 /* TxnLog: the WAL binding of one storage call (txn_log_begin .. txn_log_end). */
+enum { TXN_LOG_PAYLOAD_INLINE_SIZE = 128 };
+
 typedef struct TxnLog {
     WalMtrInfo info;
     uint64_t   last_lsn;
-    uint8_t   *payload;
+    uint8_t   *payload;       /* payload_inline or a heap buffer */
     bool       bound;
     WalMtrInfo *outer;
+    uint8_t    payload_inline[TXN_LOG_PAYLOAD_INLINE_SIZE];
 } TxnLog;
 
 struct Txn {

@@ -22,19 +22,23 @@
 #include "storage/row.h"
 #include "txn/txn_int.h"
 
-enum { WRITE_RETRY_MAX = 1 << 20 };   /* re-reads after waits, far beyond any real need */
+enum {
+    WRITE_RETRY_MAX = 1 << 20,   /* re-reads after waits, far beyond any real need */
+    RECORD_INLINE_SIZE = 512,    /* records up to this size are re-headed on the stack */
+};
 
 typedef enum WriteKind { WRITE_UPDATE, WRITE_DELETE, WRITE_LOCK } WriteKind;
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
 
-/* A copy of record with the header of a fresh version by xid (caller frees). */
+/* A copy of record with the header of a fresh version by xid: in inline_buf if it fits
+ * (inline_size bytes), else on the heap (the caller frees it unless it is inline_buf). */
 static Error *record_for_xid(const uint8_t *record, size_t record_size, uint64_t xid,
-                             uint8_t **copy_out)
+                             uint8_t *inline_buf, size_t inline_size, uint8_t **copy_out)
 {
     RowHeader header;
     TRY(row_header_read(record, record_size, &header));
-    uint8_t *copy = malloc(record_size);
+    uint8_t *copy = record_size <= inline_size ? inline_buf : malloc(record_size);
     if (copy == NULL) return oom();
     memcpy(copy, record, record_size);
     header.xid = xid;
@@ -82,12 +86,13 @@ static Error *resolve_visible(Txn *txn, BTree *tree, const uint8_t *key, size_t 
 Error *txn_row_get(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
                    BtBuf *record_out, bool *found_out)
 {
-    BtBuf newest = {0};
+    /* The newest version is read straight into record_out (its capacity reused, no buffer of
+     * our own): it is the answer in the common case, and the version store overwrites it
+     * otherwise (resolve_visible with out == newest). */
     bool found = false;
-    Error *err = bt_get(tree, key, key_size, &newest, &found);
-    if (err == NULL && found) err = resolve_visible(txn, tree, key, key_size, &newest,
+    Error *err = bt_get(tree, key, key_size, record_out, &found);
+    if (err == NULL && found) err = resolve_visible(txn, tree, key, key_size, record_out,
                                                     record_out, &found);
-    bt_buf_free(&newest);
     *found_out = err == NULL && found;
     return err;
 }
@@ -286,15 +291,16 @@ static Error *insert_locked(Txn *txn, BTree *tree, const uint8_t *key, size_t ke
 Error *txn_row_insert(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
                       const uint8_t *record, size_t record_size)
 {
+    uint8_t copy_inline[RECORD_INLINE_SIZE];
     uint8_t *copy = NULL;
-    TRY(record_for_xid(record, record_size, txn->xid, &copy));
+    TRY(record_for_xid(record, record_size, txn->xid, copy_inline, sizeof copy_inline, &copy));
     Error *err = tuple_lock(txn, tree, key, key_size, LOCK_FOR_NO_KEY_UPDATE, LOCK_WAIT_BLOCK,
                             NULL);
     if (err == NULL) {
         err = insert_locked(txn, tree, key, key_size, copy, record_size);
         tuple_unlock(txn, tree, key, key_size);
     }
-    free(copy);
+    if (copy != copy_inline) free(copy);
     return err;
 }
 
@@ -342,11 +348,12 @@ Error *txn_row_update(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size
                       uint64_t seen_xid, const uint8_t *record, size_t record_size,
                       TxnRowResult *result_out)
 {
+    uint8_t copy_inline[RECORD_INLINE_SIZE];
     uint8_t *copy = NULL;
-    TRY(record_for_xid(record, record_size, txn->xid, &copy));
+    TRY(record_for_xid(record, record_size, txn->xid, copy_inline, sizeof copy_inline, &copy));
     Error *err = write_row(txn, tree, key, key_size, seen_xid, WRITE_UPDATE, copy, record_size,
                            result_out);
-    free(copy);
+    if (copy != copy_inline) free(copy);
     return err;
 }
 

@@ -21,6 +21,7 @@
 #include "common/asserts.h"
 #include "common/bytes.h"
 #include "common/failpoint.h"
+#include "common/hash_crc32.h"
 #include "txn/wal_int.h"
 
 enum {
@@ -31,6 +32,7 @@ enum {
     SLOT_OFFSET_CREATED_LSN = 40,
     SLOT_OFFSET_CRC = WAL_HEADER_SLOT_SIZE - 4,
     ZERO_CHUNK_SIZE = 64 * 1024,
+    CRC_INSIDE_SIZE_MAX = 2048,   /* record bodies up to this size are crc'd under the mutex */
 };
 
 STATIC_ASSERT(WAL_HEADER_SLOT_B + WAL_HEADER_SLOT_SIZE <= WAL_HEADER_SIZE, "slots fit");
@@ -545,11 +547,10 @@ static void *flusher_main(void *arg)
 
 /* ---------------------------------------------------------------- append ---- */
 
-size_t wal_encode_header(uint8_t *header_out, uint64_t lsn, uint32_t size, uint64_t xid,
-                         uint64_t prev_lsn, uint8_t type, uint8_t flags, uint32_t generation,
-                         const uint8_t *body, size_t body_size)
+/* header_fields: a record header with a zero crc field. */
+static void header_fields(uint8_t *header, uint64_t lsn, uint32_t size, uint64_t xid,
+                          uint64_t prev_lsn, uint8_t type, uint8_t flags, uint32_t generation)
 {
-    uint8_t *header = header_out;
     enc_u64le(header, lsn);
     enc_u32le(header + 8, size);
     enc_u32le(header + 12, 0);
@@ -559,10 +560,18 @@ size_t wal_encode_header(uint8_t *header_out, uint64_t lsn, uint32_t size, uint6
     header[33] = flags;
     enc_u16le(header + 34, 0);
     enc_u32le(header + 36, generation);
-    uLong crc = crc32(0, header, 12);
-    crc = crc32(crc, header + 16, WAL_RECORD_HEADER_SIZE - 16);
-    if (body_size > 0) crc = crc32(crc, body, (uInt)body_size);
-    enc_u32le(header + 12, (uint32_t)crc);
+}
+
+size_t wal_encode_header(uint8_t *header_out, uint64_t lsn, uint32_t size, uint64_t xid,
+                         uint64_t prev_lsn, uint8_t type, uint8_t flags, uint32_t generation,
+                         const uint8_t *body, size_t body_size)
+{
+    uint8_t *header = header_out;
+    header_fields(header, lsn, size, xid, prev_lsn, type, flags, generation);
+    uint32_t crc = hash_crc32_fast(0, header, 12);
+    crc = hash_crc32_fast(crc, header + 16, WAL_RECORD_HEADER_SIZE - 16);
+    if (body_size > 0) crc = hash_crc32_fast(crc, body, body_size);
+    enc_u32le(header + 12, crc);
     return WAL_RECORD_HEADER_SIZE;
 }
 
@@ -609,11 +618,15 @@ Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, ui
                                      (unsigned long long)size,
                                      (unsigned long long)wal->record_size_max));
     }
-    /* the crc of the body, outside the mutex; the header part is combined in below */
-    uLong body_crc = crc32(0, NULL, 0);
-    for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
-        if (pieces[piece_idx].size == 0) continue;
-        body_crc = crc32(body_crc, pieces[piece_idx].data, (uInt)pieces[piece_idx].size);
+    /* A large body's crc is computed outside the mutex and the header part combined in below;
+     * a small one's is cheaper to compute in one pass after the header (no combine). */
+    bool     crc_outside = body_size > CRC_INSIDE_SIZE_MAX;
+    uint32_t body_crc = 0;
+    if (crc_outside) {
+        for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
+            if (pieces[piece_idx].size == 0) continue;
+            body_crc = hash_crc32_fast(body_crc, pieces[piece_idx].data, pieces[piece_idx].size);
+        }
     }
     pthread_mutex_lock(&wal->insert_mutex);
     if (atomic_load(&wal->failed)) {
@@ -634,19 +647,37 @@ Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, ui
         }
     }
     uint8_t header[WAL_RECORD_HEADER_SIZE];
-    wal_encode_header(header, lsn, (uint32_t)size, xid, prev_lsn, type, flags,
-                      (uint32_t)wal->generation, NULL, 0);
-    /* wal_encode_header's crc covered the header only: extend it with the body's */
-    uLong crc = crc32(0, header, 12);
-    crc = crc32(crc, header + 16, WAL_RECORD_HEADER_SIZE - 16);
-    crc = crc32_combine(crc, body_crc, (z_off_t)body_size);
-    enc_u32le(header + 12, (uint32_t)crc);
+    header_fields(header, lsn, (uint32_t)size, xid, prev_lsn, type, flags,
+                  (uint32_t)wal->generation);
+    /* The record goes into the ring with a zero crc field first; the crc (over the header
+     * without its crc field, then the body) is then taken from the ring in one pass when the
+     * record does not wrap there, else piece by piece; then stored into the ring's copy. */
     ring_copy(wal, lsn, header, sizeof header);
     uint64_t at = lsn + sizeof header;
     for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
         ring_copy(wal, at, pieces[piece_idx].data, pieces[piece_idx].size);
         at += pieces[piece_idx].size;
     }
+    size_t   ring_offset = (size_t)(lsn % wal->ring_size);
+    uint32_t crc = 0;
+    if (crc_outside) {
+        crc = hash_crc32_fast(0, header, 12);
+        crc = hash_crc32_fast(crc, header + 16, WAL_RECORD_HEADER_SIZE - 16);
+        crc = (uint32_t)crc32_combine(crc, body_crc, (z_off_t)body_size);
+    } else if (ring_offset + size <= wal->ring_size) {
+        crc = hash_crc32_fast(0, wal->ring + ring_offset, 12);
+        crc = hash_crc32_fast(crc, wal->ring + ring_offset + 16, (size_t)size - 16);
+    } else {
+        crc = hash_crc32_fast(0, header, 12);
+        crc = hash_crc32_fast(crc, header + 16, WAL_RECORD_HEADER_SIZE - 16);
+        for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
+            if (pieces[piece_idx].size == 0) continue;
+            crc = hash_crc32_fast(crc, pieces[piece_idx].data, pieces[piece_idx].size);
+        }
+    }
+    uint8_t crc_bytes[4];
+    enc_u32le(crc_bytes, crc);
+    ring_copy(wal, lsn + 12, crc_bytes, sizeof crc_bytes);
     if (is_mtr) atomic_fetch_add(&wal->inflight_count, 1);
     atomic_store_explicit(&wal->insert_lsn, lsn + size, memory_order_release);
     pthread_mutex_unlock(&wal->insert_mutex);

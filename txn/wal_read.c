@@ -10,10 +10,11 @@
 #include "common/bytes.h"
 #include "txn/wal_int.h"
 
-enum { READ_CHUNK_SIZE = 1 << 20 };
+enum { READ_CHUNK_SIZE = 2 << 20 };
 
-/* While the log is not being appended (recovery), reads go through a 1 MiB read-ahead chunk;
- * while it is, every read goes to the file (positions past the written LSN change). */
+/* While the log is not being appended (recovery), reads go through a 2 MiB read-ahead chunk,
+ * and a record that lies wholly inside it is decoded in place (no copy); while the log is being
+ * appended, every read goes to the file (positions past the written LSN change). */
 struct WalReader {
     Wal      *wal;
     uint8_t  *chunk;
@@ -123,6 +124,21 @@ static Error *read_log(WalReader *reader, uint64_t lsn, uint8_t *out, size_t siz
     return NULL;
 }
 
+/* in_chunk: while not appending, the stored bytes of the record [lsn, lsn + size) inside the
+ * read-ahead chunk, refilling it from lsn if the record runs past its end; NULL if the record
+ * does not fit one chunk or the area wraps inside it (then read_log copies it piecewise). */
+static Error *in_chunk(WalReader *reader, uint64_t lsn, size_t size, const uint8_t **stored_out)
+{
+    *stored_out = NULL;
+    if (reader->wal->appending || size > READ_CHUNK_SIZE) return NULL;
+    if (lsn < reader->chunk_lsn || lsn + size > reader->chunk_lsn + reader->chunk_size) {
+        TRY(chunk_fill(reader, lsn));
+        if (lsn + size > reader->chunk_lsn + reader->chunk_size) return NULL;
+    }
+    *stored_out = reader->chunk + (lsn - reader->chunk_lsn);
+    return NULL;
+}
+
 /* written_through: while appending, records may still sit in the ring: write them out. */
 static Error *written_through(Wal *wal, uint64_t end)
 {
@@ -200,12 +216,17 @@ Error *wal_read(WalReader *reader, uint64_t lsn, bool check_generation, WalRecor
         return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     }
     TRY(written_through(wal, lsn + size));
-    memcpy(reader->record, header, sizeof header);
-    TRY(read_log(reader, lsn + sizeof header, reader->record + sizeof header,
-                 size - sizeof header, &present));
-    if (!present) return NULL;
-    uLong crc = crc32(0, reader->record, 12);
-    crc = crc32(crc, reader->record + 16, size - 16);
+    const uint8_t *stored = NULL;
+    TRY(in_chunk(reader, lsn, size, &stored));
+    if (stored == NULL) {
+        memcpy(reader->record, header, sizeof header);
+        TRY(read_log(reader, lsn + sizeof header, reader->record + sizeof header,
+                     size - sizeof header, &present));
+        if (!present) return NULL;
+        stored = reader->record;
+    }
+    uLong crc = crc32(0, stored, 12);
+    crc = crc32(crc, stored + 16, size - 16);
     if ((uint32_t)crc != dec_u32le(header + 12)) return NULL;
     *record_out = (WalRecord){
         .lsn = lsn,
@@ -216,7 +237,7 @@ Error *wal_read(WalReader *reader, uint64_t lsn, bool check_generation, WalRecor
         .flags = header[33],
         .generation = generation,
     };
-    TRY(decode_body(reader, record_out, reader->record + sizeof header, size - sizeof header));
+    TRY(decode_body(reader, record_out, stored + sizeof header, size - sizeof header));
     if (check_generation) reader->generation_last = generation;
     *valid_out = true;
     return NULL;

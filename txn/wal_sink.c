@@ -200,39 +200,53 @@ static Error *sink_append(void *ctx, Mtr *mtr, const uint8_t *records, size_t si
     bool        is_clr = info != NULL && info->is_clr;
     size_t      undo_size = info != NULL && info->undo != NULL ? info->undo_size : 0;
     VERIFY(undo_size <= WAL_UNDO_SIZE_MAX);
-    size_t   body_size = (is_clr ? 8 : 0) + 8 + redo_size + undo_size;
-    uint8_t  body_inline[BODY_INLINE_SIZE];
-    uint8_t *body = body_size <= sizeof body_inline ? body_inline : malloc(body_size);
-    if (body == NULL) return wal_fail(wal, err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"));
-    size_t at = 0;
-    if (is_clr) {
-        enc_u64le(body, info->undo_next_lsn);
-        at = 8;
-    }
-    enc_u32le(body + at, (uint32_t)redo_size);
-    enc_u32le(body + at + 4, (uint32_t)undo_size);
-    at += 8;
-    size_t written = write_redo(records, size, pages, page_count, body + at);
-    VERIFY(written == redo_size);
-    at += redo_size;
-    if (undo_size > 0) memcpy(body + at, info->undo, undo_size);
-
-    uint8_t  flags = 0;
-    WalPiece pieces[2] = {{.data = body, .size = body_size}};
-    int      piece_count = 1;
-    uint8_t  raw_size[4];
     bool has_image = false;
     for (int page_idx = 0; page_idx < page_count; page_idx++) has_image |= pages[page_idx].image;
-    if (has_image && body_size >= COMPRESS_SIZE_MIN) {
-        size_t         packed_size = 0;
-        const uint8_t *packed = deflater_pack(body, body_size, &packed_size);
-        if (packed != NULL && packed_size + 4 < body_size) {
-            enc_u32le(raw_size, (uint32_t)body_size);
-            pieces[0] = (WalPiece){.data = raw_size, .size = 4};
-            pieces[1] = (WalPiece){.data = packed, .size = packed_size};
-            piece_count = 2;
-            flags |= WAL_FLAG_COMPRESSED;
-            atomic_fetch_add_explicit(&wal->stat_compressed_count, 1, memory_order_relaxed);
+
+    /* body: [undo_next_lsn (CLR)] redo_size undo_size redo... undo... */
+    uint8_t  prefix[16];
+    size_t   prefix_size = 0;
+    if (is_clr) {
+        enc_u64le(prefix, info->undo_next_lsn);
+        prefix_size = 8;
+    }
+    enc_u32le(prefix + prefix_size, (uint32_t)redo_size);
+    enc_u32le(prefix + prefix_size + 4, (uint32_t)undo_size);
+    prefix_size += 8;
+    size_t   body_size = prefix_size + redo_size + undo_size;
+    uint8_t  flags = 0;
+    WalPiece pieces[3];
+    int      piece_count = 0;
+    uint8_t  body_inline[BODY_INLINE_SIZE];
+    uint8_t *body = NULL;
+    uint8_t  raw_size[4];
+    if (!has_image) {
+        /* no image to substitute: the mtr's log is the redo part as it is, no copy */
+        VERIFY(redo_size == size);
+        pieces[piece_count++] = (WalPiece){.data = prefix, .size = prefix_size};
+        pieces[piece_count++] = (WalPiece){.data = records, .size = size};
+        if (undo_size > 0) pieces[piece_count++] = (WalPiece){.data = info->undo, .size = undo_size};
+    } else {
+        body = body_size <= sizeof body_inline ? body_inline : malloc(body_size);
+        if (body == NULL) return wal_fail(wal, err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"));
+        memcpy(body, prefix, prefix_size);
+        size_t at = prefix_size;
+        size_t written = write_redo(records, size, pages, page_count, body + at);
+        VERIFY(written == redo_size);
+        at += redo_size;
+        if (undo_size > 0) memcpy(body + at, info->undo, undo_size);
+        pieces[piece_count++] = (WalPiece){.data = body, .size = body_size};
+        if (body_size >= COMPRESS_SIZE_MIN) {
+            size_t         packed_size = 0;
+            const uint8_t *packed = deflater_pack(body, body_size, &packed_size);
+            if (packed != NULL && packed_size + 4 < body_size) {
+                enc_u32le(raw_size, (uint32_t)body_size);
+                pieces[0] = (WalPiece){.data = raw_size, .size = 4};
+                pieces[1] = (WalPiece){.data = packed, .size = packed_size};
+                piece_count = 2;
+                flags |= WAL_FLAG_COMPRESSED;
+                atomic_fetch_add_explicit(&wal->stat_compressed_count, 1, memory_order_relaxed);
+            }
         }
     }
     uint64_t xid = info != NULL ? info->xid : 0;
@@ -240,7 +254,7 @@ static Error *sink_append(void *ctx, Mtr *mtr, const uint8_t *records, size_t si
     uint8_t  type = is_clr ? WAL_RECORD_CLR : WAL_RECORD_MTR;
     Error   *err = wal_append_record(wal, type, flags, xid, prev_lsn, pieces, piece_count, true,
                                      lsn_out);
-    if (body != body_inline) free(body);
+    if (body != NULL && body != body_inline) free(body);
     if (err != NULL) return err;
     if (info != NULL) {
         if (info->last_lsn_io != NULL) *info->last_lsn_io = *lsn_out;
