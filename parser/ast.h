@@ -425,6 +425,9 @@ typedef enum AstStmtKind {
     AST_STMT_LOCK,
     AST_STMT_DISCARD,
     AST_STMT_COMMENT,
+    AST_STMT_LISTEN,             /* sessions: LISTEN / UNLISTEN / NOTIFY (u.set) */
+    AST_STMT_UNLISTEN,
+    AST_STMT_NOTIFY,
 } AstStmtKind;
 
 typedef struct AstStmt AstStmt;
@@ -599,6 +602,7 @@ typedef struct AstTransaction {
     AstList   *options;          /* AstOption *: isolation = 'read committed', read_only = t/f,
                                   * deferrable = t/f */
     bool       chain;            /* COMMIT AND CHAIN */
+    bool       start;            /* START TRANSACTION (tag START TRANSACTION, not BEGIN) */
 } AstTransaction;
 
 typedef struct AstSet {          /* SET / RESET / SHOW */

@@ -981,6 +981,7 @@ static void print_transaction(Printer *pr, const AstTransaction *txn)
         put_name(pr, txn->name);
     }
     if (txn->chain) put(pr, " and_chain");
+    if (txn->start) put(pr, " start_transaction");
     print_options(pr, "modes", txn->options);
     close_tag(pr);
 }
@@ -1247,6 +1248,16 @@ static void print_utility_stmt(Printer *pr, const AstStmt *stmt)
     case AST_STMT_LOCK:
     case AST_STMT_DISCARD:
     case AST_STMT_COMMENT: print_misc_stmt(pr, stmt); return;
+    case AST_STMT_LISTEN:
+    case AST_STMT_UNLISTEN:
+    case AST_STMT_NOTIFY:   /* sessions */
+        open_tag(pr, stmt->kind == AST_STMT_LISTEN ? "listen" : stmt->kind == AST_STMT_UNLISTEN
+                                                                   ? "unlisten" : "notify");
+        space(pr);
+        if (stmt->u.set->name != NULL) put_name(pr, stmt->u.set->name);
+        else put(pr, "*");
+        print_expr_list(pr, stmt->u.set->values);
+        break;
     case AST_STMT_EXPLAIN:
         open_tag(pr, "explain");
         print_options(pr, "options", stmt->u.explain->options);

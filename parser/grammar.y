@@ -76,6 +76,7 @@ static void *parse_stack_realloc(void *ptr, size_t size)
     ROW PRECISION TIME VALUES ENCRYPTED NAMES CONTINUE OPERATOR UNKNOWN FILTER
     DECLARE CURSOR SCROLL HOLD INSENSITIVE MOVE FORWARD BACKWARD RELATIVE CLOSE LOCK MODE
     ACCESS EXCLUSIVE DISCARD PLANS SEQUENCES MONTH DAY HOUR MINUTE OWNER COMMENT
+    LISTEN UNLISTEN NOTIFY
     .
 
 /* Precedence, lowest first (PostgreSQL's gram.y). */
@@ -1461,7 +1462,7 @@ static AstStmt *txn_stmt(ParseState *ps, AstTxnKind kind, char *name, AstList *o
 
 %type transaction_stmt {AstStmt *}
 transaction_stmt(A) ::= BEGIN(K) opt_transaction opt_txn_modes(M). { A = txn_stmt(ps, AST_TXN_BEGIN, NULL, M, K.position); }
-transaction_stmt(A) ::= START(K) TRANSACTION opt_txn_modes(M).     { A = txn_stmt(ps, AST_TXN_BEGIN, NULL, M, K.position); }
+transaction_stmt(A) ::= START(K) TRANSACTION opt_txn_modes(M).     { A = txn_stmt(ps, AST_TXN_BEGIN, NULL, M, K.position); A->u.transaction->start = true; }
 transaction_stmt(A) ::= COMMIT(K) opt_transaction opt_chain(C).    { A = txn_stmt(ps, AST_TXN_COMMIT, NULL, NULL, K.position); A->u.transaction->chain = C; }
 transaction_stmt(A) ::= END(K) opt_transaction opt_chain(C).       { A = txn_stmt(ps, AST_TXN_COMMIT, NULL, NULL, K.position); A->u.transaction->chain = C; }
 transaction_stmt(A) ::= ROLLBACK(K) opt_transaction opt_chain(C).  { A = txn_stmt(ps, AST_TXN_ROLLBACK, NULL, NULL, K.position); A->u.transaction->chain = C; }
@@ -1785,6 +1786,24 @@ cursor_stmt(A) ::= MOVE(K) fetch_args(F).          { F->move = true; A = parse_s
 cursor_stmt(A) ::= CLOSE(K) col_id(N).             { AstFetch *close = ast_alloc(&ps->b, sizeof(AstFetch)); close->name = N; A = parse_stmt(ps, AST_STMT_CLOSE, close, K.position); }
 cursor_stmt(A) ::= CLOSE(K) ALL.                   { A = parse_stmt(ps, AST_STMT_CLOSE, ast_alloc(&ps->b, sizeof(AstFetch)), K.position); }
 cursor_stmt(A) ::= DISCARD(K) discard_what(W).     { AstSet *discard = ast_alloc(&ps->b, sizeof(AstSet)); discard->name = ast_strdup(&ps->b, W, strlen(W)); A = parse_stmt(ps, AST_STMT_DISCARD, discard, K.position); }
+
+/* LISTEN / UNLISTEN / NOTIFY (sessions): AstSet name = the channel (NULL: UNLISTEN *),
+ * values = the payload string of NOTIFY, if any */
+cursor_stmt(A) ::= LISTEN(K) col_id(N).            { A = parse_stmt(ps, AST_STMT_LISTEN, channel_new(ps, N, NULL), K.position); }
+cursor_stmt(A) ::= UNLISTEN(K) col_id(N).          { A = parse_stmt(ps, AST_STMT_UNLISTEN, channel_new(ps, N, NULL), K.position); }
+cursor_stmt(A) ::= UNLISTEN(K) STAR.               { A = parse_stmt(ps, AST_STMT_UNLISTEN, channel_new(ps, NULL, NULL), K.position); }
+cursor_stmt(A) ::= NOTIFY(K) col_id(N).            { A = parse_stmt(ps, AST_STMT_NOTIFY, channel_new(ps, N, NULL), K.position); }
+cursor_stmt(A) ::= NOTIFY(K) col_id(N) COMMA STRING(P). { A = parse_stmt(ps, AST_STMT_NOTIFY, channel_new(ps, N, parse_const(ps, P)), K.position); }
+
+%include {
+static AstSet *channel_new(ParseState *ps, char *name, AstExpr *payload)
+{
+    AstSet *channel = ast_alloc(&ps->b, sizeof(AstSet));
+    channel->name = name;
+    channel->values = payload != NULL ? ast_list_new(&ps->b, payload) : NULL;
+    return channel;
+}
+}
 
 %type discard_what {const char *}
 discard_what(A) ::= ALL.                           { A = "all"; }
