@@ -327,7 +327,8 @@ static Error *concat_operands(BindCtx *ctx, Expr **args)
         Expr *self = args[side], *other = args[1 - side];
         bool other_string = type_is_string(other->type.id) || other->type.id == TYPE_UNKNOWN;
         bool self_plain = !type_is_string(self->type.id) && self->type.id != TYPE_UNKNOWN &&
-                          self->type.id != TYPE_BYTEA && type_array_elem(self->type.id) == 0;
+                          self->type.id != TYPE_BYTEA && type_array_elem(self->type.id) == 0 &&
+                          self->type.id != TYPE_JSONB; /* jsonb || jsonb */
         if (other_string && self_plain) {
             TRY(bind_coerce(ctx, self, type_plain(TYPE_TEXT), true, NULL, &args[side]));
             if (other->type.id == TYPE_UNKNOWN) {

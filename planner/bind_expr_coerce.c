@@ -112,6 +112,9 @@ static bool implicit_ok(uint32_t from, uint32_t to)
 static bool assignment_ok(uint32_t from, uint32_t to)
 {
     if (implicit_ok(from, to)) return true;
+    if ((from == TYPE_JSON && to == TYPE_JSONB) || (from == TYPE_JSONB && to == TYPE_JSON)) {
+        return true;   /* types: json <-> jsonb are assignment casts */
+    }
     if (numeric_rank(from) >= 0 && numeric_rank(to) >= 0) return true;
     if (type_is_string(to)) return true;
     if (from == TYPE_OID && (to == TYPE_INT4 || to == TYPE_INT2)) return true;

@@ -14,6 +14,7 @@
 #include "common/asserts.h"
 #include "planner/bind_expr_int.h"
 #include "planner/bind_expr_array.h"   /* arrays */
+#include "planner/bind_expr_json.h"    /* types: json builders, gen_random_uuid */
 
 enum { BIND_SEQUENCE_NAME_SIZE_MAX = 256 };
 
@@ -103,7 +104,8 @@ Error *bind_func_call(BindCtx *ctx, const char *name, Expr **args, uint32_t arg_
         "is not false", "is null", "is not null", "and", "or", "greatest", "least", "concat",
         "concat_ws", "format_type", "quote_nullable" /* catfuncs */,
         "array[]", "||", "array_append", "array_prepend", "array_cat", "array_position",
-        "array_remove", "string_to_array", "array_to_string", "agg_pack" /* arrays */};
+        "array_remove", "string_to_array", "array_to_string", "agg_pack" /* arrays */,
+        "json build pair", "json build elem" /* types */};
     bool quantified = strncmp(name, "any:", 4) == 0 || strncmp(name, "all:", 4) == 0; /* arrays */
     if (null_arg && !quantified &&
         !name_in(name, NOT_STRICT, sizeof NOT_STRICT / sizeof NOT_STRICT[0])) {
@@ -834,6 +836,9 @@ Error *bind_func_ast(BindCtx *ctx, BindScope *scope, const AstExpr *ast, Expr **
     }
     if (strcmp(name, "concat") == 0) return bind_concat(ctx, args, arg_count, ast->position,
                                                         expr_out);
+    if (bind_json_is_special(name, arg_count)) {   /* types: json builders, gen_random_uuid */
+        return bind_json_special(ctx, name, args, arg_count, ast->position, expr_out);
+    }
     const SpecialFunc *special = find_special(name);
     if (special != NULL) return bind_special(ctx, special, args, arg_count, ast->position, expr_out);
     return bind_func_call(ctx, name, args, arg_count, ast->position, expr_out);

@@ -217,6 +217,18 @@ static Error *check_insert_width(uint32_t expr_count, uint32_t target_count, int
     return NULL;
 }
 
+/* trim_implicit_targets: without a column list PostgreSQL targets only the first expr_count
+ * columns (the rest take their defaults); an explicit list is never trimmed. */
+static void trim_implicit_targets(const AstInsert *insert, InsertTarget *target,
+                                  uint32_t expr_count)
+{
+    if (insert->columns != NULL || expr_count >= target->count) return;
+    for (uint32_t slot = expr_count; slot < target->count; slot++) {
+        target->slot_of[target->attnums[slot] - 1] = -1;
+    }
+    target->count = expr_count;
+}
+
 static Error *check_identity(const CatColumn *column, const AstInsert *insert, int position)
 {
     if (column->identity == 'a' && insert->overriding != 1) {
@@ -228,7 +240,7 @@ static Error *check_identity(const CatColumn *column, const AstInsert *insert, i
 
 /* insert_values: INSERT ... VALUES as one PLAN_VALUES of full table rows. */
 static Error *insert_values(BindCtx *ctx, BindScope *holder, const CatTable *table,
-                            const AstInsert *insert, const InsertTarget *target, Plan **plan_out)
+                            const AstInsert *insert, InsertTarget *target, Plan **plan_out)
 {
     const AstSelect *query = insert->query;
     int row_count = query != NULL ? ast_list_count(query->values) : 1;
@@ -251,9 +263,25 @@ static Error *insert_values(BindCtx *ctx, BindScope *holder, const CatTable *tab
     BindScope *scope = scope_new(ctx, NULL, holder);
     if (scope == NULL) return oom_error();
     BindAgg no_agg = { .input = scope, .allowed = false, .clause = "VALUES" };
+    if (query != NULL && row_count > 0) {
+        int first_count = ast_list_count(query->values->items[0]);
+        for (int row_idx = 1; row_idx < row_count; row_idx++) {
+            const AstList *row = query->values->items[row_idx];
+            if (ast_list_count(row) != first_count) {
+                const AstExpr *at = ast_list_count(row) > 0 ? row->items[0] : NULL;
+                return err_at(SQLSTATE_SYNTAX_ERROR, at != NULL ? at->position : query->position,
+                              "VALUES lists must all be the same length");
+            }
+        }
+        trim_implicit_targets(insert, target, (uint32_t)first_count);
+    }
     for (int row_idx = 0; row_idx < row_count; row_idx++) {
         const AstList *row = query != NULL ? query->values->items[row_idx] : NULL;
         int position = query != NULL ? query->position : 0;
+        /* PostgreSQL points at the first expression past the target columns */
+        if (query != NULL && ast_list_count(row) > (int)target->count) {
+            position = ((const AstExpr *)row->items[target->count])->position;
+        }
         TRY(check_insert_width((uint32_t)ast_list_count(row), query != NULL ? target->count : 0,
                                position));
         Expr **cells = bind_alloc(ctx, (width + 1) * sizeof *cells);
@@ -291,10 +319,11 @@ static Error *insert_values(BindCtx *ctx, BindScope *holder, const CatTable *tab
 
 /* insert_select: INSERT ... SELECT: the query's columns cast onto the table's. */
 static Error *insert_select(BindCtx *ctx, BindScope *holder, const CatTable *table,
-                            const AstInsert *insert, const InsertTarget *target, Plan **plan_out)
+                            const AstInsert *insert, InsertTarget *target, Plan **plan_out)
 {
     Plan *source = NULL;
     TRY(plan_query(ctx, holder, NULL, insert->query, false, &source));
+    trim_implicit_targets(insert, target, source->column_count);
     TRY(check_insert_width(source->column_count, target->count, insert->query->position));
     uint32_t width = table->column_count;
     Expr **exprs = bind_alloc(ctx, (width + 1) * sizeof *exprs);

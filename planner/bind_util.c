@@ -128,6 +128,10 @@ static const TypeNameEntry TYPE_NAMES[] = {
     { "regproc", TYPE_REGPROC, TYPE_INVALID },    { "regclass", TYPE_REGCLASS, TYPE_INVALID },
     { "regtype", TYPE_REGTYPE, TYPE_REGTYPE_ARRAY }, { "regnamespace", TYPE_REGNAMESPACE, TYPE_INVALID },
     { "regrole", TYPE_REGROLE, TYPE_INVALID },
+    /* types: uuid, json, jsonb */
+    { "uuid", TYPE_UUID, TYPE_UUID_ARRAY },       { "json", TYPE_JSON, TYPE_JSON_ARRAY },
+    { "jsonb", TYPE_JSONB, TYPE_JSONB_ARRAY },    { "_uuid", TYPE_UUID_ARRAY, TYPE_INVALID },
+    { "_json", TYPE_JSON_ARRAY, TYPE_INVALID },   { "_jsonb", TYPE_JSONB_ARRAY, TYPE_INVALID },
 };
 
 static const TypeNameEntry *find_type_name(const char *name)

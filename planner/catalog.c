@@ -170,6 +170,9 @@ Error *cat_pending_changed(Catalog *catalog, Txn *txn)
     CatPending *pending = pending_of(catalog, txn_xid(txn));
     if (pending != NULL) pending->changed = true;
     pthread_mutex_unlock(&catalog->mutex);
+    /* Move the generation now too: the changing transaction's own prepared statements must
+     * re-plan before its commit (others re-plan to the same plan, which is harmless). */
+    atomic_fetch_add(&catalog->generation, 1);
     return pending != NULL ? NULL : cat_oom();
 }
 
@@ -183,6 +186,7 @@ static Error *pending_root(Catalog *catalog, Txn *txn, uint32_t oid, PageId root
         ok = root_list_add(created ? &pending->created : &pending->dropped, oid, root);
     }
     pthread_mutex_unlock(&catalog->mutex);
+    atomic_fetch_add(&catalog->generation, 1);
     return ok ? NULL : cat_oom();
 }
 
@@ -201,6 +205,7 @@ Error *cat_pending_seq(Catalog *catalog, Txn *txn, uint32_t oid, bool created)
         ok = oid_list_add(created ? &pending->created_seqs : &pending->dropped_seqs, oid);
     }
     pthread_mutex_unlock(&catalog->mutex);
+    atomic_fetch_add(&catalog->generation, 1);
     return ok ? NULL : cat_oom();
 }
 

@@ -13,8 +13,9 @@
  * and cached by (OID, row version): repeated lookups of an unchanged relation cost two tree
  * probes and no decoding. CatTable objects live until catalog_close (they are never freed
  * earlier: a statement may hold one while another transaction replaces it).
- * catalog_generation() increases after every commit that changed the catalog: a prepared plan
- * that recorded the generation re-plans when it moved.
+ * catalog_generation() increases at every catalog change (at the change, so the changing
+ * transaction's own prepared plans re-plan at once, and again at its commit or rollback): a
+ * prepared plan that recorded the generation re-plans when it moved.
  *
  * Trees of user data: creating a table or index creates its B+ tree (bt_create) at once; if
  * the transaction rolls back the session calls catalog_txn_end(committed = false) and the trees
@@ -344,6 +345,38 @@ Error *catalog_set_stats(Catalog *catalog, Txn *txn, uint32_t table_oid,
                          const CatTableStats *stats);
 Error *catalog_get_stats(Catalog *catalog, Txn *txn, uint32_t table_oid, Arena *arena,
                          const CatTableStats **stats_out);
+
+/* ---- added by stats: what ANALYZE stores beyond CatTableStats (catalog_stats.c) ----
+ * The statistics row of a table holds CatTableStats (as catalog_set_stats writes it, so
+ * catalog_get_stats keeps working) followed by a trailer: per column the attnum and type it
+ * was analyzed as, avg_width and correlation, and the table tree it was taken from. */
+typedef struct CatStatsColumn {
+    int16_t  attnum;          /* 0: this column has no statistics */
+    uint32_t type_id;         /* the column's type when analyzed */
+    int32_t  avg_width;       /* PostgreSQL's stawidth: average stored bytes of non-NULLs */
+    double   correlation;     /* physical vs value order, -1..1; NaN when unknown */
+} CatStatsColumn;
+
+typedef struct CatStats {
+    const CatTableStats  *base;      /* base->column_count entries, by column index */
+    const CatStatsColumn *columns;   /* base->column_count entries */
+    PageId                root;      /* the table tree analyzed (TRUNCATE gives a new one) */
+} CatStats;
+
+/* catalog_stats_store: replace table_oid's statistics row with stats in txn (MVCC: a
+ * rollback restores the previous row). Errors: OUT_OF_MEMORY; txn_row_* errors. */
+Error *catalog_stats_store(Catalog *catalog, Txn *txn, uint32_t table_oid, const CatStats *stats);
+/* catalog_stats_load: the statistics row visible to txn, in arena; *stats_out NULL when the
+ * table was never analyzed. A row written by catalog_set_stats (no trailer) loads with every
+ * CatStatsColumn zero (attnum 0: no column statistics) and root 0.
+ * Errors: DATA_CORRUPTED for a bad record. */
+Error *catalog_stats_load(Catalog *catalog, Txn *txn, uint32_t table_oid, Arena *arena,
+                          const CatStats **stats_out);
+/* catalog_stats_column: the statistics of column col_idx of table when they are still valid
+ * (same tree, same attnum and type, column not dropped), else NULL. */
+const CatColumnStats *catalog_stats_column(const CatStats *stats, const CatTable *table,
+                                           uint16_t col_idx, const CatStatsColumn **ext_out);
+/* ---- end of stats' block ---- */
 
 /* ---- added by catalog: conventions the header left open, and one helper ----
  * - A table clustered on its integer PRIMARY KEY (cluster_attnum > 0) has no index for that

@@ -20,9 +20,9 @@ enum {
     DEFAULT_TABLE_ROWS = 1000,
 };
 
-static const double SEL_EQ = 0.005;
-static const double SEL_RANGE = 0.33;
-static const double SEL_DEFAULT = 0.5;
+/* index scans of a secondary index are chosen only below this estimated fraction of an
+ * analyzed table's rows (each row found costs a lookup in the table tree) */
+static const double INDEX_SELECTIVITY_MAX = 0.1;
 
 /* ------------------------------------------------------------ plan nodes ---- */
 
@@ -62,38 +62,7 @@ Plan *make_project(BindCtx *ctx, Plan *child, Expr **exprs, const char **names, 
 
 double plan_selectivity(const Expr *cond)
 {
-    if (cond == NULL) return 1.0;
-    switch (cond->kind) {
-    case EXPR_AND: {
-        double product = 1.0;
-        for (uint32_t arg_idx = 0; arg_idx < cond->arg_count; arg_idx++) {
-            product *= plan_selectivity(cond->args[arg_idx]);
-        }
-        return product;
-    }
-    case EXPR_OR: {
-        double sum = 0.0;
-        for (uint32_t arg_idx = 0; arg_idx < cond->arg_count; arg_idx++) {
-            sum += plan_selectivity(cond->args[arg_idx]);
-        }
-        return sum > 1.0 ? 1.0 : sum;
-    }
-    case EXPR_NOT: return 1.0 - plan_selectivity(cond->args[0]);
-    case EXPR_IS_NULL: return SEL_EQ;
-    case EXPR_IS_NOT_NULL: return 1.0 - SEL_EQ;
-    case EXPR_CALL:
-        if (cond->name == NULL) return SEL_DEFAULT;
-        if (strcmp(cond->name, "=") == 0) return SEL_EQ;
-        if (strcmp(cond->name, "<>") == 0) return 1.0 - SEL_EQ;
-        if (strcmp(cond->name, "<") == 0 || strcmp(cond->name, "<=") == 0 ||
-            strcmp(cond->name, ">") == 0 || strcmp(cond->name, ">=") == 0) {
-            return SEL_RANGE;
-        }
-        if (strcmp(cond->name, "~~") == 0) return SEL_EQ;
-        return SEL_DEFAULT;
-    default:
-        return SEL_DEFAULT;
-    }
+    return stat_selectivity(NULL, cond);
 }
 
 Plan *make_filter(BindCtx *ctx, Plan *child, Expr *filter)
@@ -297,6 +266,9 @@ typedef struct BuildState {
     const FromClause *clause;
     const BindScope  *scope;
     bool             *need;   /* canonical columns some plan node reads */
+    StatEnv           stat_env;                    /* stats: column statistics for estimates */
+    bool              stats_loaded[PLAN_REL_MAX];
+    const CatStats   *stats[PLAN_REL_MAX];         /* per relation index; NULL: none valid */
 } BuildState;
 
 static Error *conj_push(BindCtx *ctx, ConjList *list, Conj *conj)
@@ -397,17 +369,57 @@ static const char *column_display_name(const BindColumn *column)
     return "?dropped?";
 }
 
-static double table_rows(BuildState *state, const CatTable *table)
+/* leaf_stats: the statistics of a table leaf, loaded once per FROM clause; NULL when the
+ * table was never analyzed or was truncated since (its tree changed). */
+static const CatStats *leaf_stats(BuildState *state, const FromNode *leaf)
 {
+    int rel_idx = leaf->rel_idx;
+    if (leaf->table == NULL || rel_idx < 0 || rel_idx >= PLAN_REL_MAX) return NULL;
+    if (state->stats_loaded[rel_idx]) return state->stats[rel_idx];
+    state->stats_loaded[rel_idx] = true;
     PlanCtx *plan = state->ctx->plan;
-    if (plan->catalog == NULL) return DEFAULT_TABLE_ROWS;
-    const CatTableStats *stats = NULL;
-    Error *err = catalog_get_stats(plan->catalog, plan->txn, table->oid, plan->arena, &stats);
+    if (plan->catalog == NULL || plan->txn == NULL) return NULL;
+    const CatStats *stats = NULL;
+    Error *err = catalog_stats_load(plan->catalog, plan->txn, leaf->table->oid, plan->arena,
+                                    &stats);
     if (err != NULL) {
         err_free(err);
-        return DEFAULT_TABLE_ROWS;
+        return NULL;
     }
-    return stats != NULL ? fmax(1.0, stats->row_count) : DEFAULT_TABLE_ROWS;
+    if (stats != NULL && stats->root != leaf->table->root) stats = NULL;
+    state->stats[rel_idx] = stats;
+    return stats;
+}
+
+static double table_rows(BuildState *state, const FromNode *leaf)
+{
+    const CatStats *stats = leaf_stats(state, leaf);
+    return stats != NULL ? fmax(1.0, stats->base->row_count) : DEFAULT_TABLE_ROWS;
+}
+
+/* stat_column_of: StatEnv's callback over the canonical row: a base table column's statistics. */
+static bool stat_column_of(void *ctx, uint32_t column_idx, StatColumn *out)
+{
+    BuildState *state = ctx;
+    const FromClause *clause = state->clause;
+    if (column_idx >= clause->column_count || column_idx >= state->scope->column_count) {
+        return false;
+    }
+    RelSet rels = clause->column_rels != NULL ? clause->column_rels[column_idx] : 0;
+    if (rels == 0 || (rels & (rels - 1)) != 0) return false;
+    int rel_idx = __builtin_ctzll(rels);
+    if ((uint32_t)rel_idx >= clause->rel_count) return false;
+    const FromNode *leaf = clause->rels[rel_idx];
+    const BindColumn *column = &state->scope->columns[column_idx];
+    if (leaf == NULL || leaf->table == NULL || column->attnum <= 0 ||
+        column_idx < leaf->col_start || column_idx >= leaf->col_start + leaf->col_count) {
+        return false;
+    }
+    const CatStats *stats = leaf_stats(state, leaf);
+    if (stats == NULL) return false;
+    out->stats = catalog_stats_column(stats, leaf->table, (uint16_t)(column->attnum - 1), NULL);
+    out->rows = fmax(1.0, stats->base->row_count);
+    return out->stats != NULL;
 }
 
 /* A conjunct `column OP value` usable as an index bound on this scan. */
@@ -415,6 +427,7 @@ typedef struct BoundCand {
     int16_t attnum;
     char    op;           /* '=', '<', 'l' (<=), '>', 'g' (>=) */
     Expr   *value;
+    const Expr *cond;     /* the conjunct (canonical row) */
 } BoundCand;
 
 static bool value_is_bound(const BuildState *state, const Expr *value)
@@ -451,7 +464,7 @@ static bool bound_candidate(const BuildState *state, const FromNode *leaf, const
         if (op == 0) continue;
         const BindColumn *bind_column = &state->scope->columns[column->column_idx];
         if (bind_column->attnum <= 0) continue;
-        *cand_out = (BoundCand){ bind_column->attnum, op, value };
+        *cand_out = (BoundCand){ bind_column->attnum, op, value, cond };
         return true;
     }
     return false;
@@ -516,6 +529,29 @@ static void choose_index(BindCtx *ctx, Plan *scan, const CatTable *table, const 
     scan->bounds = best_bounds;
 }
 
+/* index_too_unselective: whether the chosen secondary index's bounds keep so large a share of
+ * an analyzed table that a sequential scan is cheaper (only with statistics: without them the
+ * index is always taken, as before). */
+static bool index_too_unselective(BuildState *state, const FromNode *leaf, const Plan *scan,
+                                  const BoundCand *cands, uint32_t cand_count)
+{
+    if (scan->index == NULL || leaf_stats(state, leaf) == NULL) return false;
+    const Expr **used = bind_alloc(state->ctx, (cand_count + 1) * sizeof *used);
+    if (used == NULL) return false;
+    uint32_t used_count = 0;
+    const IndexBounds *bounds = &scan->bounds;
+    for (uint32_t cand_idx = 0; cand_idx < cand_count; cand_idx++) {
+        const Expr *value = cands[cand_idx].value;
+        bool is_used = value == bounds->lo || value == bounds->hi;
+        for (uint32_t eq_idx = 0; eq_idx < bounds->eq_count; eq_idx++) {
+            if (bounds->eq_values[eq_idx] == value) is_used = true;
+        }
+        if (is_used) used[used_count++] = cands[cand_idx].cond;
+    }
+    return used_count > 0 &&
+           stat_conjunction(&state->stat_env, used, used_count) > INDEX_SELECTIVITY_MAX;
+}
+
 static Error *build_table_scan(BuildState *state, const FromNode *leaf, ConjList *conjs,
                                Built *built_out)
 {
@@ -549,11 +585,12 @@ static Error *build_table_scan(BuildState *state, const FromNode *leaf, ConjList
     Built built = { scan, cols, leaf->rels };
     uint32_t *map = built_map(ctx, &built, state->clause->column_count);
     if (map == NULL) return oom_error();
-    double rows = table_rows(state, leaf->table);
+    double rows = table_rows(state, leaf);
     scan->est_cost = rows * 0.01;
     Expr **filters = bind_alloc(ctx, (conjs->count + 1) * sizeof *filters);
+    const Expr **conds = bind_alloc(ctx, (conjs->count + 1) * sizeof *conds);
     BoundCand *cands = bind_alloc(ctx, (conjs->count + 1) * sizeof *cands);
-    if (filters == NULL || cands == NULL) return oom_error();
+    if (filters == NULL || conds == NULL || cands == NULL) return oom_error();
     uint32_t filter_count = 0, cand_count = 0;
     for (uint32_t conj_idx = 0; conj_idx < conjs->count; conj_idx++) {
         Conj *conj = conjs->items[conj_idx];
@@ -563,12 +600,19 @@ static Error *build_table_scan(BuildState *state, const FromNode *leaf, ConjList
         if (bound_candidate(state, leaf, conj->expr, &cands[cand_count])) cand_count++;
         filters[filter_count] = expr_remap(ctx, conj->expr, map);
         if (filters[filter_count] == NULL) return oom_error();
-        rows *= plan_selectivity(conj->expr);
+        conds[filter_count] = conj->expr;
         filter_count++;
     }
+    rows *= stat_conjunction(&state->stat_env, conds, filter_count);
     scan->filter = make_and(ctx, filters, filter_count);
     if (cand_count > 0) {
         choose_index(ctx, scan, leaf->table, cands, cand_count);
+        if (scan->kind == PLAN_INDEX_SCAN && index_too_unselective(state, leaf, scan, cands,
+                                                                   cand_count)) {
+            scan->kind = PLAN_SEQ_SCAN;
+            scan->index = NULL;
+            scan->bounds = (IndexBounds){ 0 };
+        }
         if (scan->kind == PLAN_INDEX_SCAN) scan->est_cost = log2(rows + 2) + rows * 0.01;
     }
     scan->est_rows = fmax(1.0, rows);
@@ -621,6 +665,7 @@ static Error *apply_plain_filters(BuildState *state, ConjList *conjs, Built *bui
 {
     uint32_t *map = NULL;
     Expr **filters = NULL;
+    const Expr **conds = NULL;
     uint32_t filter_count = 0;
     for (uint32_t conj_idx = 0; conj_idx < conjs->count; conj_idx++) {
         Conj *conj = conjs->items[conj_idx];
@@ -628,17 +673,22 @@ static Error *apply_plain_filters(BuildState *state, ConjList *conjs, Built *bui
         if (map == NULL) {
             map = built_map(state->ctx, built, state->clause->column_count);
             filters = bind_alloc(state->ctx, (conjs->count + 1) * sizeof *filters);
-            if (map == NULL || filters == NULL) return oom_error();
+            conds = bind_alloc(state->ctx, (conjs->count + 1) * sizeof *conds);
+            if (map == NULL || filters == NULL || conds == NULL) return oom_error();
         }
         conj->done = true;
         filters[filter_count] = expr_remap(state->ctx, conj->expr, map);
         if (filters[filter_count] == NULL) return oom_error();
+        conds[filter_count] = conj->expr;
         filter_count++;
     }
     if (filter_count == 0) return NULL;
     Expr *filter = make_and(state->ctx, filters, filter_count);
     built->plan = filter == NULL ? NULL : make_filter(state->ctx, built->plan, filter);
-    return built->plan == NULL ? oom_error() : NULL;
+    if (built->plan == NULL) return oom_error();
+    double selectivity = stat_conjunction(&state->stat_env, conds, filter_count);
+    built->plan->est_rows = fmax(1.0, built->plan->left->est_rows * selectivity);
+    return NULL;
 }
 
 static bool equi_sides(const BuildState *state, const Conj *conj, RelSet left, RelSet right,
@@ -717,6 +767,9 @@ static Error *join_built(BuildState *state, JoinType join_type, const Built *lef
     }
     uint32_t filter_count = 0;
     double selectivity = 1.0;
+    double left_rows = left->plan->est_rows, right_rows = right->plan->est_rows;
+    double key_selectivity = 1.0;      /* stats: of the hash keys, when all have statistics */
+    bool keys_have_stats = true;
     for (uint32_t conj_idx = 0; conj_idx < conjs->count; conj_idx++) {
         Conj *conj = conjs->items[conj_idx];
         if (conj->done || (conj->rels & ~joined.rels) != 0) continue;
@@ -725,6 +778,14 @@ static Error *join_built(BuildState *state, JoinType join_type, const Built *lef
         if (equi_sides(state, conj, left->rels, right->rels, &swapped)) {
             const Expr *left_expr = conj->expr->args[swapped ? 1 : 0];
             const Expr *right_expr = conj->expr->args[swapped ? 0 : 1];
+            StatColumn left_stats, right_stats;
+            if (stat_column(&state->stat_env, left_expr, &left_stats) &&
+                stat_column(&state->stat_env, right_expr, &right_stats)) {
+                key_selectivity *= stat_join_selectivity(&left_stats, left_rows, &right_stats,
+                                                         right_rows);
+            } else {
+                keys_have_stats = false;
+            }
             join->left_keys[join->key_count] = expr_remap(ctx, left_expr, left_map);
             join->right_keys[join->key_count] = expr_remap(ctx, right_expr, right_map);
             if (join->left_keys[join->key_count] == NULL ||
@@ -736,13 +797,15 @@ static Error *join_built(BuildState *state, JoinType join_type, const Built *lef
         }
         filters[filter_count] = expr_remap(ctx, conj->expr, map);
         if (filters[filter_count] == NULL) return oom_error();
-        selectivity *= plan_selectivity(conj->expr);
+        selectivity *= stat_selectivity(&state->stat_env, conj->expr);
         filter_count++;
     }
     join->filter = make_and(ctx, filters, filter_count);
-    double left_rows = left->plan->est_rows, right_rows = right->plan->est_rows;
     double rows;
-    if (join->key_count > 0) {
+    if (join->key_count > 0 && keys_have_stats) {
+        rows = left_rows * right_rows * key_selectivity * selectivity;
+        join->est_cost = left->plan->est_cost + right->plan->est_cost + left_rows + right_rows;
+    } else if (join->key_count > 0) {
         /* each row of the smaller side finds about one partner (a key / foreign key join) */
         rows = fmin(left_rows, right_rows) * selectivity;
         join->est_cost = left->plan->est_cost + right->plan->est_cost + left_rows + right_rows;
@@ -943,7 +1006,9 @@ static void mark_join_columns(BuildState *state, const FromNode *node)
 Error *build_from(BindCtx *ctx, FromClause *clause, Expr **conds, uint32_t cond_count,
                   const bool *used, Built *built_out)
 {
-    BuildState state = { ctx, clause, clause->scope, NULL };
+    BuildState state = { ctx, clause, clause->scope, NULL, { stat_column_of, NULL }, { 0 },
+                         { 0 } };
+    state.stat_env.ctx = &state;
     state.need = bind_alloc(ctx, (clause->column_count + 1) * sizeof *state.need);
     if (state.need == NULL) return oom_error();
     if (used != NULL) memcpy(state.need, used, clause->column_count * sizeof *state.need);

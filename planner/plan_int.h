@@ -157,4 +157,29 @@ Plan  *make_project(BindCtx *ctx, Plan *child, Expr **exprs, const char **names,
 Plan  *make_filter(BindCtx *ctx, Plan *child, Expr *filter);
 double plan_selectivity(const Expr *cond);
 
+/* ---- stats.c: selectivities from ANALYZE statistics (rules in its file comment) ---- */
+/* StatColumn: the statistics of the table column an expression column reads. */
+typedef struct StatColumn {
+    const CatColumnStats *stats;   /* NULL: none */
+    double                rows;    /* the table's analyzed row count */
+} StatColumn;
+/* StatEnv: how the estimator finds a column's statistics: column(ctx, column_idx, out) fills
+ * *out and returns true when column column_idx of the expressions' row has some. */
+typedef struct StatEnv {
+    bool (*column)(void *ctx, uint32_t column_idx, StatColumn *out);
+    void *ctx;
+} StatEnv;
+/* stat_selectivity: the fraction of rows cond keeps (env NULL: the fixed selectivities). */
+double stat_selectivity(const StatEnv *env, const Expr *cond);
+/* stat_conjunction: the fraction kept by all of conds (range pairs on a column combined). */
+double stat_conjunction(const StatEnv *env, const Expr *const *conds, uint32_t count);
+/* stat_distinct: the absolute distinct count of column (>= 1). */
+double stat_distinct(const StatColumn *column);
+/* stat_join_selectivity: of an equality join of two columns with statistics, whose inputs have
+ * left_rows and right_rows estimated rows. */
+double stat_join_selectivity(const StatColumn *left, double left_rows, const StatColumn *right,
+                             double right_rows);
+/* stat_column: expr's column statistics when expr is a (relabelled) column that has some. */
+bool   stat_column(const StatEnv *env, const Expr *expr, StatColumn *out);
+
 #endif

@@ -192,6 +192,25 @@ static const SysColumn COLS_pg_statistic_ext[] = {
     { "stxowner", 26 }, { "stxstattarget", 23 }, { "stxkeys", 22 }, { "stxkind", 1002 },
     { "stxexprs", 194 },
 };
+/* ---- stats: pg_statistic and pg_stats (generators in sysview_pg.c) ---- */
+static const SysColumn COLS_pg_statistic[] = {
+    { "starelid", 26 }, { "staattnum", 21 }, { "stainherit", 16 }, { "stanullfrac", 700 },
+    { "stawidth", 23 }, { "stadistinct", 700 }, { "stakind1", 21 }, { "stakind2", 21 },
+    { "stakind3", 21 }, { "stakind4", 21 }, { "stakind5", 21 }, { "staop1", 26 },
+    { "staop2", 26 }, { "staop3", 26 }, { "staop4", 26 }, { "staop5", 26 }, { "stacoll1", 26 },
+    { "stacoll2", 26 }, { "stacoll3", 26 }, { "stacoll4", 26 }, { "stacoll5", 26 },
+    { "stanumbers1", 1021 }, { "stanumbers2", 1021 }, { "stanumbers3", 1021 },
+    { "stanumbers4", 1021 }, { "stanumbers5", 1021 }, { "stavalues1", 2277 },
+    { "stavalues2", 2277 }, { "stavalues3", 2277 }, { "stavalues4", 2277 }, { "stavalues5", 2277 },
+};
+static const SysColumn COLS_pg_stats[] = {
+    { "schemaname", 19 }, { "tablename", 19 }, { "attname", 19 }, { "inherited", 16 },
+    { "null_frac", 700 }, { "avg_width", 23 }, { "n_distinct", 700 },
+    { "most_common_vals", 2277 }, { "most_common_freqs", 1021 }, { "histogram_bounds", 2277 },
+    { "correlation", 700 }, { "most_common_elems", 2277 }, { "most_common_elem_freqs", 1021 },
+    { "elem_count_histogram", 1021 },
+};
+/* ---- end of stats' block ---- */
 static const SysColumn COLS_pg_init_privs[] = {
     { "objoid", 26 }, { "classoid", 26 }, { "objsubid", 23 }, { "privtype", 18 },
     { "initprivs", 1034 },
@@ -461,6 +480,7 @@ static const SysView SYSVIEWS[] = {
     SYSVIEW(2616, "pg_catalog", "pg_opclass", 'r', COLS_pg_opclass, sysgen_empty),
     SYSVIEW(2617, "pg_catalog", "pg_operator", 'r', COLS_pg_operator, sysgen_empty),
     SYSVIEW(2618, "pg_catalog", "pg_rewrite", 'r', COLS_pg_rewrite, sysgen_empty),
+    SYSVIEW(2619, "pg_catalog", "pg_statistic", 'r', COLS_pg_statistic, sysgen_pg_statistic),
     SYSVIEW(2620, "pg_catalog", "pg_trigger", 'r', COLS_pg_trigger, sysgen_empty),
     SYSVIEW(2753, "pg_catalog", "pg_opfamily", 'r', COLS_pg_opfamily, sysgen_empty),
     SYSVIEW(2995, "pg_catalog", "pg_largeobject_metadata",
@@ -492,6 +512,7 @@ static const SysView SYSVIEWS[] = {
     SYSVIEW(12038, "pg_catalog", "pg_matviews", 'v', COLS_pg_matviews, sysgen_empty),
     SYSVIEW(12043, "pg_catalog", "pg_indexes", 'v', COLS_pg_indexes, sysgen_pg_indexes),
     SYSVIEW(12048, "pg_catalog", "pg_sequences", 'v', COLS_pg_sequences, sysgen_pg_sequences),
+    SYSVIEW(12053, "pg_catalog", "pg_stats", 'v', COLS_pg_stats, sysgen_pg_stats),   /* stats */
     SYSVIEW(12099, "pg_catalog", "pg_seclabels", 'v', COLS_pg_seclabels, sysgen_empty),
     SYSVIEW(12104, "pg_catalog", "pg_settings", 'v', COLS_pg_settings, sysgen_pg_settings),
     SYSVIEW(12161, "pg_catalog", "pg_stat_user_tables",

@@ -121,5 +121,7 @@ Error *sysgen_pg_tablespace(SysGen *gen);
 Error *sysgen_pg_type(SysGen *gen);
 Error *sysgen_pg_user(SysGen *gen);
 Error *sysgen_pg_views(SysGen *gen);
+Error *sysgen_pg_statistic(SysGen *gen);   /* stats: sysview_pg.c */
+Error *sysgen_pg_stats(SysGen *gen);       /* stats: sysview_pg.c */
 
 #endif

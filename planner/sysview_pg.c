@@ -158,11 +158,11 @@ static Error *class_row_user(SysGen *gen, const SysRel *rel)
         sys_set_int(gen, "relchecks", table_checks(table));
         sys_set_bool(gen, "relhastriggers", table_has_triggers(table));
         sys_set_char(gen, "relreplident", 'd');
-        const CatTableStats *stats = NULL;
-        TRY(catalog_get_stats(env->catalog, env->txn, table->oid, env->arena, &stats));
-        if (stats != NULL) {
-            sys_set_int(gen, "relpages", (int64_t)stats->page_count);
-            sys_set_float(gen, "reltuples", stats->row_count);
+        const CatStats *stats = NULL;   /* stats: ignored once TRUNCATE replaced the tree */
+        TRY(catalog_stats_load(env->catalog, env->txn, table->oid, env->arena, &stats));
+        if (stats != NULL && stats->root == table->root) {
+            sys_set_int(gen, "relpages", (int64_t)stats->base->page_count);
+            sys_set_float(gen, "reltuples", stats->base->row_count);
         }
         if (table->fillfactor > 0 && table->fillfactor != 100) {
             const char **options = arena_calloc(env->arena, sizeof *options);
@@ -823,3 +823,110 @@ Error *sysgen_pg_sequences(SysGen *gen)
     }
     return NULL;
 }
+
+/* ---- stats: pg_statistic and pg_stats from ANALYZE's rows (catalog_stats_load) ---- */
+
+/* stats_freqs: the frequencies as float4 texts (the array column parses them). */
+static const char *const *stats_freqs(SysGen *gen, const double *freqs, uint16_t count)
+{
+    const char **texts = arena_calloc(gen->env->arena, (count + 1u) * sizeof *texts);
+    if (texts == NULL) return NULL;
+    for (uint16_t idx = 0; idx < count; idx++) {
+        texts[idx] = sys_printf(gen, "%.9g", (double)(float)freqs[idx]);
+        if (texts[idx] == NULL) return NULL;
+    }
+    return texts;
+}
+
+typedef Error *(*StatsRowFn)(SysGen *gen, const CatTable *table, const CatColumn *column,
+                             const CatColumnStats *stats, const CatStatsColumn *ext);
+
+/* stats_rows: row(table, column, ...) for every column with valid statistics. */
+static Error *stats_rows(SysGen *gen, StatsRowFn row)
+{
+    SysCatalog cat;
+    TRY(sys_catalog_read(gen, &cat));
+    for (size_t idx = 0; idx < cat.table_count; idx++) {
+        const CatTable *table = cat.tables[idx];
+        if (table->kind != CAT_KIND_TABLE) continue;
+        const CatStats *stats = NULL;
+        TRY(catalog_stats_load(gen->env->catalog, gen->env->txn, table->oid, gen->env->arena,
+                               &stats));
+        for (uint16_t col_idx = 0; stats != NULL && col_idx < table->column_count; col_idx++) {
+            const CatStatsColumn *ext = NULL;
+            const CatColumnStats *column = catalog_stats_column(stats, table, col_idx, &ext);
+            if (column != NULL) TRY(row(gen, table, &table->columns[col_idx], column, ext));
+        }
+    }
+    return NULL;
+}
+
+static Error *statistic_row(SysGen *gen, const CatTable *table, const CatColumn *column,
+                            const CatColumnStats *stats, const CatStatsColumn *ext)
+{
+    TRY(sys_row_begin(gen));
+    sys_set_int(gen, "starelid", table->oid);
+    sys_set_int(gen, "staattnum", column->attnum);
+    sys_set_bool(gen, "stainherit", false);
+    sys_set_float(gen, "stanullfrac", stats->null_frac);
+    sys_set_int(gen, "stawidth", ext->avg_width);
+    sys_set_float(gen, "stadistinct", stats->distinct_count);
+    static const char *const KIND[] = {"stakind1", "stakind2", "stakind3", "stakind4",
+                                       "stakind5"};
+    static const char *const NUMBERS[] = {"stanumbers1", "stanumbers2", "stanumbers3"};
+    static const char *const VALUES[] = {"stavalues1", "stavalues2", "stavalues3"};
+    static const char *const OTHER[] = {"staop1", "staop2", "staop3", "staop4", "staop5",
+                                        "stacoll1", "stacoll2", "stacoll3", "stacoll4",
+                                        "stacoll5"};
+    for (int idx = 0; idx < 5; idx++) sys_set_int(gen, KIND[idx], 0);
+    for (int idx = 0; idx < 10; idx++) sys_set_int(gen, OTHER[idx], 0);
+    int slot = 0;
+    if (stats->mcv_count > 0) {             /* STATISTIC_KIND_MCV */
+        const char *const *freqs = stats_freqs(gen, stats->mcv_freqs, stats->mcv_count);
+        if (freqs == NULL) return sys_oom();
+        sys_set_int(gen, KIND[slot], 1);
+        sys_set_texts(gen, NUMBERS[slot], freqs, stats->mcv_count);
+        sys_set_texts(gen, VALUES[slot], stats->mcv_values, stats->mcv_count);
+        slot++;
+    }
+    if (stats->histogram_count > 0) {       /* STATISTIC_KIND_HISTOGRAM */
+        sys_set_int(gen, KIND[slot], 2);
+        sys_set_texts(gen, VALUES[slot], stats->histogram, stats->histogram_count);
+        slot++;
+    }
+    if (ext->correlation == ext->correlation) {   /* STATISTIC_KIND_CORRELATION */
+        const char *const *corr = stats_freqs(gen, &ext->correlation, 1);
+        if (corr == NULL) return sys_oom();
+        sys_set_int(gen, KIND[slot], 3);
+        sys_set_texts(gen, NUMBERS[slot], corr, 1);
+    }
+    return NULL;
+}
+
+static Error *stats_view_row(SysGen *gen, const CatTable *table, const CatColumn *column,
+                             const CatColumnStats *stats, const CatStatsColumn *ext)
+{
+    TRY(sys_row_begin(gen));
+    sys_set_text(gen, "schemaname", table->namespace_name);
+    sys_set_text(gen, "tablename", table->name);
+    sys_set_text(gen, "attname", column->name);
+    sys_set_bool(gen, "inherited", false);
+    sys_set_float(gen, "null_frac", stats->null_frac);
+    sys_set_int(gen, "avg_width", ext->avg_width);
+    sys_set_float(gen, "n_distinct", stats->distinct_count);
+    if (stats->mcv_count > 0) {
+        const char *const *freqs = stats_freqs(gen, stats->mcv_freqs, stats->mcv_count);
+        if (freqs == NULL) return sys_oom();
+        sys_set_texts(gen, "most_common_vals", stats->mcv_values, stats->mcv_count);
+        sys_set_texts(gen, "most_common_freqs", freqs, stats->mcv_count);
+    }
+    if (stats->histogram_count > 0) {
+        sys_set_texts(gen, "histogram_bounds", stats->histogram, stats->histogram_count);
+    }
+    if (ext->correlation == ext->correlation) sys_set_float(gen, "correlation", ext->correlation);
+    return NULL;
+}
+
+Error *sysgen_pg_statistic(SysGen *gen) { return stats_rows(gen, statistic_row); }
+Error *sysgen_pg_stats(SysGen *gen) { return stats_rows(gen, stats_view_row); }
+/* ---- end of stats' block ---- */
