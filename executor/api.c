@@ -53,6 +53,7 @@ static int fail(birch_db *db, Error *err)
         .table_name = err->table_name,
         .column_name = err->column_name,
         .constraint_name = err->constraint_name,
+        .context = err->context,   /* sessions: CONTEXT */
     };
     return BIRCH_ERROR;
 }
@@ -114,6 +115,7 @@ int birch_close(birch_db *db)
         Error *rollback_err = sess_txn_end(db, false);
         if (rollback_err != NULL) err_free(rollback_err);
     }
+    if (db->engine != NULL) sess_cursors_free_all(db);   /* sessions: cursors before stmts */
     while (db->stmts != NULL) sess_stmt_free(db->stmts);
     Error *err = NULL;
     if (db->engine != NULL) {
@@ -253,10 +255,18 @@ int birch_finalize(birch_stmt *stmt)
     return BIRCH_OK;
 }
 
+/* may_copy: could stmt hold a COPY state (copy.c keeps one only for COPY statements, also run
+ * through EXECUTE)? The registry takes a process-wide lock: skip it for everything else. */
+static bool may_copy(const birch_stmt *stmt)
+{
+    const AstStmt *ast = stmt->prepared->ast;
+    return ast == NULL || ast->kind == AST_STMT_COPY || ast->kind == AST_STMT_EXECUTE;
+}
+
 int birch_reset(birch_stmt *stmt)
 {
     clear_error(stmt->db);
-    copy_forget(stmt);   /* copy hook */
+    if (may_copy(stmt)) copy_forget(stmt);   /* copy hook */
     sess_stmt_reset(stmt);
     return BIRCH_OK;
 }
@@ -300,6 +310,33 @@ static int bind_finish(birch_stmt *stmt, int param_idx, Error *err, const Vector
     return err != NULL ? fail(stmt->db, err) : BIRCH_OK;
 }
 
+/* bind_in_place: the stored parameter param_idx when it can be overwritten in place: bound
+ * before to a value of exactly its type and form (in the bind arena), and not running. A
+ * statement's parameter vectors are copied (deep) by every execution that reads them, so a
+ * finished execution keeps no pointer into them. Fast path of the binds below for values the
+ * cast path would store unchanged; anything else (and every error) takes that path. */
+static Vector *bind_in_place(birch_stmt *stmt, int param_idx, TypeId type_id, VecPhys phys)
+{
+    if (param_idx < 1 || (uint32_t)param_idx > stmt->param_count) return NULL;
+    if (stmt->state == STMT_RUNNING || !stmt->bound[param_idx - 1]) return NULL;
+    Vector *vec = &stmt->params[param_idx - 1];
+    Type type = sess_param_type(stmt, (uint32_t)param_idx - 1);
+    if (type.id != type_id || vec->type.id != type_id || vec->type.typmod != type.typmod ||
+        vec->phys != phys || vec->capacity < 1 || vec->arena != stmt->bind_arena) {
+        return NULL;
+    }
+    return vec;
+}
+
+/* bind_done: the in-place value is set: a non-NULL constant. */
+static int bind_done(birch_stmt *stmt, Vector *vec)
+{
+    vec->validity = NULL;
+    vec->is_constant = true;
+    clear_error(stmt->db);
+    return BIRCH_OK;
+}
+
 int birch_bind_null(birch_stmt *stmt, int param_idx)
 {
     clear_error(stmt->db);
@@ -324,6 +361,21 @@ int birch_bind_bool(birch_stmt *stmt, int param_idx, bool value)
 
 int birch_bind_int64(birch_stmt *stmt, int param_idx, int64_t value)
 {
+    Vector *in_place = bind_in_place(stmt, param_idx, TYPE_INT8, VEC_PHYS_I64);
+    if (in_place != NULL) {
+        vec_i64(in_place)[0] = value;
+        return bind_done(stmt, in_place);
+    }
+    in_place = bind_in_place(stmt, param_idx, TYPE_INT4, VEC_PHYS_I32);
+    if (in_place != NULL && value >= INT32_MIN && value <= INT32_MAX) {
+        vec_i32(in_place)[0] = (int32_t)value;
+        return bind_done(stmt, in_place);
+    }
+    in_place = bind_in_place(stmt, param_idx, TYPE_INT2, VEC_PHYS_I16);
+    if (in_place != NULL && value >= INT16_MIN && value <= INT16_MAX) {
+        vec_i16(in_place)[0] = (int16_t)value;
+        return bind_done(stmt, in_place);
+    }
     clear_error(stmt->db);
     Error *err = param_check(stmt, param_idx);
     if (err != NULL) return fail(stmt->db, err);
@@ -335,6 +387,11 @@ int birch_bind_int64(birch_stmt *stmt, int param_idx, int64_t value)
 
 int birch_bind_double(birch_stmt *stmt, int param_idx, double value)
 {
+    Vector *in_place = bind_in_place(stmt, param_idx, TYPE_FLOAT8, VEC_PHYS_F64);
+    if (in_place != NULL) {
+        vec_f64(in_place)[0] = value;
+        return bind_done(stmt, in_place);
+    }
     clear_error(stmt->db);
     Error *err = param_check(stmt, param_idx);
     if (err != NULL) return fail(stmt->db, err);
@@ -362,7 +419,16 @@ static int bind_bytes(birch_stmt *stmt, int param_idx, TypeId type, const void *
 int birch_bind_text(birch_stmt *stmt, int param_idx, const char *text, int size)
 {
     if (text == NULL) return birch_bind_null(stmt, param_idx);
-    return bind_bytes(stmt, param_idx, TYPE_TEXT, text, size < 0 ? strlen(text) : (size_t)size);
+    size_t byte_count = size < 0 ? strlen(text) : (size_t)size;
+    Vector *vec = bind_in_place(stmt, param_idx, TYPE_TEXT, VEC_PHYS_STR);
+    /* the bind arena grows by one copy per long value: let bind_bytes compact it now and then */
+    if (vec != NULL && byte_count <= UINT32_MAX &&
+        arena_size(stmt->bind_arena) <= ((size_t)1 << 20)) {
+        Error *err = vec_str_set(vec, 0, text, (uint32_t)byte_count);
+        if (err == NULL) return bind_done(stmt, vec);
+        err_free(err);
+    }
+    return bind_bytes(stmt, param_idx, TYPE_TEXT, text, byte_count);
 }
 
 int birch_bind_blob(birch_stmt *stmt, int param_idx, const void *data, size_t size)
@@ -713,6 +779,15 @@ const void *birch_column_binary(birch_stmt *stmt, int col_idx, size_t *size_out)
         }
         size = numeric_pg_binary_size(&num);
         if ((buf = binary_room(stmt, size)) != NULL) numeric_to_pg_binary(&num, buf);
+        break;
+    }
+    case TYPE_JSONB: {   /* types: jsonb_send is a version byte 1, then the text */
+        const StrView *view = &vec_str(column)[slot];
+        size = (size_t)view->size + 1;
+        if ((buf = binary_room(stmt, size)) != NULL) {
+            buf[0] = 1;
+            memcpy(buf + 1, str_view_data(view), view->size);
+        }
         break;
     }
     default:

@@ -37,12 +37,9 @@ Error *copy_context(Error *err, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(context, sizeof context, fmt, args);
     va_end(args);
-    if (err->detail == NULL) return err_set_detail(err, "%s", context);
-    char *old = strdup(err->detail);
-    if (old == NULL) return err;
-    err_set_detail(err, "%s\n%s", old, context);
-    free(old);
-    return err;
+    /* sessions: PostgreSQL sends the line as CONTEXT (the 'W' field), not DETAIL */
+    if (err->context != NULL) return err;   /* the innermost context wins */
+    return err_set_context(err, "%s", context);
 }
 
 ExecSessionHooks *copy_hooks(CopyState *state) { return &state->ctx.hooks; }

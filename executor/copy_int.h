@@ -93,7 +93,7 @@ void   copy_out_close(CopyState *state);
 Error *copy_oom(void);
 Error *copy_buf_room(char **buf, size_t *cap, size_t need);
 /* copy_context: attach PostgreSQL's CONTEXT line (`COPY t, line 3, column a: "x"`) to err:
- * as its detail, or after its detail on a new line. */
+ * as its context field (err_set_context; an existing context is kept). */
 Error *copy_context(Error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 ExecSessionHooks *copy_hooks(CopyState *state);
 

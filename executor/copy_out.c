@@ -308,9 +308,10 @@ static Error *binary_value(CopyState *state, const Vector *column, uint32_t slot
     default:
         if (column->phys == VEC_PHYS_STR) {
             const StrView *view = &vec_str(column)[slot];
-            uint8_t len[4];
-            enc_u32be(len, view->size);
-            TRY(out_bytes(state, len, 4));
+            bool jsonb = column->type.id == TYPE_JSONB;   /* types: jsonb_send's version byte */
+            uint8_t len[5] = { 0, 0, 0, 0, 1 };
+            enc_u32be(len, view->size + (jsonb ? 1 : 0));
+            TRY(out_bytes(state, len, jsonb ? 5 : 4));
             return out_bytes(state, str_view_data(view), view->size);
         }
         return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED,

@@ -88,7 +88,20 @@ typedef struct ExecCtx {
     uint64_t            changes;     /* rows inserted / updated / deleted by DML ops */
     ExecSessionHooks    hooks;
     bool                analyze;     /* EXPLAIN ANALYZE: ops time themselves */
+    /* stmt: an operator tree kept across executions of a prepared statement (exec_reusable).
+     * arena then outlives the execution; run_arena (NULL: arena) is reset before every
+     * execution and holds what depends on the parameters (folded expressions, DML key sets). */
+    Arena              *run_arena;
+    ExprState          *exprs;       /* every ExprState prepared in this ctx (a list) */
+    bool                reuse_blocked;   /* an expression that cannot run again (subplans,
+                                          * LIKE compiled from a parameter) */
 } ExecCtx;
+
+/* exec_run_arena: per-execution memory (see ExecCtx.run_arena). */
+static inline Arena *exec_run_arena(const ExecCtx *ctx)
+{
+    return ctx->run_arena != NULL ? ctx->run_arena : ctx->arena;
+}
 
 /* exec_check_interrupt: 57014 when ctx->interrupt is set. */
 Error *exec_check_interrupt(ExecCtx *ctx);
@@ -115,6 +128,11 @@ struct Op {
     uint64_t      rows_out;
     uint64_t      loops;
     double        total_ms;
+    /* stmt: reset: end the current execution (finished or not) but keep the op for the next
+     * one: release cursors and per-execution state, keep arenas and prepared expressions,
+     * reset its children. After it, open() starts a new execution with ctx's current txn and
+     * params. NULL (the default): the op cannot be kept (exec_reusable is false). */
+    void        (*reset)(Op *op);
 };
 
 /* exec_build: the operator tree of plan (op_build.c dispatches on plan->kind to the factories
@@ -126,6 +144,11 @@ Error *exec_open(Op *op);
 Error *exec_next(Op *op, DataChunk **chunk_out);
 Error *exec_rescan(Op *op);
 void   exec_close(Op *op);
+/* exec_reusable: can the tree under root run again after exec_reset (every op has reset and
+ * no expression of ctx is reuse_blocked)? */
+bool   exec_reusable(const Op *root);
+/* exec_reset: Op.reset of op (which resets its children). Pre: exec_reusable. */
+void   exec_reset(Op *op);
 /* exec_stats: per-node actual rows/loops/time in plan_explain's pre-order. */
 Error *exec_stats(Op *root, Arena *arena, PlanNodeStats **stats_out, size_t *count_out);
 
@@ -149,6 +172,10 @@ Error *op_work_scan_new(ExecCtx *ctx, const Plan *plan, Op **op_out);
 Error *op_insert_new(ExecCtx *ctx, const Plan *plan, Op **op_out);       /* op_dml.c */
 Error *op_update_new(ExecCtx *ctx, const Plan *plan, Op **op_out);
 Error *op_delete_new(ExecCtx *ctx, const Plan *plan, Op **op_out);
+/* op_point.c: a PLAN_INDEX_SCAN that is one equality on a clustered table's key (no lock, no
+ * other bound): one txn_row_get per open. op_point_applies decides; exec_build uses it. */
+bool   op_point_applies(const Plan *plan);
+Error *op_point_new(ExecCtx *ctx, const Plan *plan, Op **op_out);
 
 /* ---------------------------------------------------------- expressions ---- */
 
@@ -169,6 +196,9 @@ Error *expr_filter(ExprState *state, DataChunk *input, Arena *arena);
 /* expr_eval_const: evaluate an expression without column references (LIMIT, index bounds,
  * VALUES cells) to a single value: *out is a one-row vector in arena. */
 Error *expr_eval_const(ExprState *state, Arena *arena, Vector *out);
+/* expr_params_changed: forget every value folded from parameters (or other column-free
+ * expressions) in ctx, before a kept tree runs again with new ctx->params; constants stay. */
+void   expr_params_changed(ExecCtx *ctx);
 
 /* ------------------------------------------------------------ row codec ---- */
 

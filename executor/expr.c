@@ -78,6 +78,7 @@ struct ExprState {
     ExprState    *test;            /* ANY / ALL */
     SubplanState *sub;
     const CatTable *sequence;
+    ExprState    *ctx_next;        /* ExecCtx.exprs list (expr_params_changed) */
 };
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
@@ -173,6 +174,16 @@ static bool is_like_kern(const void *kern, bool *case_insensitive_out)
     return false;
 }
 
+/* reads_params: does the subtree read a parameter? */
+static bool reads_params(const ExprState *st)
+{
+    if (st->kind == EXPR_PARAM) return true;
+    for (uint32_t arg_idx = 0; arg_idx < st->arg_count; arg_idx++) {
+        if (reads_params(st->args[arg_idx])) return true;
+    }
+    return false;
+}
+
 /* prepare_like: compile a constant pattern (and escape) once. */
 static Error *prepare_like(ExprState *st)
 {
@@ -181,6 +192,9 @@ static Error *prepare_like(ExprState *st)
     if (!is_escape && !is_like_kern((const void *)st->fn, &case_insensitive)) return NULL;
     if (st->arg_count < 2 || !st->args[1]->foldable) return NULL;
     if (is_escape && (st->arg_count < 3 || !st->args[2]->foldable)) return NULL;
+    if (reads_params(st->args[1]) || (is_escape && reads_params(st->args[2]))) {
+        st->ctx->reuse_blocked = true;   /* stmt: compiled from this execution's parameters */
+    }
     Vector pattern;
     TRY(expr_eval_const(st->args[1], st->ctx->arena, &pattern));
     if (vec_is_null(&pattern, 0) || pattern.phys != VEC_PHYS_STR) return NULL;
@@ -210,6 +224,7 @@ static Error *prepare_subplan(ExprState *st)
     SubplanState *sub = arena_calloc(ctx->arena, sizeof *sub);
     if (sub == NULL) return oom();
     st->sub = sub;
+    ctx->reuse_blocked = true;   /* stmt: its caches and memo are per execution */
     TRY(exec_build(ctx, expr->subplan, &sub->op));
     sub->reads_outer = op_plan_has_outer(expr->subplan);
     sub->memo_ok = !op_plan_is_volatile(expr->subplan);
@@ -341,6 +356,8 @@ static Error *prepare(ExecCtx *ctx, const Expr *expr, int depth, ExprState **sta
     if (st == NULL) return oom();
     st->expr = expr;
     st->ctx = ctx;
+    st->ctx_next = ctx->exprs;
+    ctx->exprs = st;
     st->kind = expr->kind;
     st->type = expr->type;
     st->arg_count = expr->arg_count;
@@ -1021,12 +1038,14 @@ static Error *eval(ExprState *st, const DataChunk *input, const uint16_t *sel, u
         vec_init(out, st->type, arena);
         return NULL;
     }
-    if (st->foldable && st->kind != EXPR_COLUMN) {
-        /* once: compute for one row, keep as a constant */
+    if (st->foldable && st->kind != EXPR_COLUMN && st->kind != EXPR_PARAM) {
+        /* once: compute for one row, keep as a constant (a bare parameter is copied as it is:
+         * folding it would only copy it twice more) */
         DataChunk one = empty_row_chunk();
         Vector value;
-        TRY(eval_node(st, &one, NULL, 1, st->ctx->arena, &value));
-        TRY(op_vec_const_copy(&value, 0, st->ctx->arena, &st->constant));
+        Arena *fold_arena = exec_run_arena(st->ctx);   /* stmt: params change per execution */
+        TRY(eval_node(st, &one, NULL, 1, fold_arena, &value));
+        TRY(op_vec_const_copy(&value, 0, fold_arena, &st->constant));
         st->constant.type = st->type;
         st->folded = true;
         return op_vec_const_copy(&st->constant, 0, arena, out);
@@ -1038,6 +1057,23 @@ Error *expr_eval(ExprState *state, const DataChunk *input, Arena *arena, Vector 
 {
     uint32_t count = chunk_live_count(input);
     return eval(state, input, input->sel, count, arena, out);
+}
+
+const Vector *op_expr_param_value(const ExprState *state)
+{
+    if (state->kind != EXPR_PARAM) return NULL;
+    const ExecCtx *ctx = state->ctx;
+    uint32_t param_idx = state->expr->param_idx;
+    if (ctx->params == NULL || param_idx >= ctx->param_count) return NULL;
+    const Vector *value = &ctx->params[param_idx];
+    return type_equal(value->type, state->type) ? value : NULL;
+}
+
+void expr_params_changed(ExecCtx *ctx)
+{
+    for (ExprState *st = ctx->exprs; st != NULL; st = st->ctx_next) {
+        if (st->kind != EXPR_CONST) st->folded = false;
+    }
 }
 
 Error *expr_eval_const(ExprState *state, Arena *arena, Vector *out)

@@ -48,6 +48,9 @@ uint32_t kern_array_type_of(uint32_t elem_id)
     case TYPE_INTERVAL: return TYPE_INTERVAL_ARRAY;
     case TYPE_NUMERIC: return TYPE_NUMERIC_ARRAY;
     case TYPE_REGTYPE: return TYPE_REGTYPE_ARRAY;
+    case TYPE_UUID: return TYPE_UUID_ARRAY;
+    case TYPE_JSON: return TYPE_JSON_ARRAY;
+    case TYPE_JSONB: return TYPE_JSONB_ARRAY;
     default: return TYPE_INVALID;
     }
 }

@@ -15,6 +15,7 @@
 #include "executor/kern_int.h"
 #include "executor/kern_array.h"   /* arrays */
 #include "executor/kern_catalog.h" /* catfuncs */
+#include "executor/kern_json.h"    /* types: uuid, json, jsonb */
 
 typedef struct KernEntry {
     const char  *name;
@@ -152,6 +153,7 @@ static const KernEntry KERN_ENTRIES[] = {
     /* catfuncs: reg* comparisons (as oid) and the catalog/session functions (kern_catalog.h) */
     CMP(TYPE_REGCLASS, i64), CMP(TYPE_REGTYPE, i64), CMP(TYPE_REGPROC, i64),
     CMP(TYPE_REGNAMESPACE, i64), CMP(TYPE_REGROLE, i64),
+    CMP(TYPE_UUID, str),   /* types: uuid compares its 16 bytes */
     E2("format_type", TYPE_OID, T_I4, T_TEXT, kern_format_type_fn),
     E1("pg_get_userbyid", TYPE_OID, TYPE_NAME, kern_pg_get_userbyid),
     E1("pg_table_is_visible", TYPE_OID, T_BOOL, kern_pg_table_is_visible),
@@ -355,6 +357,9 @@ Error *kern_lookup(const char *name, const Type *arg_types, uint32_t arg_count,
     bool array_handled = false;   /* arrays: anyarray signatures, regex operators */
     TRY(kern_array_lookup(name, arg_types, arg_count, lookup_out, &array_handled));
     if (array_handled) return NULL;
+    bool json_handled = false;   /* types: uuid, json, jsonb */
+    TRY(kern_json_lookup(name, arg_types, arg_count, lookup_out, &json_handled));
+    if (json_handled) return NULL;
     /* rule 1: UNKNOWN takes the type of a known neighbour, else text */
     uint32_t resolved[KERN_ARG_COUNT_MAX];
     uint32_t known = TYPE_INVALID;
@@ -466,6 +471,9 @@ Error *kern_cast_lookup(Type from, Type to, KernFn *fn_out)
     bool array_handled = false;   /* arrays: text <-> array, array -> array */
     TRY(kern_array_cast_lookup(from, to, fn_out, &array_handled));
     if (array_handled) return NULL;
+    bool json_handled = false;   /* types: uuid, json, jsonb */
+    TRY(kern_json_cast_lookup(from, to, fn_out, &json_handled));
+    if (json_handled) return NULL;
     int from_rank = numeric_rank(from.id), to_rank = numeric_rank(to.id);
     if (from_rank >= 0 && to_rank >= 0) {
         /* the matrix is ordered i16 i32 i64 num f32 f64, as numeric_rank */

@@ -15,6 +15,11 @@ static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"
 
 static Error *child_open(Op *op) { return op->left != NULL ? exec_open(op->left) : NULL; }
 static Error *child_rescan(Op *op) { return op->left != NULL ? exec_rescan(op->left) : NULL; }
+/* child_reset: Op.reset of the ops whose own state is rebuilt by open(). */
+static void child_reset(Op *op)
+{
+    if (op->left != NULL) exec_reset(op->left);
+}
 
 /* op_alloc: a zeroed op struct of size bytes in ctx->arena with the common fields set. */
 static Error *op_alloc(ExecCtx *ctx, const Plan *plan, const OpVtbl *vt, size_t size,
@@ -85,7 +90,9 @@ static const OpVtbl RESULT_VTBL = {
 
 Error *op_result_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
 {
-    return op_alloc(ctx, plan, &RESULT_VTBL, sizeof(ResultOp), op_out);
+    TRY(op_alloc(ctx, plan, &RESULT_VTBL, sizeof(ResultOp), op_out));
+    (*op_out)->reset = child_reset;
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ values ---- */
@@ -123,6 +130,11 @@ static Error *values_next(Op *op, DataChunk **chunk_out)
     for (uint32_t row_idx = 0; row_idx < rows; row_idx++) {
         ExprState **row = values->cells[values->row_next + row_idx];
         for (uint32_t col_idx = 0; col_idx < plan->column_count; col_idx++) {
+            const Vector *param = op_expr_param_value(row[col_idx]);   /* INSERT ... ($1) */
+            if (param != NULL) {
+                TRY(op_vec_copy_value(&chunk->columns[col_idx], row_idx, param, 0));
+                continue;
+            }
             Vector value;
             TRY(expr_eval_const(row[col_idx], values->batch.arena, &value));
             TRY(op_vec_copy_value(&chunk->columns[col_idx], row_idx, &value, 0));
@@ -132,6 +144,13 @@ static Error *values_next(Op *op, DataChunk **chunk_out)
     values->row_next += rows;
     *chunk_out = chunk;
     return NULL;
+}
+
+static void values_reset(Op *op)
+{
+    ValuesOp *values = (ValuesOp *)op;
+    values->row_next = op->plan->value_row_count;
+    if (values->batch.arena != NULL) arena_reset(values->batch.arena);
 }
 
 static void values_close(Op *op)
@@ -177,6 +196,7 @@ Error *op_values_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
 {
     Op *op = NULL;
     TRY(op_alloc(ctx, plan, &VALUES_VTBL, sizeof(ValuesOp), &op));
+    op->reset = values_reset;
     return finish(op, values_init((ValuesOp *)op), op_out);
 }
 
@@ -223,6 +243,7 @@ Error *op_filter_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
 {
     Op *op = NULL;
     TRY(op_alloc(ctx, plan, &FILTER_VTBL, sizeof(FilterOp), &op));
+    op->reset = child_reset;
     FilterOp *filter = (FilterOp *)op;
     Error *err = NULL;
     if (plan->filter != NULL) err = expr_prepare(ctx, plan->filter, &filter->filter);
@@ -299,6 +320,7 @@ Error *op_project_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
 {
     Op *op = NULL;
     TRY(op_alloc(ctx, plan, &PROJECT_VTBL, sizeof(ProjectOp), &op));
+    op->reset = child_reset;
     return finish(op, project_init((ProjectOp *)op), op_out);
 }
 
@@ -419,6 +441,7 @@ Error *op_limit_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
 {
     Op *op = NULL;
     TRY(op_alloc(ctx, plan, &LIMIT_VTBL, sizeof(LimitOp), &op));
+    op->reset = child_reset;
     LimitOp *limit = (LimitOp *)op;
     Error *err = NULL;
     if (plan->limit != NULL) err = expr_prepare(ctx, plan->limit, &limit->limit);

@@ -48,6 +48,7 @@ Error *exec_build(ExecCtx *ctx, const Plan *plan, Op **op_out)
     *op_out = NULL;
     if (plan == NULL) return err_new(SQLSTATE_INTERNAL_ERROR, "no plan to execute");
     OpFactory factory = factory_of(plan->kind);
+    if (plan->kind == PLAN_INDEX_SCAN && op_point_applies(plan)) factory = op_point_new;
     if (factory == NULL) {
         return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED, "plan node kind %d is not supported",
                        (int)plan->kind);
@@ -119,6 +120,28 @@ void exec_close(Op *op)
 {
     if (op == NULL) return;
     op->vt->close(op);
+}
+
+enum { REUSE_DEPTH_MAX = 64 };
+
+static bool tree_reusable(const Op *op, int depth)
+{
+    if (op == NULL) return true;
+    if (op->reset == NULL || depth > REUSE_DEPTH_MAX) return false;
+    return tree_reusable(op->left, depth + 1) && tree_reusable(op->right, depth + 1);
+}
+
+bool exec_reusable(const Op *root)
+{
+    return root != NULL && !root->ctx->reuse_blocked && !root->ctx->analyze &&
+           tree_reusable(root, 0);
+}
+
+void exec_reset(Op *op)
+{
+    if (op == NULL) return;
+    VERIFY(op->reset != NULL);
+    op->reset(op);
 }
 
 /* ---------------------------------------------------------------- exec_stats ---- */

@@ -1,8 +1,9 @@
 /* executor/op_dml.c: INSERT, UPDATE and DELETE operators (PLAN_INSERT / PLAN_UPDATE /
  * PLAN_DELETE) and the row-writing rules they share with DDL (dml_int.h).
  *
- * Each child chunk is first compacted (live rows copied into flat vectors of the batch arena),
- * so every later step indexes rows 0..n-1 without a selection or constant vectors. Constraints
+ * Each child chunk is first compacted (live rows copied into flat vectors of the batch arena;
+ * a chunk that is flat and unselected already is used as it is, read-only), so every later
+ * step indexes rows 0..n-1 without a selection or constant vectors. Constraints
  * that are expressions over the row (NOT NULL, CHECK) are checked vectorized over the whole
  * chunk before any row is written; then rows are written one at a time through txn/ (row key,
  * record, index entries), and foreign keys are checked per written row against the snapshot.
@@ -123,9 +124,42 @@ static Error *chunk_new_like(const Vector *like, uint32_t column_count, uint32_t
     return NULL;
 }
 
-/* chunk_compact: the live rows of in's first column_count columns as flat vectors. */
+static Error *chunk_copy(const DataChunk *in, uint32_t column_count, Arena *arena,
+                         DataChunk *out);
+
+/* chunk_view: out shows in's first column_count columns when in has no selection and they are
+ * all flat: the same vectors (read-only from here on, valid as long as in). */
+static Error *chunk_view(const DataChunk *in, uint32_t column_count, Arena *arena,
+                         DataChunk *out, bool *viewed_out)
+{
+    *viewed_out = false;
+    if (in->sel != NULL) return NULL;
+    for (uint32_t col_idx = 0; col_idx < column_count; col_idx++) {
+        if (in->columns[col_idx].is_constant) return NULL;
+    }
+    *out = (DataChunk){ .column_count = column_count, .row_count = in->row_count,
+                        .arena = arena };
+    out->columns = arena_alloc(arena, sizeof(Vector) * (column_count > 0 ? column_count : 1));
+    if (out->columns == NULL) return oom();
+    memcpy(out->columns, in->columns, sizeof(Vector) * column_count);
+    *viewed_out = true;
+    return NULL;
+}
+
+/* chunk_compact: the live rows of in's first column_count columns as flat vectors (copied
+ * unless in's are flat and unselected already, see chunk_view: callers only read them). */
 static Error *chunk_compact(const DataChunk *in, uint32_t column_count, Arena *arena,
                             DataChunk *out)
+{
+    bool viewed = false;
+    TRY(chunk_view(in, column_count, arena, out, &viewed));
+    if (viewed) return NULL;
+    return chunk_copy(in, column_count, arena, out);
+}
+
+/* chunk_copy: chunk_compact into vectors of its own (the copy outlives in). */
+static Error *chunk_copy(const DataChunk *in, uint32_t column_count, Arena *arena,
+                         DataChunk *out)
 {
     uint32_t live_count = chunk_live_count(in);
     TRY(chunk_new_like(in->columns, column_count, live_count, false, arena, out));
@@ -639,8 +673,6 @@ static Error *dml_open(Op *base)
     op->done = false;
     op->touched = (KeySet){ 0 };
     op->updated = (KeySet){ 0 };
-    op->materialize = op->kind == PLAN_INSERT &&
-                      plan_reads_table(base->plan->left, op->table->oid, 0);
     if (op->batch == NULL) {
         op->batch = arena_create(DML_BATCH_ARENA_SIZE);
         if (op->batch == NULL) return oom();
@@ -769,7 +801,7 @@ static Error *touch(DmlOp *op, const uint8_t *key, size_t key_size)
 {
     if (op->dml->on_conflict != CONFLICT_UPDATE) return NULL;
     bool present = false;
-    TRY(keyset_add(&op->touched, op->base.ctx->arena, key, key_size, &present));
+    TRY(keyset_add(&op->touched, exec_run_arena(op->base.ctx), key, key_size, &present));
     if (present) {
         Error *err = err_new(SQLSTATE_CARDINALITY_VIOLATION,
                              "ON CONFLICT DO UPDATE command cannot affect row a second time");
@@ -975,7 +1007,7 @@ static Error *update_row(DmlOp *op, DataChunk *in, DataChunk *rows, uint32_t row
      * (an index scan meeting the new entry, a clustered key moved ahead of a seq scan, a join
      * producing it twice): a row key this statement already wrote is skipped. */
     bool written_before = false;
-    TRY(keyset_add(&op->updated, ctx->arena, key, key_size, &written_before));
+    TRY(keyset_add(&op->updated, exec_run_arena(ctx), key, key_size, &written_before));
     if (written_before) return NULL;
     const DataChunk *old = in;
     uint32_t old_idx = row_idx;
@@ -991,7 +1023,8 @@ static Error *update_row(DmlOp *op, DataChunk *in, DataChunk *rows, uint32_t row
         if (result.outcome == TXN_ROW_DONE) {
             ctx->changes++;
             bool present = false;
-            TRY(keyset_add(&op->updated, ctx->arena, new_key, new_key_size, &present));
+            TRY(keyset_add(&op->updated, exec_run_arena(ctx), new_key, new_key_size,
+                           &present));
             TRY(check_fks(op, cur->columns, cur_idx, old->columns, old_idx));
             TRY(fk_parent_changed(&writer, op->table, old->columns, old_idx, cur->columns,
                                   cur_idx));
@@ -1161,8 +1194,8 @@ static Error *materialize_input(DmlOp *op)
             op->inputs = bigger;
             op->input_capacity = capacity;
         }
-        TRY(chunk_compact(child, child->column_count, op->input_arena,
-                          &op->inputs[op->input_count]));
+        TRY(chunk_copy(child, child->column_count, op->input_arena,
+                       &op->inputs[op->input_count]));
         op->input_count++;
     }
     return NULL;
@@ -1211,18 +1244,37 @@ static Error *dml_rescan(Op *base)
     return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED, "a data-modifying statement cannot rescan");
 }
 
-static void dml_close(Op *base)
+/* inputs_free: drop the materialized input (it belongs to one execution). */
+static void inputs_free(DmlOp *op)
 {
-    DmlOp *op = (DmlOp *)base;
-    if (base->left != NULL) exec_close(base->left);
-    arena_destroy(op->batch);
-    op->batch = NULL;
     arena_destroy(op->input_arena);
     op->input_arena = NULL;
     op->inputs = NULL;
     op->input_count = 0;
     op->input_capacity = 0;
     op->input_idx = 0;
+}
+
+/* dml_reset: keep the op (its batch arena and compiled constraints) for the next execution;
+ * the key sets live in the per-execution arena and are dropped by the next open. */
+static void dml_reset(Op *base)
+{
+    DmlOp *op = (DmlOp *)base;
+    if (base->left != NULL) exec_reset(base->left);
+    if (op->batch != NULL) arena_reset(op->batch);
+    inputs_free(op);
+    op->touched = (KeySet){ 0 };
+    op->updated = (KeySet){ 0 };
+    op->done = true;
+}
+
+static void dml_close(Op *base)
+{
+    DmlOp *op = (DmlOp *)base;
+    if (base->left != NULL) exec_close(base->left);
+    arena_destroy(op->batch);
+    op->batch = NULL;
+    inputs_free(op);
 }
 
 static const OpVtbl DML_VTBL = {
@@ -1244,10 +1296,12 @@ static Error *dml_new(ExecCtx *ctx, const Plan *plan, PlanKind kind, Op **op_out
     if (op == NULL) return oom();
     op->base = (Op){ .vt = &DML_VTBL, .plan = plan, .ctx = ctx,
                      .column_count = plan->column_count, .types = plan->types };
+    op->base.reset = dml_reset;
     op->kind = kind;
     op->dml = &plan->dml;
     op->table = plan->dml.table;
     op->table_column_count = plan->dml.table->column_count;
+    op->materialize = kind == PLAN_INSERT && plan_reads_table(plan->left, op->table->oid, 0);
     if (plan->left != NULL) TRY(exec_build(ctx, plan->left, &op->base.left));
     *op_out = &op->base;
     return NULL;

@@ -126,6 +126,10 @@ static inline int op_bool_at(const Vector *vec, uint32_t row_idx)
     if (vec_is_null(vec, slot)) return -1;
     return vec_bool(vec)[slot] != 0;
 }
+/* op_expr_param_value: when state is a bare parameter ($n) whose bound vector has exactly the
+ * expression's type, that vector (constant, read-only; valid for the execution), else NULL.
+ * Lets one-row producers copy a parameter once instead of evaluating it. */
+const Vector *op_expr_param_value(const ExprState *state);
 /* op_expr_eval_int64: evaluate a column-free expression (LIMIT, OFFSET, sequence arguments)
  * to an int64; *is_null_out for NULL. Integer types and NUMERIC (rounded) are accepted.
  * Errors: the expression's; DATATYPE_MISMATCH for other types. */

@@ -16,7 +16,10 @@
  * Invariants:
  * 1. slot_count is a power of two >= OP_INTTAB_SLOT_COUNT_MIN and count * 2 <= slot_count.
  * 2. slots[i].id == 0 iff slot i is empty; a key appears in at most one slot.
- * 3. Ids are 0..count-1 in insertion order (op_inttab_insert hands out count). */
+ * 3. Ids are 0..count-1 in insertion order (op_inttab_insert hands out count).
+ * 4. A slot's value is 0 when its key is added and changes only through the pointer
+ *    op_inttab_upsert returns (the hash join keeps its chain head there: one cache line per
+ *    probe instead of a slot and then a heads[] entry). */
 #ifndef BIRCH_EXECUTOR_OP_INTTAB_H
 #define BIRCH_EXECUTOR_OP_INTTAB_H
 
@@ -33,7 +36,7 @@ enum { OP_INTTAB_SLOT_COUNT_MIN = 64 };
 typedef struct OpIntSlot {
     int64_t  key;
     uint32_t id;            /* id + 1; 0 = empty */
-    uint32_t unused;
+    uint32_t value;         /* the caller's payload (op_inttab_upsert); 0 in a new slot */
 } OpIntSlot;
 
 typedef struct OpIntTab {
@@ -109,6 +112,44 @@ static inline uint32_t op_inttab_insert(OpIntTab *table, int64_t key, bool *is_n
             *is_new_out = false;
             return id - 1;
         }
+        at = (at + 1) & mask;
+    }
+}
+
+/* op_inttab_upsert: the slot of key, adding it (value 0) if absent (*is_new_out); the caller
+ * may change the slot's value. The pointer is valid until the next reserve, clear or free.
+ * Pre: room reserved (count < slot_count / 2). */
+static inline OpIntSlot *op_inttab_upsert(OpIntTab *table, int64_t key, bool *is_new_out)
+{
+    uint32_t mask = table->slot_count - 1;
+    uint32_t at = op_inttab_slot(table, key);
+    for (;;) {
+        OpIntSlot *slot = &table->slots[at];
+        if (slot->id == 0) {
+            slot->key = key;
+            slot->id = ++table->count;
+            slot->value = 0;
+            *is_new_out = true;
+            return slot;
+        }
+        if (slot->key == key) {
+            *is_new_out = false;
+            return slot;
+        }
+        at = (at + 1) & mask;
+    }
+}
+
+/* op_inttab_find_value: the value of key's slot, or missing when key is absent. */
+static inline uint32_t op_inttab_find_value(const OpIntTab *table, int64_t key, uint32_t missing)
+{
+    if (table->count == 0) return missing;
+    uint32_t mask = table->slot_count - 1;
+    uint32_t at = op_inttab_slot(table, key);
+    for (;;) {
+        const OpIntSlot *slot = &table->slots[at];
+        if (slot->id == 0) return missing;
+        if (slot->key == key) return slot->value;
         at = (at + 1) & mask;
     }
 }

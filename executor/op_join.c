@@ -18,9 +18,15 @@
  * A rescan rebuilds the build side (its child may read changed outer values).
  *
  * One integer key on both sides (I16/I32/I64 vectors: int2/4/8, date, time, timestamp) takes a
- * fast path (perf): the build side keeps each row's int64 key while it materializes, then
- * builds an OpIntTab (op_inttab.h) of exactly the needed size once, with the chains in build
- * row order as before; a probe prefetches the slot of the row 16 positions ahead.
+ * fast path: the build side keeps each row's int64 key while it materializes; at its end the
+ * keys' range decides the map from key to the first build row of its chain:
+ * - a dense range (max - min + 1 <= 4 * build rows + 1024 and <= JOIN_DIRECT_RANGE_MAX), as a
+ *   primary key or a serial gives: a direct array indexed by key - min (no hashing, no probing;
+ *   DuckDB's "perfect hash join");
+ * - otherwise an OpIntTab (op_inttab.h) of exactly the needed size whose slots carry the chain
+ *   head (one cache line per probe); a probe prefetches the slot of the key 16 positions ahead.
+ * Chains are linked walking the build rows backwards, so they stay in build row order as the
+ * general path's. When no key repeats (build_unique) a candidate's chain is never walked.
  * Equality is the same (integers of every width compare as int64; NULLs never match). */
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +63,14 @@ typedef struct Join {
     int64_t    *build_keys;     /* int_keys: per build row, its key (build_key_null: NULL) */
     uint8_t    *build_key_null;
     size_t      build_key_capacity;
+    uint32_t   *direct;         /* int_keys, dense range: first build row of key min + i */
+    int64_t     direct_min;
+    int64_t     direct_max;
+    size_t      direct_count;   /* entries of direct (0: the int_table maps keys) */
+    bool        build_unique;   /* no key has two build rows: chains have one row */
+    uint8_t    *right_fixed;    /* per build column: 1 + its VecPhys if fixed-width numeric or
+                                 * bool (then every stored chunk has that form), else 0 */
+    bool       *right_nulls;    /* per build column: some stored value is NULL (after build) */
     uint32_t   *heads;          /* per key id: first and last build row of its chain */
     uint32_t   *tails;
     uint32_t   *next;           /* per build row: next row of its chain */
@@ -181,24 +195,73 @@ static Error *build_chunk_int(Join *join, DataChunk *chunk, const uint16_t *sel,
     return NULL;
 }
 
-/* build_finish_int: the int table and chains over every build row's key. */
+static size_t build_size(const Join *join);
+
+enum { JOIN_DIRECT_RANGE_MAX = 1 << 26 };   /* entries: 256 MiB of uint32 at most */
+
+/* build_finish_direct: chains through the direct array over [min, max]. */
+static Error *build_finish_direct(Join *join, int64_t min, int64_t max)
+{
+    size_t range = (size_t)((uint64_t)max - (uint64_t)min) + 1;
+    uint32_t *direct = malloc(range * sizeof(uint32_t));
+    if (direct == NULL) return op_heavy_oom();
+    memset(direct, 0xff, range * sizeof(uint32_t));   /* ROW_ID_NONE */
+    join->direct = direct;
+    join->direct_count = range;
+    join->direct_min = min;
+    join->direct_max = max;
+    bool unique = true;
+    for (uint32_t id = join->build.row_count; id-- > 0;) {
+        if (join->build_key_null[id]) continue;
+        size_t at = (size_t)((uint64_t)join->build_keys[id] - (uint64_t)min);
+        uint32_t head = direct[at];
+        unique = unique && head == ROW_ID_NONE;
+        join->next[id] = head;
+        direct[at] = id;
+    }
+    join->build_unique = unique;
+    return NULL;
+}
+
+/* build_finish_hashed: chains through the int table (slot value = first build row). */
+static Error *build_finish_hashed(Join *join, uint32_t key_count_max)
+{
+    TRY(op_inttab_reserve(&join->int_table, key_count_max));
+    bool unique = true;
+    for (uint32_t id = join->build.row_count; id-- > 0;) {
+        if (join->build_key_null[id]) continue;
+        bool is_new;
+        OpIntSlot *slot = op_inttab_upsert(&join->int_table, join->build_keys[id], &is_new);
+        unique = unique && is_new;
+        join->next[id] = is_new ? ROW_ID_NONE : slot->value;
+        slot->value = id;
+    }
+    join->build_unique = unique;
+    return NULL;
+}
+
+/* build_finish_int: the map from key to chain head over every build row's key. */
 static Error *build_finish_int(Join *join)
 {
     uint32_t row_count = join->build.row_count;
-    TRY(op_inttab_reserve(&join->int_table, row_count));
-    TRY(reserve_key_ids(join, row_count));
+    int64_t min = INT64_MAX, max = INT64_MIN;
+    uint32_t key_count = 0;
     for (uint32_t id = 0; id < row_count; id++) {
         if (join->build_key_null[id]) continue;
-        bool is_new;
-        uint32_t key_id = op_inttab_insert(&join->int_table, join->build_keys[id], &is_new);
-        if (is_new) {
-            join->heads[key_id] = id;
-        } else {
-            join->next[join->tails[key_id]] = id;
-        }
-        join->tails[key_id] = id;
+        int64_t key = join->build_keys[id];
+        min = key < min ? key : min;
+        max = key > max ? key : max;
+        key_count++;
     }
-    return NULL;
+    join->build_unique = true;
+    if (key_count == 0) return NULL;          /* nothing can match */
+    uint64_t span = (uint64_t)max - (uint64_t)min;
+    if (span < JOIN_DIRECT_RANGE_MAX && span < (uint64_t)key_count * 4 + 1024) {
+        TRY(build_finish_direct(join, min, max));
+    } else {
+        TRY(build_finish_hashed(join, key_count));
+    }
+    return op_heavy_check_mem(join->base.ctx, build_size(join), "hash join");
 }
 
 static Error *build_chunk(Join *join, DataChunk *chunk)
@@ -240,6 +303,7 @@ static Error *build_chunk(Join *join, DataChunk *chunk)
 static size_t build_size(const Join *join)
 {
     return op_rows_size(&join->build) + join->keys.size + op_inttab_size(&join->int_table) +
+           join->direct_count * sizeof(uint32_t) +
            join->build_key_capacity * (sizeof(int64_t) + 1) +
            (size_t)join->keys.slot_count * sizeof(uint64_t) +
            join->id_capacity * (sizeof(uint32_t) + 1) + join->key_capacity * 2 * sizeof(uint32_t);
@@ -258,6 +322,13 @@ static Error *build(Join *join)
     }
     arena_reset(join->batch);
     if (join->int_keys) TRY(build_finish_int(join));
+    for (uint32_t col_idx = 0; col_idx < join->right_count; col_idx++) {
+        bool nulls = false;
+        for (uint32_t chunk_idx = 0; chunk_idx < join->build.chunk_count && !nulls; chunk_idx++) {
+            nulls = join->build.chunks[chunk_idx].columns[col_idx].validity != NULL;
+        }
+        join->right_nulls[col_idx] = nulls;
+    }
     join->built = true;
     return NULL;
 }
@@ -267,6 +338,10 @@ static void build_reset(Join *join)
     op_rows_clear(&join->build);
     if (join->keys.slots != NULL) op_keytab_clear(&join->keys);
     op_inttab_clear(&join->int_table);
+    free(join->direct);
+    join->direct = NULL;
+    join->direct_count = 0;
+    join->build_unique = false;
     join->build_null_key = false;
     join->built = false;
 }
@@ -277,6 +352,99 @@ static inline uint32_t advance(const Join *join, uint32_t id)
 {
     if (join->is_hash) return join->next[id];
     return id + 1 < join->build.row_count ? id + 1 : ROW_ID_NONE;
+}
+
+/* probe_keys_load: the int64 keys of rows (sel, count) of value into keys (one typed loop). */
+static void probe_keys_load(const Vector *value, const uint16_t *sel, uint32_t count,
+                            int64_t *keys)
+{
+    if (value->is_constant) {
+        int64_t key = int_key_value(value, 0);
+        for (uint32_t pos = 0; pos < count; pos++) keys[pos] = key;
+        return;
+    }
+#define LOAD_KEYS(T, DATA)                                                                  \
+    do {                                                                                   \
+        const T *data = DATA;                                                              \
+        if (sel == NULL) {                                                                 \
+            for (uint32_t pos = 0; pos < count; pos++) keys[pos] = data[pos];              \
+        } else {                                                                           \
+            for (uint32_t pos = 0; pos < count; pos++) keys[pos] = data[sel[pos]];         \
+        }                                                                                  \
+    } while (0)
+    switch ((VecPhys)value->phys) {
+    case VEC_PHYS_I16: LOAD_KEYS(int16_t, vec_i16(value)); break;
+    case VEC_PHYS_I32: LOAD_KEYS(int32_t, vec_i32(value)); break;
+    default: LOAD_KEYS(int64_t, vec_i64(value)); break;
+    }
+#undef LOAD_KEYS
+}
+
+/* probe_heads_int: cand[pos] = the first build row whose key is keys[pos] (ROW_ID_NONE if none),
+ * for the positions that are not NULL. */
+static void probe_heads_int(Join *join, const int64_t *keys, const uint8_t *null_key,
+                            uint32_t count, uint32_t *cand)
+{
+    if (join->direct != NULL) {
+        const uint32_t *direct = join->direct;
+        int64_t min = join->direct_min, max = join->direct_max;
+        for (uint32_t pos = 0; pos < count; pos++) {
+            int64_t key = keys[pos];
+            bool in_range = key >= min && key <= max;
+            uint32_t head = direct[in_range ? (size_t)((uint64_t)key - (uint64_t)min) : 0];
+            cand[pos] = in_range ? head : ROW_ID_NONE;
+        }
+    } else if (join->int_table.count > 0) {
+        enum { PREFETCH_DISTANCE = 16 };
+        const OpIntTab *table = &join->int_table;
+        for (uint32_t pos = 0; pos < count && pos < PREFETCH_DISTANCE; pos++) {
+            op_inttab_prefetch(table, keys[pos]);
+        }
+        for (uint32_t pos = 0; pos < count; pos++) {
+            if (pos + PREFETCH_DISTANCE < count) {
+                op_inttab_prefetch(table, keys[pos + PREFETCH_DISTANCE]);
+            }
+            cand[pos] = op_inttab_find_value(table, keys[pos], ROW_ID_NONE);
+        }
+    } else {
+        for (uint32_t pos = 0; pos < count; pos++) cand[pos] = ROW_ID_NONE;
+    }
+    if (null_key == NULL) return;
+    for (uint32_t pos = 0; pos < count; pos++) {
+        if (null_key[pos]) cand[pos] = ROW_ID_NONE;
+    }
+}
+
+/* start_probe_int: start_probe for one integer key (probe_rows, cand, active, null flags). */
+static Error *start_probe_int(Join *join, DataChunk *chunk, const uint16_t *sel, uint32_t count)
+{
+    Arena *arena = join->probe_arena;
+    Vector value;
+    TRY(int_key_eval(join, join->left_keys[0], chunk, arena, &value));
+    int64_t *keys = arena_alloc(arena, count * sizeof(int64_t));
+    if (keys == NULL) return op_heavy_oom();
+    probe_keys_load(&value, sel, count, keys);
+    const uint8_t *null_key = NULL;
+    if (value.validity != NULL) {
+        for (uint32_t pos = 0; pos < count; pos++) {
+            join->probe_null_key[pos] = vec_is_null(&value, sel != NULL ? sel[pos] : pos);
+        }
+        null_key = join->probe_null_key;
+    }
+    if (sel != NULL) {
+        for (uint32_t pos = 0; pos < count; pos++) join->probe_rows[pos] = sel[pos];
+    } else {
+        for (uint32_t pos = 0; pos < count; pos++) join->probe_rows[pos] = (uint16_t)pos;
+    }
+    probe_heads_int(join, keys, null_key, count, join->cand);
+    uint32_t active_count = 0;
+    for (uint32_t pos = 0; pos < count; pos++) {
+        join->active[active_count] = pos;
+        active_count += join->cand[pos] != ROW_ID_NONE;
+    }
+    join->active_count = active_count;
+    join->phase = active_count > 0 ? PHASE_ROUNDS : PHASE_PROBE_TAIL;
+    return NULL;
 }
 
 static Error *start_probe(Join *join, DataChunk *chunk)
@@ -297,36 +465,7 @@ static Error *start_probe(Join *join, DataChunk *chunk)
         return op_heavy_oom();
     }
     join->active_count = 0;
-    if (join->int_keys && count > 0) {
-        Vector value;
-        TRY(int_key_eval(join, join->left_keys[0], chunk, arena, &value));
-        bool has_nulls = value.validity != NULL;
-        bool build_empty = join->build.row_count == 0 || join->int_table.slot_count == 0;
-        enum { PREFETCH_DISTANCE = 16 };
-        for (uint32_t pos = 0; pos < count && pos < PREFETCH_DISTANCE && !build_empty; pos++) {
-            op_inttab_prefetch(&join->int_table, int_key_value(&value, sel != NULL ? sel[pos] : pos));
-        }
-        for (uint32_t pos = 0; pos < count; pos++) {
-            uint32_t ahead = pos + PREFETCH_DISTANCE;
-            if (ahead < count && !build_empty) {
-                op_inttab_prefetch(&join->int_table,
-                                   int_key_value(&value, sel != NULL ? sel[ahead] : ahead));
-            }
-            uint32_t row = sel != NULL ? sel[pos] : pos;
-            join->probe_rows[pos] = (uint16_t)row;
-            uint32_t first = ROW_ID_NONE;
-            if (has_nulls && vec_is_null(&value, row)) {
-                join->probe_null_key[pos] = 1;
-            } else if (!build_empty) {
-                uint32_t key_id = op_inttab_find(&join->int_table, int_key_value(&value, row));
-                if (key_id != UINT32_MAX) first = join->heads[key_id];
-            }
-            join->cand[pos] = first;
-            if (first != ROW_ID_NONE) join->active[join->active_count++] = pos;
-        }
-        join->phase = join->active_count > 0 ? PHASE_ROUNDS : PHASE_PROBE_TAIL;
-        return NULL;
-    }
+    if (join->int_keys && count > 0) return start_probe_int(join, chunk, sel, count);
     KeyBatch keys;
     if (join->is_hash && count > 0) TRY(eval_keys(join, join->left_keys, chunk, arena, &keys));
     for (uint32_t pos = 0; pos < count; pos++) {
@@ -351,15 +490,66 @@ static Error *start_probe(Join *join, DataChunk *chunk)
     return NULL;
 }
 
+/* left_rows_identity: are left_rows exactly the probe chunk's rows 0..row_count-1? Then the
+ * pairs can share the probe's vectors (valid until the next probe chunk is fetched, which only
+ * happens after the consumer is done with this output). */
+static bool left_rows_identity(const Join *join, const uint32_t *left_rows, uint32_t count)
+{
+    if (left_rows == NULL || count != join->probe->row_count) return false;
+    for (uint32_t pos = 0; pos < count; pos++) {
+        if (left_rows[pos] != pos) return false;
+    }
+    return true;
+}
+
+/* gather_build_fixed: out row k = build row ids[k] of a fixed-width column (right_fixed):
+ * one typed load per row, validity only when the column holds NULLs. op_rows_gather's general
+ * version also finds the stored chunks' common form per call and per row (numerics may differ
+ * between chunks), which costs more than the copy here. Pre: no id is ROW_ID_NONE. */
+static Error *gather_build_fixed(const Join *join, uint32_t col_idx, const uint32_t *ids,
+                                 uint32_t count, Vector *out)
+{
+    const RowStore *build = &join->build;
+    vec_init(out, build->types[col_idx], out->arena);
+    TRY(vec_reserve(out, count > 0 ? count : 1));
+#define GATHER_BUILD(T)                                                                      \
+    do {                                                                                     \
+        T *values = (T *)out->data;                                                          \
+        for (uint32_t k = 0; k < count; k++) {                                               \
+            uint32_t id = ids[k];                                                            \
+            const T *src = (const T *)build->chunks[id >> ROWS_CHUNK_SHIFT].columns[col_idx].data; \
+            values[k] = src[id & ROWS_CHUNK_MASK];                                           \
+        }                                                                                    \
+    } while (0)
+    switch ((VecPhys)(join->right_fixed[col_idx] - 1)) {
+    case VEC_PHYS_BOOL: GATHER_BUILD(uint8_t); break;
+    case VEC_PHYS_I16: GATHER_BUILD(int16_t); break;
+    case VEC_PHYS_I32: case VEC_PHYS_F32: GATHER_BUILD(uint32_t); break;
+    default: GATHER_BUILD(uint64_t); break;
+    }
+#undef GATHER_BUILD
+    if (!join->right_nulls[col_idx]) return NULL;
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t id = ids[k];
+        if (vec_is_null(op_rows_vec(build, col_idx, id), id & ROWS_CHUNK_MASK)) {
+            TRY(vec_set_null(out, k));
+        }
+    }
+    return NULL;
+}
+
 /* pair_chunk: left ++ right columns of the pairs (probe row, build row) in arena. */
 static Error *pair_chunk(Join *join, const uint32_t *left_rows, const uint32_t *right_ids,
                          uint32_t count, Arena *arena, DataChunk *out)
 {
     TRY(chunk_init(out, join->pair_types, join->left_count + join->right_count, arena));
+    bool share_left = join->left_count > 0 && left_rows_identity(join, left_rows, count);
     for (uint32_t col_idx = 0; col_idx < join->left_count; col_idx++) {
         Vector *vec = &out->columns[col_idx];
         if (left_rows == NULL) {
             TRY(op_rows_null_vec(vec));
+        } else if (share_left) {
+            *vec = join->probe->columns[col_idx];
         } else {
             TRY(op_rows_gather_vec(&join->probe->columns[col_idx], left_rows, count, vec));
         }
@@ -368,6 +558,8 @@ static Error *pair_chunk(Join *join, const uint32_t *left_rows, const uint32_t *
         Vector *vec = &out->columns[join->left_count + col_idx];
         if (right_ids == NULL) {
             TRY(op_rows_null_vec(vec));
+        } else if (join->right_fixed[col_idx] != 0) {
+            TRY(gather_build_fixed(join, col_idx, right_ids, count, vec));
         } else {
             TRY(op_rows_gather(&join->build, col_idx, right_ids, count, vec));
         }
@@ -387,6 +579,7 @@ static Error *pair_round(Join *join, DataChunk **out_out)
     bool one_is_enough = join->filter == NULL &&
                          (join->type == JOIN_SEMI || join->type == JOIN_ANTI ||
                           join->type == JOIN_MARK);
+    bool single = join->is_hash && join->int_keys && join->build_unique;   /* no chains */
     uint32_t pair_count = 0, kept = 0;
     for (uint32_t active_idx = 0; active_idx < join->active_count; active_idx++) {
         uint32_t pos = join->active[active_idx];
@@ -395,7 +588,8 @@ static Error *pair_round(Join *join, DataChunk **out_out)
             pair_left[pair_count] = join->probe_rows[pos];
             pair_right[pair_count] = join->cand[pos];
             pair_count++;
-            join->cand[pos] = one_is_enough ? ROW_ID_NONE : advance(join, join->cand[pos]);
+            join->cand[pos] = one_is_enough || single ? ROW_ID_NONE
+                                                      : advance(join, join->cand[pos]);
         }
         if (join->cand[pos] != ROW_ID_NONE) join->active[kept++] = pos;
     }
@@ -408,7 +602,8 @@ static Error *pair_round(Join *join, DataChunk **out_out)
     if (join->filter != NULL) TRY(expr_filter(join->filter, pairs, arena));
     uint32_t live_count;
     const uint16_t *live = op_heavy_live_sel(pairs, &live_count);
-    for (uint32_t live_idx = 0; live_idx < live_count; live_idx++) {
+    /* an inner join never reads the matched flags (no unmatched rows to emit) */
+    for (uint32_t live_idx = 0; live_idx < live_count && join->type != JOIN_INNER; live_idx++) {
         uint32_t pair = live != NULL ? live[live_idx] : live_idx;
         join->probe_matched[pair_pos[pair]] = 1;
         join->matched[pair_right[pair]] = 1;
@@ -590,6 +785,9 @@ static void join_close(Op *op)
     op_rows_free(&join->build);
     op_keytab_free(&join->keys);
     op_inttab_free(&join->int_table);
+    free(join->direct);
+    join->direct = NULL;
+    join->direct_count = 0;
     free(join->build_keys);
     free(join->build_key_null);
     join->build_keys = NULL;
@@ -608,8 +806,11 @@ static void join_close(Op *op)
     join->built = false;
 }
 
-static const OpVtbl HASH_JOIN_VT = { "Hash Join", join_open, join_next, join_rescan, join_close };
-static const OpVtbl NL_JOIN_VT = { "Nested Loop", join_open, join_next, join_rescan, join_close };
+/* reset stays NULL: a join is rebuilt per execution (its build side depends on the snapshot) */
+static const OpVtbl HASH_JOIN_VT = { .name = "Hash Join", .open = join_open, .next = join_next,
+                                     .rescan = join_rescan, .close = join_close };
+static const OpVtbl NL_JOIN_VT = { .name = "Nested Loop", .open = join_open, .next = join_next,
+                                   .rescan = join_rescan, .close = join_close };
 
 static Error *prepare_list(ExecCtx *ctx, Expr **exprs, uint32_t count, ExprState ***states_out)
 {
@@ -634,6 +835,15 @@ static Error *join_new(ExecCtx *ctx, const Plan *plan, bool is_hash, Op **op_out
     TRY(exec_build(ctx, plan->right, &join->base.right));
     join->left_count = plan->left->column_count;
     join->right_count = plan->right->column_count;
+    join->right_fixed = arena_calloc(ctx->arena, join->right_count + 1);
+    join->right_nulls = arena_calloc(ctx->arena, (join->right_count + 1) * sizeof(bool));
+    if (join->right_fixed == NULL || join->right_nulls == NULL) return op_heavy_oom();
+    for (uint32_t col_idx = 0; col_idx < join->right_count; col_idx++) {
+        VecPhys phys = type_phys(plan->right->types[col_idx]);
+        bool fixed = phys == VEC_PHYS_BOOL || phys == VEC_PHYS_I16 || phys == VEC_PHYS_I32 ||
+                     phys == VEC_PHYS_I64 || phys == VEC_PHYS_F32 || phys == VEC_PHYS_F64;
+        join->right_fixed[col_idx] = fixed ? (uint8_t)(phys + 1) : 0;
+    }
     uint32_t pair_count = join->left_count + join->right_count;
     join->pair_types = arena_alloc(ctx->arena, (pair_count + 1) * sizeof(Type));
     if (join->pair_types == NULL) return op_heavy_oom();

@@ -26,6 +26,12 @@
  * integer, float and boolean forms are read at their fixed offsets with the record's NULL bit
  * (no per-row call); every other column (strings, numerics, intervals, columns a record
  * predates) goes through rowcodec_decode_column per row.
+ *
+ * Late materialization (page path): when the pushed-down filter reads only some of the projected
+ * columns (and nothing but columns, constants, parameters and scalar operators), each leaf's
+ * rows get those columns decoded into a scratch chunk, the filter runs there, and only the rows
+ * it keeps are decoded into the batch (every column, so the batch needs no selection). The
+ * filter sees every visible row exactly once, as before; only fewer values are decoded.
  */
 #include <string.h>
 
@@ -86,6 +92,11 @@ typedef struct ScanOp {
     size_t          page_count;
     size_t          page_pos;
     ColDecode      *decode;         /* per projected column (SOURCE_PAGES) */
+    uint32_t        fixed_end;      /* max fixed_offset + width of the fixed-mode columns */
+    bool            late;           /* late materialization (see the top comment) */
+    bool           *filter_reads;   /* late: per projected column, does the filter read it? */
+    DataChunk       filter_chunk;   /* late: the filter's columns of one leaf (batch arena) */
+    TxnScanRow     *picked;         /* late: the rows the filter kept (VEC_VALUE_COUNT_MAX) */
     TxnCursor      *txn_cursor;
     BtCursor       *bt_cursor;
     bool            started;
@@ -427,13 +438,73 @@ static Error *decode_init(ScanOp *scan)
         decode->col_idx = (uint32_t)col_idx;
         decode->fixed_offset = (uint32_t)row_layout_fixed_offset(layout, col_idx);
         decode->width = (uint32_t)kind;
+        if (decode->fixed_offset + decode->width > scan->fixed_end) {
+            scan->fixed_end = decode->fixed_offset + decode->width;
+        }
     }
     return NULL;
 }
 
-/* decode_rows: column idx of rows[0, count) into out rows [base, base + count). */
+/* SliceShape: what every row of a leaf slice has in common, found in one pass so that each
+ * fixed-width column whose value no row of the slice has NULL is read with one load per row
+ * (no length, column-count or NULL test per row and column). */
+enum { SHAPE_NULL_BYTES_MAX = 8 };     /* tables of up to 64 columns take the uniform loop */
+typedef struct SliceShape {
+    bool     uniform;                        /* same column_count, long enough for fixed_end */
+    uint32_t column_count;
+    uint8_t  nulls[SHAPE_NULL_BYTES_MAX];    /* OR of the rows' NULL bitmaps */
+} SliceShape;
+
+static void slice_shape(const ScanOp *scan, const TxnScanRow *rows, uint32_t count,
+                        SliceShape *shape)
+{
+    memset(shape, 0, sizeof *shape);
+    if (count == 0 || rows[0].record_size < ROW_HEADER_SIZE) return;
+    uint32_t column_count = dec_u16le(rows[0].record + ROW_HEADER_COLUMN_COUNT_OFFSET);
+    uint32_t null_size = (column_count + 7) / 8;
+    if (null_size > SHAPE_NULL_BYTES_MAX) return;
+    size_t need = (size_t)ROW_HEADER_SIZE + null_size + scan->fixed_end;
+    uint8_t nulls[SHAPE_NULL_BYTES_MAX] = { 0 };
+    for (uint32_t pos = 0; pos < count; pos++) {
+        const uint8_t *record = rows[pos].record;
+        if (rows[pos].record_size < need) return;
+        if (dec_u16le(record + ROW_HEADER_COLUMN_COUNT_OFFSET) != column_count) return;
+        for (uint32_t byte = 0; byte < null_size; byte++) nulls[byte] |= record[ROW_HEADER_SIZE + byte];
+    }
+    shape->uniform = true;
+    shape->column_count = column_count;
+    memcpy(shape->nulls, nulls, sizeof nulls);
+}
+
+/* decode_uniform: a fixed-width column no row of a uniform slice has NULL: one load per row. */
+static void decode_uniform(const ColDecode *decode, const SliceShape *shape,
+                           const TxnScanRow *rows, uint32_t count, Vector *out, uint32_t base)
+{
+    uint32_t offset = ROW_HEADER_SIZE + (shape->column_count + 7) / 8 + decode->fixed_offset;
+#define UNIFORM_LOOP(T, LOAD)                                                                \
+    do {                                                                                     \
+        T *values = (T *)out->data + base;                                                   \
+        for (uint32_t pos = 0; pos < count; pos++) {                                         \
+            const uint8_t *bytes = rows[pos].record + offset;                                \
+            LOAD;                                                                            \
+        }                                                                                    \
+    } while (0)
+    switch (decode->mode) {
+    case DECODE_FIXED1_BOOL: UNIFORM_LOOP(uint8_t, values[pos] = bytes[0] != 0); break;
+    case DECODE_FIXED2_I16: UNIFORM_LOOP(int16_t, values[pos] = (int16_t)dec_u16le(bytes)); break;
+    case DECODE_FIXED4_I32: UNIFORM_LOOP(int32_t, values[pos] = (int32_t)dec_u32le(bytes)); break;
+    case DECODE_FIXED8_I64: UNIFORM_LOOP(int64_t, values[pos] = (int64_t)dec_u64le(bytes)); break;
+    case DECODE_FIXED4_F32: UNIFORM_LOOP(float, memcpy(&values[pos], bytes, 4)); break;
+    case DECODE_FIXED8_F64: UNIFORM_LOOP(double, memcpy(&values[pos], bytes, 8)); break;
+    case DECODE_GENERIC: break;
+    }
+#undef UNIFORM_LOOP
+}
+
+/* decode_rows: column idx of rows[0, count) into out rows [base, base + count); shape describes
+ * a superset of the rows (NULL: unknown). */
 static Error *decode_rows(ScanOp *scan, uint32_t idx, const TxnScanRow *rows, uint32_t count,
-                          Vector *out, uint32_t base)
+                          Vector *out, uint32_t base, const SliceShape *shape)
 {
     const ColDecode *decode = &scan->decode[idx];
     int16_t attnum = scan->base.plan->scan_attnums[idx];
@@ -447,6 +518,11 @@ static Error *decode_rows(ScanOp *scan, uint32_t idx, const TxnScanRow *rows, ui
     uint32_t col_idx = decode->col_idx;
     uint32_t null_byte = ROW_HEADER_SIZE + col_idx / 8;
     uint8_t null_mask = (uint8_t)(1u << (col_idx % 8));
+    if (shape != NULL && shape->uniform && col_idx < shape->column_count &&
+        (shape->nulls[col_idx / 8] & null_mask) == 0) {
+        decode_uniform(decode, shape, rows, count, out, base);
+        return NULL;
+    }
     uint32_t width = decode->width;
     uint32_t fixed_offset = decode->fixed_offset;
     /* FIXED_LOOP: one type-specialized loop per mode (no per-row switch) */
@@ -494,16 +570,73 @@ static Error *decode_rows(ScanOp *scan, uint32_t idx, const TxnScanRow *rows, ui
     return NULL;
 }
 
-/* fill_batch_pages: up to VEC_VALUE_COUNT_MAX visible rows, page by page. */
+/* late_begin: the scratch chunk of a batch: the filter's columns get buffers for a whole batch,
+ * the others are constant NULLs the filter never reads. */
+static Error *late_begin(ScanOp *scan)
+{
+    const Plan *plan = scan->base.plan;
+    DataChunk *probe = &scan->filter_chunk;
+    TRY(chunk_init(probe, plan->types, plan->column_count, scan->batch.arena));
+    for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
+        Vector *vec = &probe->columns[col_idx];
+        if (scan->filter_reads[col_idx]) {
+            TRY(vec_reserve(vec, VEC_VALUE_COUNT_MAX));
+        } else {
+            TRY(vec_set_constant(vec));
+            TRY(vec_set_null(vec, 0));
+        }
+    }
+    return NULL;
+}
+
+/* late_slice: filter rows[0, take) of a leaf on the filter's columns, then decode the kept rows
+ * into the batch at row base; *kept_out how many. */
+static Error *late_slice(ScanOp *scan, const TxnScanRow *rows, uint32_t take, uint32_t base,
+                         uint32_t *kept_out)
+{
+    const Plan *plan = scan->base.plan;
+    DataChunk *probe = &scan->filter_chunk;
+    *kept_out = 0;
+    SliceShape shape;
+    slice_shape(scan, rows, take, &shape);
+    for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
+        if (!scan->filter_reads[col_idx]) continue;
+        vec_reset(&probe->columns[col_idx]);
+        TRY(decode_rows(scan, col_idx, rows, take, &probe->columns[col_idx], 0, &shape));
+    }
+    probe->row_count = take;
+    probe->sel = NULL;
+    probe->sel_count = 0;
+    TRY(expr_filter(scan->filter, probe, scan->batch.arena));
+    uint32_t kept = chunk_live_count(probe);
+    if (kept == 0) return NULL;
+    const TxnScanRow *picked = rows;
+    if (probe->sel != NULL) {
+        for (uint32_t idx = 0; idx < kept; idx++) scan->picked[idx] = rows[probe->sel[idx]];
+        picked = scan->picked;
+    }
+    DataChunk *chunk = &scan->batch.chunk;
+    if (chunk->column_count > 0) TRY(grow_batch(scan, base + kept));
+    for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
+        TRY(decode_rows(scan, col_idx, picked, kept, &chunk->columns[col_idx], base, &shape));
+    }
+    *kept_out = kept;
+    return NULL;
+}
+
+/* fill_batch_pages: up to VEC_VALUE_COUNT_MAX visible rows (with late materialization: rows
+ * that pass the filter), page by page. */
 static Error *fill_batch_pages(ScanOp *scan)
 {
     const Plan *plan = scan->base.plan;
     TRY(op_batch_begin(&scan->batch, 0));
     DataChunk *chunk = &scan->batch.chunk;
+    if (scan->late) TRY(late_begin(scan));
     uint32_t rows = 0;
     while (rows < VEC_VALUE_COUNT_MAX) {
         if (scan->page_pos >= scan->page_count) {
             if (scan->done) break;
+            if (scan->late) TRY(exec_check_interrupt(scan->base.ctx));
             TRY(txn_page_scan_next(scan->page_scan, &scan->page_rows, &scan->page_count));
             scan->page_pos = 0;
             if (scan->page_count == 0) {
@@ -514,12 +647,20 @@ static Error *fill_batch_pages(ScanOp *scan)
         size_t left = scan->page_count - scan->page_pos;
         uint32_t take = VEC_VALUE_COUNT_MAX - rows;
         if (left < take) take = (uint32_t)left;
-        if (chunk->column_count > 0) TRY(grow_batch(scan, rows + take));
-        for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
-            TRY(decode_rows(scan, col_idx, scan->page_rows + scan->page_pos, take,
-                            &chunk->columns[col_idx], rows));
-        }
+        const TxnScanRow *slice = scan->page_rows + scan->page_pos;
         scan->page_pos += take;
+        if (scan->late) {
+            uint32_t kept;
+            TRY(late_slice(scan, slice, take, rows, &kept));
+            rows += kept;
+            continue;
+        }
+        if (chunk->column_count > 0) TRY(grow_batch(scan, rows + take));
+        SliceShape shape;
+        slice_shape(scan, slice, take, &shape);
+        for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
+            TRY(decode_rows(scan, col_idx, slice, take, &chunk->columns[col_idx], rows, &shape));
+        }
         rows += take;
     }
     chunk->row_count = rows;
@@ -639,7 +780,9 @@ static Error *scan_next(Op *op, DataChunk **chunk_out)
         TRY(fill_batch(scan));
         DataChunk *chunk = &scan->batch.chunk;
         if (chunk->row_count == 0) return NULL;
-        if (scan->filter != NULL) TRY(expr_filter(scan->filter, chunk, scan->batch.arena));
+        if (scan->filter != NULL && !scan->late) {
+            TRY(expr_filter(scan->filter, chunk, scan->batch.arena));
+        }
         if (op->plan->lock_rows > 0 && chunk_live_count(chunk) > 0) TRY(lock_batch(scan));
         if (chunk_live_count(chunk) > 0) {
             *chunk_out = chunk;
@@ -679,6 +822,56 @@ static const OpVtbl INDEX_SCAN_VTBL = {
 };
 
 static Error *scan_init(ScanOp *scan);
+
+/* filter_columns: mark in reads the projected columns expr reads; false when expr holds anything
+ * but columns, constants, parameters and scalar operators (subplans, outer values, sequences,
+ * session functions keep the filter on the whole batch). */
+static bool filter_columns(const Expr *expr, bool *reads, uint32_t column_count)
+{
+    switch (expr->kind) {
+    case EXPR_CONST:
+    case EXPR_PARAM: return true;
+    case EXPR_COLUMN:
+        if (expr->column_idx >= column_count) return false;
+        reads[expr->column_idx] = true;
+        return true;
+    case EXPR_CALL:
+    case EXPR_CAST:
+    case EXPR_AND:
+    case EXPR_OR:
+    case EXPR_NOT:
+    case EXPR_IS_NULL:
+    case EXPR_IS_NOT_NULL:
+    case EXPR_CASE:
+    case EXPR_COALESCE:
+        for (uint32_t idx = 0; idx < expr->arg_count; idx++) {
+            if (expr->args[idx] == NULL || !filter_columns(expr->args[idx], reads, column_count)) {
+                return false;
+            }
+        }
+        return true;
+    default: return false;
+    }
+}
+
+/* late_init: turn late materialization on when the filter reads fewer columns than projected. */
+static Error *late_init(ScanOp *scan)
+{
+    const Plan *plan = scan->base.plan;
+    ExecCtx *ctx = scan->base.ctx;
+    if (scan->filter == NULL || plan->filter == NULL || plan->scan_count == 0) return NULL;
+    bool *reads = arena_calloc(ctx->arena, plan->scan_count * sizeof(bool));
+    if (reads == NULL) return oom();
+    if (!filter_columns(plan->filter, reads, plan->scan_count)) return NULL;
+    uint32_t read_count = 0;
+    for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) read_count += reads[col_idx];
+    if (read_count == plan->scan_count) return NULL;     /* nothing to skip */
+    scan->picked = arena_alloc(ctx->arena, VEC_VALUE_COUNT_MAX * sizeof(TxnScanRow));
+    if (scan->picked == NULL) return oom();
+    scan->filter_reads = reads;
+    scan->late = true;
+    return NULL;
+}
 
 static Error *scan_new(ExecCtx *ctx, const Plan *plan, const OpVtbl *vt, Op **op_out)
 {
@@ -750,7 +943,10 @@ static Error *scan_init(ScanOp *scan)
     }
     scan->scratch = arena_create(8 * 1024);
     if (scan->scratch == NULL) return oom();
-    if (scan->source == SOURCE_PAGES) TRY(decode_init(scan));
+    if (scan->source == SOURCE_PAGES) {
+        TRY(decode_init(scan));
+        TRY(late_init(scan));
+    }
     return op_batch_init(&scan->batch, plan->types, plan->column_count);
 }
 

@@ -11,14 +11,45 @@
  * heap's rows. The node emits those n + m rows in order; the PLAN_LIMIT above applies the
  * offset and the limit.
  *
- * Memory: rows and keys count against work_mem; beyond it the sort fails with 53200 (external
- * merge sort is not built yet). */
+ * Memory and spilling (spill): rows, keys and the entry array count against work_mem. When a
+ * chunk takes them past it, the entries are sorted and their rows written in order to a run
+ * (a spill file, spill.h) whose last column is the row's normalized key (bytea), and memory
+ * starts over. At the end of the input the rest becomes the last run, and the runs are merged:
+ * while there are more than SORT_MERGE_FANIN, consecutive groups of SORT_MERGE_FANIN are merged
+ * into one run each (keeping arrival order), then a final k-way merge (a min-heap of readers
+ * ordered by (key, run index), so equal keys keep arrival order: the sort stays stable) feeds
+ * next(). A top-N of n + m <= SORT_TOP_N_MEMORY_ROWS rows stays in memory (its heap and the
+ * compacted rows are bounded by n + m); a larger one spills like a full sort when its kept rows
+ * pass work_mem, and its merge stops after n + m rows. The readers' buffers and current chunks (SORT_MERGE_FANIN x (SPILL_BUFFER_SIZE + one
+ * chunk)) are not counted. A sort never fails with 53200 for size: spilling always proceeds. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "executor/op_heavy_int.h"
+#include "executor/spill.h"
 
-enum { SORT_COMPACT_ROWS_MIN = 8192 };
+enum {
+    SORT_COMPACT_ROWS_MIN = 8192,
+    SORT_MERGE_FANIN = 32,
+    SORT_TOP_N_MEMORY_ROWS = 10000,   /* a top-N of at most this many rows never spills */
+};
+
+/* SortReader: one run being merged: its current chunk and row. */
+typedef struct SortReader {
+    SpillFile *file;
+    Arena     *arena;          /* the current chunk */
+    DataChunk *chunk;          /* NULL: the run is exhausted */
+    uint32_t   row;
+} SortReader;
+
+/* SortMerge: a k-way merge of runs; heap holds the indexes of readers with rows, smallest
+ * (key, index) first. */
+typedef struct SortMerge {
+    SortReader *readers;
+    uint32_t    reader_count;
+    uint32_t   *heap;
+    uint32_t    heap_count;
+} SortMerge;
 
 typedef struct SortEntry {
     uint64_t       prefix[2];  /* the key's first 16 bytes, big-endian, zero-padded */
@@ -41,6 +72,14 @@ typedef struct Sort {
     uint64_t    bound;          /* top-N: entries kept; 0 = all */
     bool        sorted;
     size_t      out_cursor;
+    /* spilling */
+    Type       *run_types;      /* the op's types ++ the key as bytea */
+    SpillFile **runs;           /* in arrival order (malloc) */
+    uint32_t    run_count;
+    uint32_t    run_capacity;
+    SortMerge   merge;          /* the final merge (readers NULL: not merging) */
+    uint64_t    emitted;        /* rows returned by the final merge */
+    uint64_t    spilled_rows;   /* rows written to runs, all passes (tests) */
 } Sort;
 
 static uint64_t key_prefix(const uint8_t *key, uint32_t key_size, uint32_t from)
@@ -217,6 +256,292 @@ static size_t sort_size(const Sort *sort)
            sort->entry_capacity * sizeof(SortEntry);
 }
 
+/* ---------------------------------------------------------------- runs ---- */
+
+static void close_runs(SpillFile **runs, uint32_t count)
+{
+    for (uint32_t idx = 0; idx < count; idx++) spill_file_close(runs[idx]);
+}
+
+static Error *push_run(Sort *sort, SpillFile *file)
+{
+    if (sort->run_count == sort->run_capacity) {
+        uint32_t capacity = sort->run_capacity == 0 ? 16 : sort->run_capacity * 2;
+        SpillFile **runs = realloc(sort->runs, capacity * sizeof(SpillFile *));
+        if (runs == NULL) return op_heavy_oom();
+        sort->runs = runs;
+        sort->run_capacity = capacity;
+    }
+    sort->runs[sort->run_count++] = file;
+    return NULL;
+}
+
+/* write_entries: the entries' rows in entry order, each with its key, into file. */
+static Error *write_entries(Sort *sort, SpillFile *file, Arena *scratch)
+{
+    uint32_t column_count = sort->base.column_count;
+    uint32_t ids[VEC_VALUE_COUNT_MAX];
+    for (size_t done = 0; done < sort->entry_count;) {
+        arena_reset(scratch);
+        Vector *columns = arena_alloc(scratch, (column_count + 1) * sizeof(Vector));
+        if (columns == NULL) return op_heavy_oom();
+        size_t left = sort->entry_count - done;
+        uint32_t count = left > VEC_VALUE_COUNT_MAX ? VEC_VALUE_COUNT_MAX : (uint32_t)left;
+        Vector *key = &columns[column_count];
+        vec_init(key, sort->run_types[column_count], scratch);
+        TRY(vec_reserve(key, count));
+        for (uint32_t k = 0; k < count; k++) {
+            const SortEntry *entry = &sort->entries[done + k];
+            ids[k] = entry->row_id;
+            vec_str(key)[k] = str_view_make_ref((const char *)entry->key, entry->key_size);
+        }
+        for (uint32_t col_idx = 0; col_idx < column_count; col_idx++) {
+            vec_init(&columns[col_idx], sort->rows.types[col_idx], scratch);
+            TRY(op_rows_gather(&sort->rows, col_idx, ids, count, &columns[col_idx]));
+        }
+        TRY(spill_file_write(file, columns, column_count + 1, NULL, count));
+        done += count;
+    }
+    return NULL;
+}
+
+/* write_run: sort what is in memory, write it as the next run and start over. */
+static Error *write_run(Sort *sort)
+{
+    if (sort->entry_count == 0) return NULL;
+    qsort(sort->entries, sort->entry_count, sizeof(SortEntry), entry_qsort_cmp);
+    SpillFile *file;
+    TRY(spill_file_create(sort->base.ctx->temp_dir, &file));
+    Error *err = push_run(sort, file);
+    if (err != NULL) {
+        spill_file_close(file);
+        return err;
+    }
+    Arena *scratch = arena_create(64 * 1024);
+    if (scratch == NULL) return op_heavy_oom();
+    err = write_entries(sort, file, scratch);
+    arena_destroy(scratch);
+    TRY(err);
+    TRY(spill_file_rewind(file));
+    sort->spilled_rows += sort->entry_count;
+    op_rows_clear(&sort->rows);
+    arena_reset(sort->key_arena);
+    sort->entry_count = 0;
+    free(sort->entries);            /* its capacity counted against work_mem: start small */
+    sort->entries = NULL;
+    sort->entry_capacity = 0;
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- merge ---- */
+
+static inline void reader_key(const Sort *sort, const SortReader *reader, const uint8_t **key,
+                              uint32_t *size)
+{
+    const StrView *view = &vec_str(&reader->chunk->columns[sort->base.column_count])[reader->row];
+    *key = (const uint8_t *)str_view_data(view);
+    *size = view->size;
+}
+
+/* reader_less: reader a's row sorts before reader b's (keys, then run order). */
+static bool reader_less(const Sort *sort, const SortMerge *merge, uint32_t a, uint32_t b)
+{
+    const uint8_t *key_a, *key_b;
+    uint32_t size_a, size_b;
+    reader_key(sort, &merge->readers[a], &key_a, &size_a);
+    reader_key(sort, &merge->readers[b], &key_b, &size_b);
+    int order = key_compare(key_a, size_a, key_b, size_b);
+    return order != 0 ? order < 0 : a < b;
+}
+
+static void merge_sift_down(const Sort *sort, SortMerge *merge, uint32_t idx)
+{
+    for (;;) {
+        uint32_t smallest = idx, left = 2 * idx + 1, right = left + 1;
+        if (left < merge->heap_count &&
+            reader_less(sort, merge, merge->heap[left], merge->heap[smallest])) {
+            smallest = left;
+        }
+        if (right < merge->heap_count &&
+            reader_less(sort, merge, merge->heap[right], merge->heap[smallest])) {
+            smallest = right;
+        }
+        if (smallest == idx) return;
+        uint32_t tmp = merge->heap[idx];
+        merge->heap[idx] = merge->heap[smallest];
+        merge->heap[smallest] = tmp;
+        idx = smallest;
+    }
+}
+
+/* reader_load: the reader's next chunk (NULL chunk at the end of its run). */
+static Error *reader_load(Sort *sort, SortReader *reader)
+{
+    arena_reset(reader->arena);
+    reader->row = 0;
+    return spill_file_read(reader->file, sort->run_types, sort->base.column_count + 1,
+                           reader->arena, &reader->chunk);
+}
+
+static void merge_free(SortMerge *merge)
+{
+    for (uint32_t idx = 0; merge->readers != NULL && idx < merge->reader_count; idx++) {
+        spill_file_close(merge->readers[idx].file);
+        arena_destroy(merge->readers[idx].arena);
+    }
+    free(merge->readers);
+    free(merge->heap);
+    *merge = (SortMerge){ 0 };
+}
+
+/* merge_begin: take over runs[0..count) (closed by merge_free from now on) and load their
+ * first chunks. */
+static Error *merge_begin(Sort *sort, SortMerge *merge, SpillFile **runs, uint32_t count)
+{
+    *merge = (SortMerge){ 0 };
+    merge->readers = calloc(count, sizeof(SortReader));
+    merge->heap = calloc(count, sizeof(uint32_t));
+    if (merge->readers == NULL || merge->heap == NULL) {
+        free(merge->readers);
+        free(merge->heap);
+        *merge = (SortMerge){ 0 };
+        close_runs(runs, count);
+        return op_heavy_oom();
+    }
+    merge->reader_count = count;
+    for (uint32_t idx = 0; idx < count; idx++) merge->readers[idx].file = runs[idx];
+    for (uint32_t idx = 0; idx < count; idx++) {
+        SortReader *reader = &merge->readers[idx];
+        reader->arena = arena_create(64 * 1024);
+        if (reader->arena == NULL) return op_heavy_oom();
+        TRY(reader_load(sort, reader));
+        if (reader->chunk != NULL) merge->heap[merge->heap_count++] = idx;
+    }
+    for (uint32_t idx = merge->heap_count / 2; idx-- > 0;) merge_sift_down(sort, merge, idx);
+    return NULL;
+}
+
+/* init_out: an empty chunk of the run's columns (NUMERIC general, as read back). */
+static Error *init_out(const Sort *sort, uint32_t column_count, Arena *arena, DataChunk **out)
+{
+    DataChunk *chunk = arena_alloc(arena, sizeof(DataChunk));
+    if (chunk == NULL) return op_heavy_oom();
+    TRY(chunk_init(chunk, sort->run_types, column_count, arena));
+    for (uint32_t col_idx = 0; col_idx < column_count; col_idx++) {
+        Vector *vec = &chunk->columns[col_idx];
+        if (vec->phys == VEC_PHYS_NUM64) {
+            vec_init_phys(vec, sort->run_types[col_idx], VEC_PHYS_NUMERIC, 0, arena);
+        }
+        TRY(vec_reserve(vec, VEC_VALUE_COUNT_MAX));
+    }
+    *out = chunk;
+    return NULL;
+}
+
+/* merge_fill: up to row_max of the merge's smallest rows, copied into out's first
+ * out->column_count columns. */
+static Error *merge_fill(Sort *sort, SortMerge *merge, DataChunk *out, uint32_t row_max)
+{
+    uint32_t count = 0;
+    while (count < row_max && merge->heap_count > 0) {
+        SortReader *reader = &merge->readers[merge->heap[0]];
+        for (uint32_t col_idx = 0; col_idx < out->column_count; col_idx++) {
+            TRY(vec_copy_row(&out->columns[col_idx], count, &reader->chunk->columns[col_idx],
+                             reader->row));
+        }
+        count++;
+        if (++reader->row >= reader->chunk->row_count) {
+            TRY(reader_load(sort, reader));
+            if (reader->chunk == NULL) merge->heap[0] = merge->heap[--merge->heap_count];
+        }
+        if (merge->heap_count > 0) merge_sift_down(sort, merge, 0);
+    }
+    out->row_count = count;
+    return NULL;
+}
+
+/* merge_runs_into: merge runs[0..count) into one new run *file_out. */
+static Error *merge_runs_into(Sort *sort, SpillFile **runs, uint32_t count, SpillFile **file_out)
+{
+    *file_out = NULL;
+    SortMerge merge;
+    Error *err = merge_begin(sort, &merge, runs, count);
+    SpillFile *file = NULL;
+    Arena *scratch = err == NULL ? arena_create(64 * 1024) : NULL;
+    if (err == NULL && scratch == NULL) err = op_heavy_oom();
+    if (err == NULL) err = spill_file_create(sort->base.ctx->temp_dir, &file);
+    while (err == NULL && merge.heap_count > 0) {
+        arena_reset(scratch);
+        DataChunk *out;
+        err = exec_check_interrupt(sort->base.ctx);
+        if (err == NULL) err = init_out(sort, sort->base.column_count + 1, scratch, &out);
+        if (err == NULL) err = merge_fill(sort, &merge, out, VEC_VALUE_COUNT_MAX);
+        if (err == NULL) err = spill_file_write(file, out->columns, out->column_count, NULL,
+                                                out->row_count);
+    }
+    if (err == NULL) err = spill_file_rewind(file);
+    merge_free(&merge);
+    arena_destroy(scratch);
+    if (err != NULL) {
+        spill_file_close(file);
+        return err;
+    }
+    *file_out = file;
+    return NULL;
+}
+
+/* merge_passes: merge consecutive groups of SORT_MERGE_FANIN runs until at most that many
+ * remain (the merged run takes its group's place, so arrival order is kept). */
+static Error *merge_passes(Sort *sort)
+{
+    while (sort->run_count > SORT_MERGE_FANIN) {
+        uint32_t kept = 0;
+        for (uint32_t from = 0; from < sort->run_count; from += SORT_MERGE_FANIN) {
+            uint32_t count = sort->run_count - from;
+            if (count > SORT_MERGE_FANIN) count = SORT_MERGE_FANIN;
+            SpillFile *merged = sort->runs[from];
+            if (count > 1) {
+                Error *err = merge_runs_into(sort, sort->runs + from, count, &merged);
+                if (err != NULL) {
+                    /* runs[from..from+count) are closed; close the others */
+                    close_runs(sort->runs, kept);
+                    close_runs(sort->runs + from + count, sort->run_count - from - count);
+                    sort->run_count = 0;
+                    return err;
+                }
+            }
+            sort->runs[kept++] = merged;
+        }
+        sort->run_count = kept;
+    }
+    return NULL;
+}
+
+static Error *merge_start(Sort *sort)
+{
+    TRY(write_run(sort));
+    TRY(merge_passes(sort));
+    uint32_t count = sort->run_count;
+    sort->run_count = 0;                /* the merge owns the files now */
+    return merge_begin(sort, &sort->merge, sort->runs, count);
+}
+
+static Error *merge_next(Sort *sort, DataChunk **chunk_out)
+{
+    uint32_t row_max = VEC_VALUE_COUNT_MAX;
+    if (sort->bound > 0) {
+        if (sort->emitted >= sort->bound) return NULL;
+        if (sort->bound - sort->emitted < row_max) row_max = (uint32_t)(sort->bound - sort->emitted);
+    }
+    if (sort->merge.heap_count == 0) return NULL;
+    DataChunk *out;
+    TRY(init_out(sort, sort->base.column_count, sort->batch, &out));
+    TRY(merge_fill(sort, &sort->merge, out, row_max));
+    sort->emitted += out->row_count;
+    *chunk_out = out;
+    return NULL;
+}
+
 static Error *consume(Sort *sort)
 {
     for (;;) {
@@ -226,7 +551,19 @@ static Error *consume(Sort *sort)
         if (chunk == NULL) break;
         if (chunk_live_count(chunk) == 0) continue;
         TRY(consume_chunk(sort, chunk));
-        TRY(op_heavy_check_mem(sort->base.ctx, sort_size(sort), "sort"));
+        size_t work_mem = sort->base.ctx->work_mem;
+        if (work_mem == 0 || sort_size(sort) <= work_mem) continue;
+        if (sort->bound > 0 && sort->bound <= SORT_TOP_N_MEMORY_ROWS) continue;
+        if (sort->bound > 0 && sort->rows.row_count > sort->entry_count) {
+            TRY(compact(sort));         /* top-N: drop the rows out of the heap first */
+            if (sort_size(sort) <= work_mem) continue;
+        }
+        TRY(write_run(sort));
+    }
+    if (sort->run_count > 0) {
+        TRY(merge_start(sort));
+        sort->sorted = true;
+        return NULL;
     }
     if (sort->entry_count > 1) {
         qsort(sort->entries, sort->entry_count, sizeof(SortEntry), entry_qsort_cmp);
@@ -255,8 +592,18 @@ static Error *eval_bound(Sort *sort)
     return NULL;
 }
 
+static void drop_runs(Sort *sort)
+{
+    close_runs(sort->runs, sort->run_count);
+    sort->run_count = 0;
+    merge_free(&sort->merge);
+}
+
 static Error *sort_reset(Sort *sort)
 {
+    drop_runs(sort);
+    sort->emitted = 0;
+    sort->spilled_rows = 0;
     op_rows_clear(&sort->rows);
     arena_reset(sort->key_arena);
     sort->entry_count = 0;
@@ -281,6 +628,7 @@ static Error *sort_next(Op *op, DataChunk **chunk_out)
     *chunk_out = NULL;
     if (!sort->sorted) TRY(consume(sort));
     arena_reset(sort->batch);
+    if (sort->merge.readers != NULL) return merge_next(sort, chunk_out);
     if (sort->out_cursor >= sort->entry_count) return NULL;
     size_t left = sort->entry_count - sort->out_cursor;
     uint32_t count = left > VEC_VALUE_COUNT_MAX ? VEC_VALUE_COUNT_MAX : (uint32_t)left;
@@ -310,6 +658,10 @@ static void sort_close(Op *op)
     Sort *sort = (Sort *)op;
     if (op->left != NULL) exec_close(op->left);
     op_heavy_close_states(sort->keys, sort->key_count);
+    drop_runs(sort);
+    free(sort->runs);
+    sort->runs = NULL;
+    sort->run_capacity = 0;
     op_rows_free(&sort->rows);
     free(sort->entries);
     sort->entries = NULL;
@@ -333,7 +685,12 @@ Error *op_sort_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
     sort->key_count = plan->sort_count;
     sort->keys = arena_calloc(ctx->arena, (plan->sort_count + 1) * sizeof(ExprState *));
     sort->dirs = arena_calloc(ctx->arena, (plan->sort_count + 1) * sizeof(KeyDir));
-    if (sort->keys == NULL || sort->dirs == NULL) return op_heavy_oom();
+    sort->run_types = arena_alloc(ctx->arena, (plan->column_count + 1) * sizeof(Type));
+    if (sort->keys == NULL || sort->dirs == NULL || sort->run_types == NULL) {
+        return op_heavy_oom();
+    }
+    memcpy(sort->run_types, plan->types, plan->column_count * sizeof(Type));
+    sort->run_types[plan->column_count] = (Type){ TYPE_BYTEA, -1 };
     for (uint32_t key_idx = 0; key_idx < plan->sort_count; key_idx++) {
         const SortKey *key = &plan->sort_keys[key_idx];
         TRY(expr_prepare(ctx, key->expr, &sort->keys[key_idx]));

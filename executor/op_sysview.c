@@ -191,6 +191,13 @@ static Error *list_array(const SysValue *value, Type type, Arena *arena, const u
             array_builder_add_int(&builder, value->ints[idx]);
         } else if (value->texts[idx] == NULL) {
             array_builder_add(&builder, NULL, -1);
+        } else if (elem == TYPE_FLOAT4) {   /* stats: pg_stats.most_common_freqs */
+            float number = strtof(value->texts[idx], NULL);
+            uint32_t bits = 0;
+            memcpy(&bits, &number, sizeof bits);
+            uint8_t send[4] = {(uint8_t)(bits >> 24), (uint8_t)(bits >> 16), (uint8_t)(bits >> 8),
+                               (uint8_t)bits};
+            array_builder_add(&builder, send, 4);
         } else {
             array_builder_add_text(&builder, value->texts[idx], -1);
         }

@@ -57,6 +57,7 @@ void sess_notice(birch_db *db, Error *notice)
             .table_name = notice->table_name,
             .column_name = notice->column_name,
             .constraint_name = notice->constraint_name,
+            .context = notice->context,   /* sessions: CONTEXT */
         };
         db->notice_hook(db->notice_ctx, &view);
     }
@@ -108,6 +109,7 @@ void sess_shutdown(birch_db *db)
         if (err != NULL) err_free(err);
     }
     engine_timer_disarm(db->engine, &db->timer);
+    sess_cursors_free_all(db);   /* sessions: cursors */
     sess_named_free_all(db);
     sess_savepoints_clear(db, 0);
     free(db->savepoints);
@@ -162,6 +164,8 @@ Error *sess_txn_ensure(birch_db *db)
 }
 
 static void stmt_close_exec(birch_stmt *stmt);
+static void tree_drop(birch_stmt *stmt);
+static bool none_running(const birch_db *db);   /* sessions */
 
 static void active_remove(birch_stmt *stmt)
 {
@@ -193,6 +197,7 @@ void sess_abort_active(birch_db *db)
 /* txn_end: end the transaction (and the block): commit or roll back. */
 Error *sess_txn_end(birch_db *db, bool commit)
 {
+    sess_cursors_txn_end(db, commit);   /* sessions: cursors close (WITH HOLD: materialize) */
     sess_abort_active(db);
     Txn *txn = db->txn;
     Error *err = NULL;
@@ -363,6 +368,8 @@ static Error *describe(birch_db *db, SessPrepared *prepared)
         const char *names[1] = {name};
         return describe_text_columns(prepared, 1, names);
     }
+    case AST_STMT_FETCH:   /* sessions: FETCH returns the cursor's columns */
+        return ast->u.fetch->move ? NULL : sess_cursor_describe(db, prepared);
     case AST_STMT_EXECUTE: {
         SessNamed *named = sess_named_find(db, ast->u.execute->name);
         if (named == NULL) {
@@ -533,6 +540,7 @@ Error *sess_stmt_new(birch_db *db, SessPrepared *prepared, birch_stmt **stmt_out
     prepared->refcount++;
     stmt->bind_arena = arena_create(1024);
     stmt->exec_arena = arena_create(16384);
+    stmt->tree_arena = arena_create(16384);
     stmt->batch_arena = arena_create(16384);
     uint32_t param_count = prepared->param_count;
     stmt->param_count = param_count;
@@ -540,7 +548,8 @@ Error *sess_stmt_new(birch_db *db, SessPrepared *prepared, birch_stmt **stmt_out
         stmt->params = calloc(param_count, sizeof *stmt->params);
         stmt->bound = calloc(param_count, sizeof *stmt->bound);
     }
-    if (stmt->bind_arena == NULL || stmt->exec_arena == NULL || stmt->batch_arena == NULL ||
+    if (stmt->bind_arena == NULL || stmt->exec_arena == NULL || stmt->tree_arena == NULL ||
+        stmt->batch_arena == NULL ||
         (param_count > 0 && (stmt->params == NULL || stmt->bound == NULL))) {
         sess_stmt_free(stmt);
         return oom();
@@ -556,6 +565,7 @@ void sess_stmt_free(birch_stmt *stmt)
     if (stmt == NULL) return;
     birch_db *db = stmt->db;
     if (stmt->state == STMT_RUNNING) sess_stmt_reset(stmt);
+    tree_drop(stmt);
     birch_stmt **link = &db->stmts;
     while (*link != NULL) {
         if (*link == stmt) {
@@ -567,15 +577,44 @@ void sess_stmt_free(birch_stmt *stmt)
     sess_prepared_release(stmt->prepared);
     arena_destroy(stmt->bind_arena);
     arena_destroy(stmt->exec_arena);
+    arena_destroy(stmt->tree_arena);
     arena_destroy(stmt->batch_arena);
     free(stmt->params);
     free(stmt->bound);
     free(stmt);
 }
 
+/* Kept trees: a planned statement's operator tree is built in tree_arena over stmt->ctx. When
+ * exec_reusable says every op can be reset and no expression depends on one execution (a
+ * subplan, a LIKE pattern compiled from a parameter), the tree is kept after the execution
+ * (exec_reset releases cursors, keeps arenas and compiled expressions) and the next execution
+ * of the same plan with the statement's own parameters only refreshes ctx (txn, params),
+ * forgets folded parameter values (expr_params_changed) and opens it again. Anything else
+ * (another plan after a re-plan, EXECUTE's arguments, an error) closes it and builds anew. */
+
+/* tree_drop: close the kept tree, if any, and free the tree arena. */
+static void tree_drop(birch_stmt *stmt)
+{
+    if (stmt->kept_root != NULL) {
+        if (stmt->root == stmt->kept_root) stmt->root = NULL;
+        exec_close(stmt->kept_root);
+        stmt->kept_root = NULL;
+        stmt->kept_planned = NULL;
+        stmt->ctx = (ExecCtx){0};
+    }
+    if (stmt->tree_arena != NULL) arena_reset(stmt->tree_arena);
+}
+
 static void stmt_close_exec(birch_stmt *stmt)
 {
-    if (stmt->root != NULL) exec_close(stmt->root);
+    if (stmt->root != NULL && stmt->root == stmt->kept_root) {
+        exec_reset(stmt->root);
+    } else if (stmt->root != NULL) {
+        exec_close(stmt->root);
+        if (stmt->kept_root == NULL && stmt->ctx.arena == stmt->tree_arena) {
+            arena_reset(stmt->tree_arena);
+        }
+    }
     stmt->root = NULL;
     stmt->chunk = NULL;
     stmt->have_row = false;
@@ -596,7 +635,7 @@ void sess_stmt_reset(birch_stmt *stmt)
     arena_reset(stmt->exec_arena);
     arena_reset(stmt->batch_arena);
     if (was_running) {
-        if (db->active == NULL) engine_timer_disarm(db->engine, &db->timer);
+        if (none_running(db)) engine_timer_disarm(db->engine, &db->timer);   /* sessions */
         Error *err = txn_maybe_commit(db);
         if (err != NULL) err_free(err);
     }
@@ -702,6 +741,9 @@ Error *sess_lock_tables(birch_db *db, const PlannedStmt *planned)
         LockMode mode = planned->table_written[idx] ? LOCK_ROW_EXCLUSIVE
                         : planned->for_update       ? LOCK_ROW_SHARE
                                                     : LOCK_ACCESS_SHARE;
+        /* a mode this transaction already holds is granted at once: skip the lock manager
+         * (a prepared statement repeated inside one transaction) */
+        if (lock_table_held(owner, planned->table_oids[idx], mode)) continue;
         TRY(lock_table(locks, owner, planned->table_oids[idx], mode, LOCK_WAIT_BLOCK, NULL));
     }
     return NULL;
@@ -782,6 +824,34 @@ Error *sess_stmt_params(birch_stmt *stmt, const PlannedStmt *planned, Vector **p
     return NULL;
 }
 
+/* run_kept: the kept tree again, for this execution's transaction and parameters. */
+static Error *run_kept(birch_stmt *stmt, const PlannedStmt *planned, const Vector *params)
+{
+    birch_db *db = stmt->db;
+    ExecCtx *ctx = &stmt->ctx;
+    ctx->txn = db->txn;
+    ctx->catalog = engine_catalog(db->engine);
+    ctx->planned = planned;
+    ctx->dt = &db->dt;
+    ctx->param_count = planned->param_count;
+    ctx->params = params;
+    ctx->outer = NULL;
+    ctx->work_table = NULL;
+    ctx->interrupt = &db->interrupt;
+    ctx->work_mem = db->work_mem;
+    ctx->changes = 0;   /* temp_dir stays: getenv per execution shows in profiles */
+    ctx->hooks = sess_hooks(db);
+    ctx->run_arena = stmt->exec_arena;
+    ctx->ctes = NULL;
+    if (planned->cte_count > 0) {
+        ctx->ctes = arena_calloc(stmt->exec_arena, planned->cte_count * sizeof(ExecCte *));
+        if (ctx->ctes == NULL) return oom();
+    }
+    expr_params_changed(ctx);
+    stmt->root = stmt->kept_root;
+    return exec_open(stmt->root);
+}
+
 static Error *start_planned(birch_stmt *stmt, SessPrepared *prepared, const Vector *params)
 {
     birch_db *db = stmt->db;
@@ -792,13 +862,26 @@ static Error *start_planned(birch_stmt *stmt, SessPrepared *prepared, const Vect
     TRY(replan_if_stale(db, prepared));
     const PlannedStmt *planned = prepared->planned;
     if (planned != before) TRY(sess_lock_tables(db, planned));
-    Vector *own_params = NULL;
-    if (params == NULL) {
+    TRY(sess_planned_read_only_check(db, planned, prepared->stmt_sql));   /* sessions */
+    bool own = params == NULL;
+    if (own) {
+        Vector *own_params = NULL;
         TRY(sess_stmt_params(stmt, planned, &own_params));
         params = own_params;
     }
+    if (stmt->kept_root != NULL && stmt->kept_planned == planned && own &&
+        stmt->ctx.arena == stmt->tree_arena) {
+        return run_kept(stmt, planned, params);
+    }
+    tree_drop(stmt);
     TRY(sess_exec_ctx_init(stmt, planned, params, false));
+    stmt->ctx.arena = stmt->tree_arena;
+    stmt->ctx.run_arena = stmt->exec_arena;
     TRY(exec_build(&stmt->ctx, planned->root, &stmt->root));
+    if (own && exec_reusable(stmt->root)) {
+        stmt->kept_root = stmt->root;
+        stmt->kept_planned = planned;
+    }
     return exec_open(stmt->root);
 }
 
@@ -855,6 +938,16 @@ static bool needs_txn(const AstStmt *ast)
     }
 }
 
+/* sessions: no statement runs but open cursors (which stay in db->active between FETCHes):
+ * the statement timer and the interrupt flag belong to the statements, not to the cursors */
+static bool none_running(const birch_db *db)
+{
+    for (const birch_stmt *stmt = db->active; stmt != NULL; stmt = stmt->next_active) {
+        if (!stmt->is_cursor) return false;
+    }
+    return true;
+}
+
 /* stmt_start: begin executing stmt (first step). */
 static Error *stmt_start(birch_stmt *stmt)
 {
@@ -862,7 +955,7 @@ static Error *stmt_start(birch_stmt *stmt)
     SessPrepared *prepared = stmt->prepared;
     const AstStmt *ast = prepared->ast;
     if (db->failed && !is_txn_exit(ast)) return sess_failed_txn_error();
-    if (db->active == NULL) atomic_store(&db->interrupt, 0);
+    if (none_running(db) && !stmt->is_cursor) atomic_store(&db->interrupt, 0);   /* sessions */
     if (!needs_txn(ast)) return sess_run_utility(stmt, ast);
     TRY(sess_txn_ensure(db));
     if (db->active == NULL) {
@@ -874,7 +967,7 @@ static Error *stmt_start(birch_stmt *stmt)
         pthread_mutex_unlock(&db->interrupt_mutex);
     }
     db->txn_started_statement = true;
-    if (db->statement_timeout_ms > 0 && db->active == NULL) {
+    if (db->statement_timeout_ms > 0 && none_running(db) && !stmt->is_cursor) {   /* sessions */
         engine_timer_arm(db->engine, &db->timer, db->statement_timeout_ms);
     }
     stmt->state = STMT_RUNNING;
@@ -896,6 +989,22 @@ static Error *stmt_start(birch_stmt *stmt)
     return sess_run_utility(stmt, ast);
 }
 
+/* tag_with_count: the tag prefix followed by count in decimal (no snprintf per execution). */
+static void tag_with_count(birch_stmt *stmt, const char *prefix, uint64_t count)
+{
+    char digits[24];
+    size_t digit_count = 0;
+    do {
+        digits[digit_count++] = (char)('0' + count % 10);
+        count /= 10;
+    } while (count > 0 && digit_count < sizeof digits);
+    size_t size = strlen(prefix);
+    VERIFY(size + digit_count < sizeof stmt->tag);
+    memcpy(stmt->tag, prefix, size);
+    while (digit_count > 0) stmt->tag[size++] = digits[--digit_count];
+    stmt->tag[size] = '\0';
+}
+
 static void finish_tag(birch_stmt *stmt)
 {
     if (stmt->tag[0] != '\0') return;
@@ -903,18 +1012,10 @@ static void finish_tag(birch_stmt *stmt)
     if (planned == NULL) return;
     uint64_t count = planned->kind == PLANNED_SELECT ? stmt->row_count : stmt->ctx.changes;
     switch (planned->kind) {
-    case PLANNED_SELECT:
-        snprintf(stmt->tag, sizeof stmt->tag, "SELECT %llu", (unsigned long long)count);
-        break;
-    case PLANNED_INSERT:
-        snprintf(stmt->tag, sizeof stmt->tag, "INSERT 0 %llu", (unsigned long long)count);
-        break;
-    case PLANNED_UPDATE:
-        snprintf(stmt->tag, sizeof stmt->tag, "UPDATE %llu", (unsigned long long)count);
-        break;
-    case PLANNED_DELETE:
-        snprintf(stmt->tag, sizeof stmt->tag, "DELETE %llu", (unsigned long long)count);
-        break;
+    case PLANNED_SELECT: tag_with_count(stmt, "SELECT ", count); break;
+    case PLANNED_INSERT: tag_with_count(stmt, "INSERT 0 ", count); break;
+    case PLANNED_UPDATE: tag_with_count(stmt, "UPDATE ", count); break;
+    case PLANNED_DELETE: tag_with_count(stmt, "DELETE ", count); break;
     }
 }
 
@@ -960,9 +1061,10 @@ static void stmt_failed(birch_stmt *stmt)
     birch_db *db = stmt->db;
     active_remove(stmt);
     stmt_close_exec(stmt);
+    tree_drop(stmt);   /* stmt: an error may leave op state behind: build afresh next time */
     stmt->state = STMT_DONE;
     stmt->tag[0] = '\0';
-    if (db->active == NULL) engine_timer_disarm(db->engine, &db->timer);
+    if (none_running(db)) engine_timer_disarm(db->engine, &db->timer);   /* sessions */
     stmt_txn_failed(db);
 }
 
@@ -975,7 +1077,7 @@ static Error *stmt_done(birch_stmt *stmt)
     active_remove(stmt);
     stmt_close_exec(stmt);
     stmt->state = STMT_DONE;
-    if (db->active == NULL) engine_timer_disarm(db->engine, &db->timer);
+    if (none_running(db)) engine_timer_disarm(db->engine, &db->timer);   /* sessions */
     return was_running ? txn_maybe_commit(db) : NULL;
 }
 
@@ -994,7 +1096,8 @@ int sess_step(birch_stmt *stmt, Error **err_out)
         arena_reset(stmt->batch_arena);
         stmt->row_count = 0;
         stmt->tag[0] = '\0';
-        stmt->ctx = (ExecCtx){0};
+        if (stmt->kept_root == NULL) stmt->ctx = (ExecCtx){0};
+        else stmt->ctx.changes = 0;   /* the kept tree's ops point at stmt->ctx */
         stmt->chunk = NULL;
         stmt->live_idx = 0;
         stmt->db->changes = 0;
@@ -1003,7 +1106,12 @@ int sess_step(birch_stmt *stmt, Error **err_out)
         if (err == NULL && stmt->state == STMT_IDLE) stmt->state = STMT_RUNNING;
     }
     bool have_row = false;
-    if (err == NULL) err = next_row(stmt, &have_row);
+    if (err == NULL) {
+        err = next_row(stmt, &have_row);
+        /* sessions: errors raised while rows are produced are the executor's, which carry no
+         * position in PostgreSQL (only parse analysis and planning errors do) */
+        if (err != NULL && !err->is_static) err->position = 0;
+    }
     if (err == NULL && have_row) return BIRCH_ROW;
     if (err == NULL) err = stmt_done(stmt);
     if (err == NULL) return BIRCH_DONE;
@@ -1018,6 +1126,24 @@ int sess_step(birch_stmt *stmt, Error **err_out)
     stmt_failed(stmt);
     *err_out = err;
     return BIRCH_ERROR;
+}
+
+/* sessions: sess_stmt_open: a cursor's portal starts at DECLARE (its snapshot, its locks)
+ * without fetching a row; its rows are then stepped by FETCH. */
+Error *sess_stmt_open(birch_stmt *stmt)
+{
+    VERIFY(stmt->state == STMT_IDLE);
+    arena_reset(stmt->exec_arena);
+    arena_reset(stmt->batch_arena);
+    stmt->row_count = 0;
+    stmt->tag[0] = '\0';
+    if (stmt->kept_root == NULL) stmt->ctx = (ExecCtx){0};   /* as sess_step does */
+    stmt->chunk = NULL;
+    stmt->live_idx = 0;
+    Error *err = stmt_start(stmt);
+    if (err == NULL && stmt->state == STMT_IDLE) stmt->state = STMT_RUNNING;
+    if (err != NULL) stmt_failed(stmt);
+    return err;
 }
 
 /* ------------------------------------------------------------------ text output ---- */

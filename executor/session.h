@@ -15,8 +15,10 @@
  * Lifetimes (STYLE.md section 5): session settings are malloc'd strings owned by the session;
  * a SessPrepared (AST, plan, result description) lives in its own arena shared by a statement
  * and its clones (refcounted); each birch_stmt has a bind arena (parameter vectors), an
- * execution arena (reset when the execution restarts: operator tree, ExecCtx) and a batch
- * arena for column text/binary conversions (reset at every step).
+ * execution arena (reset when the execution restarts: parameters, folded values, utility
+ * rows), a tree arena (the operator tree and its expression states: kept across executions
+ * when the tree is reusable, else reset with the execution) and a batch arena for column
+ * text/binary conversions (reset at every step).
  *
  * Invariants:
  * 1. db->txn != NULL iff a transaction is open; db->block is true iff it is an explicit one
@@ -24,6 +26,9 @@
  * 2. Every stmt in db->active holds an open operator tree (or utility rows) running in db->txn.
  * 3. An implicit transaction ends (commit) when the last active statement finishes and no
  *    birch_exec holds it; on an error it rolls back and every active statement is aborted.
+ * 4. stmt->kept_root != NULL only while stmt->kept_planned is the statement's current plan
+ *    (prepared->planned) and the tree is exec_reusable; it is reset (never closed) at the end
+ *    of each execution, and closed when the plan changes, the statement fails or is freed.
  */
 #ifndef BIRCH_EXECUTOR_SESSION_H
 #define BIRCH_EXECUTOR_SESSION_H
@@ -132,6 +137,8 @@ typedef enum SessGuc {
     GUC_ESCAPE_STRING_WARNING,
     GUC_DEFAULT_TABLESPACE,
     GUC_PASSWORD_ENCRYPTION,     /* roles: CREATE/ALTER ROLE ... PASSWORD (executor/ddl_role.c) */
+    GUC_DEFAULT_TXN_DEFERRABLE,  /* sessions: default_transaction_deferrable */
+    GUC_TXN_DEFERRABLE,          /* sessions: transaction_deferrable */
     GUC_COUNT
 } SessGuc;
 
@@ -201,6 +208,10 @@ struct birch_stmt {
     Arena         *exec_arena;
     ExecCtx        ctx;
     Op            *root;
+    /* stmt: the operator tree kept across executions (session.c, "kept trees") */
+    Arena         *tree_arena;         /* ctx.arena of planned executions: ops, expressions */
+    Op            *kept_root;          /* a reusable tree (exec_reusable), or NULL */
+    const PlannedStmt *kept_planned;   /* the plan kept_root was built from */
     DataChunk     *chunk;              /* current chunk (operator-owned or util_chunk) */
     uint32_t       live_idx;           /* next live row of chunk to hand out */
     uint32_t       row_idx;            /* physical row of the current row */
@@ -215,6 +226,7 @@ struct birch_stmt {
     bool          *text_ready;
     uint8_t       *binary_buf;
     size_t         binary_size;
+    bool           is_cursor;          /* sessions: the portal of a DECLAREd cursor */
 };
 
 struct birch_db {
@@ -267,6 +279,11 @@ struct birch_db {
     pthread_mutex_t interrupt_mutex;   /* guards lock_owner against birch_interrupt */
     LockOwner     *lock_owner;         /* of db->txn, for birch_interrupt (under the mutex) */
     EngineTimer    timer;
+    /* ---- sessions: read-only transactions and cursors (session_util.c) ---- */
+    bool           block_read_only;    /* the block's READ ONLY (BEGIN, SET TRANSACTION) */
+    bool           block_deferrable;   /* the block's DEFERRABLE (accepted, no effect) */
+    struct SessCursor *cursors;        /* DECLAREd cursors, newest first */
+    /* ---- end sessions ---- */
 };
 
 /* ------------------------------------------------------------ session.c ---- */
@@ -345,6 +362,34 @@ Error *sess_util_rows(birch_stmt *stmt, uint32_t column_count, const char *const
 Error *sess_execute_args(birch_stmt *stmt, const AstExecute *execute, SessPrepared *target,
                          Vector **params_out);
 Error *sess_run_utility(birch_stmt *stmt, const AstStmt *ast);
+
+/* ---- sessions: read-only transactions and cursors (session_util.c) ----
+ * sess_txn_read_only: the transaction a statement would run in now is READ ONLY (the block's
+ * mode, else default_transaction_read_only). */
+bool   sess_txn_read_only(const birch_db *db);
+/* sess_read_only_check: READ_ONLY_SQL_TRANSACTION (25006) `cannot execute COMMAND in a
+ * read-only transaction` when the transaction is read-only, else NULL. */
+Error *sess_read_only_check(const birch_db *db, const char *command);
+/* sess_planned_read_only_check: the same for a planned statement about to run (INSERT, UPDATE,
+ * DELETE, SELECT FOR UPDATE/SHARE, nextval()/setval() calls found in sql). */
+Error *sess_planned_read_only_check(const birch_db *db, const PlannedStmt *planned,
+                                    const char *sql);
+/* sess_txn_modes_set: SET TRANSACTION / SET transaction_read_only / transaction_isolation /
+ * transaction_deferrable: change the block's modes (read_only, deferrable: -1 unchanged, 0, 1);
+ * outside a block nothing. Errors: ACTIVE_SQL_TRANSACTION (25001) for READ WRITE or another
+ * isolation level after the block's first query. */
+Error *sess_txn_modes_set(birch_db *db, bool have_isolation, TxnIsolation isolation,
+                          int read_only, int deferrable);
+/* sess_cursors_txn_end: the transaction ends (called first by sess_txn_end): cursors without
+ * HOLD are closed; on commit WITH HOLD ones are materialized, on rollback closed. */
+void   sess_cursors_txn_end(birch_db *db, bool commit);
+/* sess_cursors_free_all: close every cursor (birch_close, DISCARD ALL). */
+void   sess_cursors_free_all(birch_db *db);
+/* sess_cursor_describe: FETCH name's result columns are the cursor's (34000 if none). */
+Error *sess_cursor_describe(birch_db *db, SessPrepared *prepared);
+/* session.c: sess_stmt_open: start stmt (as its first step does) without fetching a row. */
+Error *sess_stmt_open(birch_stmt *stmt);
+/* ---- end sessions ---- */
 
 /* session_guc.c internals */
 Error      *sess_guc_init(birch_db *db);

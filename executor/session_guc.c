@@ -89,6 +89,9 @@ static const GucDef GUCS[GUC_COUNT] = {
     [GUC_DEFAULT_TABLESPACE] = {"default_tablespace", "", false, false, NULL},
     [GUC_PASSWORD_ENCRYPTION] = {"password_encryption", "scram-sha-256", false, false,
                                  check_password_encryption},   /* roles */
+    [GUC_DEFAULT_TXN_DEFERRABLE] = {"default_transaction_deferrable", "off", false, false,
+                                    check_bool},
+    [GUC_TXN_DEFERRABLE] = {"transaction_deferrable", "off", false, true, NULL},
 };
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
@@ -631,7 +634,15 @@ static void report(birch_db *db, int guc)
 static Error *apply(birch_db *db, int guc, const char *value)
 {
     char *canonical = NULL;
-    if (GUCS[guc].check != NULL) {
+    if (GUCS[guc].check == check_bool) {
+        Error *err = check_bool(db, value, &canonical);
+        if (err != NULL && err->state == SQLSTATE_INVALID_PARAMETER_VALUE) {
+            err_free(err);
+            return err_new(SQLSTATE_INVALID_PARAMETER_VALUE,
+                           "parameter \"%s\" requires a Boolean value", GUCS[guc].name);
+        }
+        TRY(err);
+    } else if (GUCS[guc].check != NULL) {
         TRY(GUCS[guc].check(db, value, &canonical));
     } else {
         TRY(canonical_copy(value, &canonical));
@@ -696,6 +707,33 @@ static Error *undo_push(birch_db *db, int guc, bool local)
     return NULL;
 }
 
+/* txn_guc_set (sessions): SET transaction_isolation / transaction_read_only /
+ * transaction_deferrable: SET TRANSACTION inside a block; outside one the transaction they
+ * would change ends with the SET itself, so they change nothing (as in PostgreSQL). */
+static Error *txn_guc_set(birch_db *db, int guc, const char *value)
+{
+    if (value == NULL) return NULL;   /* RESET / DEFAULT: the transaction keeps its modes */
+    TxnIsolation isolation = TXN_READ_COMMITTED;
+    int flag = -1;
+    if (guc == GUC_TXN_ISOLATION) {
+        if (!sess_isolation_parse(value, &isolation)) return bad_value(GUCS[guc].name, value);
+    } else {
+        char *canonical = NULL;
+        Error *err = check_bool(db, value, &canonical);
+        if (err != NULL) {
+            err_free(err);
+            return err_new(SQLSTATE_INVALID_PARAMETER_VALUE,
+                           "parameter \"%s\" requires a Boolean value", GUCS[guc].name);
+        }
+        flag = strcmp(canonical, "on") == 0 ? 1 : 0;
+        free(canonical);
+    }
+    if (!db->block) return NULL;
+    return sess_txn_modes_set(db, guc == GUC_TXN_ISOLATION, isolation,
+                              guc == GUC_TXN_READ_ONLY ? flag : -1,
+                              guc == GUC_TXN_DEFERRABLE ? flag : -1);
+}
+
 Error *sess_set(birch_db *db, const char *name, const char *value, bool local)
 {
     int guc = guc_find(name);
@@ -711,11 +749,10 @@ Error *sess_set(birch_db *db, const char *name, const char *value, bool local)
         return err_new(SQLSTATE_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"",
                        name);
     }
+    if (guc == GUC_TXN_ISOLATION || guc == GUC_TXN_READ_ONLY || guc == GUC_TXN_DEFERRABLE) {
+        return txn_guc_set(db, guc, value);   /* sessions: SET TRANSACTION's settings */
+    }
     if (GUCS[guc].read_only) {
-        if (guc == GUC_TXN_ISOLATION && value != NULL) {
-            return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED,
-                           "use SET TRANSACTION ISOLATION LEVEL to change transaction_isolation");
-        }
         return err_new(SQLSTATE_CANT_CHANGE_RUNTIME_PARAM,
                        "parameter \"%s\" cannot be changed", GUCS[guc].name);
     }
@@ -780,6 +817,12 @@ Error *sess_show(birch_db *db, const char *name, const char **value_out, const c
                                  : db->block    ? db->block_isolation
                                                 : db->default_isolation;
         *value_out = NAMES[isolation];
+    } else if (guc == GUC_TXN_READ_ONLY) {   /* sessions: the transaction's modes */
+        *value_out = sess_txn_read_only(db) ? "on" : "off";
+    } else if (guc == GUC_TXN_DEFERRABLE) {
+        bool deferrable = db->block ? db->block_deferrable
+                                    : strcmp(db->guc_values[GUC_DEFAULT_TXN_DEFERRABLE], "on") == 0;
+        *value_out = deferrable ? "on" : "off";
     } else {
         *value_out = db->guc_values[guc];
     }

@@ -4,6 +4,7 @@
 #include "common/asserts.h"
 #include "common/bytes.h"
 #include "common/datetime.h"
+#include "executor/kern_json.h"   /* types: uuid, json, jsonb binary input */
 
 STATIC_ASSERT(sizeof(StrView) == 16, "a string view is 16 bytes");
 STATIC_ASSERT((VEC_VALUE_COUNT_MAX & (VEC_VALUE_COUNT_MAX - 1)) == 0, "power of two");
@@ -264,6 +265,10 @@ Error *vec_binary_set(Vector *vec, uint32_t row_idx, const uint8_t *data, size_t
         TRY(numeric_from_pg_binary(data, size, vec->arena, &num));
         return vec_numeric_set(vec, row_idx, &num);
     }
+    case TYPE_UUID:   /* types: uuid's 16 bytes, json's text, jsonb's version byte + text */
+    case TYPE_JSON:
+    case TYPE_JSONB:
+        return kern_json_binary_in(vec, row_idx, data, size);
     default:
         if (vec->phys == VEC_PHYS_STR || vec->phys == VEC_PHYS_ARRAY) {
             return vec_str_set(vec, row_idx, (const char *)data, (uint32_t)size);

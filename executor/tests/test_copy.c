@@ -39,8 +39,9 @@ static const char *error_text(void)
     static char text[2048];
     const birch_error *error = birch_last_error(db);
     if (error == NULL) return "(no error)";
-    snprintf(text, sizeof text, "%s %s [%s]", error->sqlstate, error->message,
-             error->detail != NULL ? error->detail : "");
+    snprintf(text, sizeof text, "%s %s [%s] [%s]", error->sqlstate, error->message,
+             error->detail != NULL ? error->detail : "",
+             error->context != NULL ? error->context : "");   /* sessions: CONTEXT */
     return text;
 }
 
@@ -154,7 +155,8 @@ static void copy_in_fails(const char *sql, const char *data, const char *sqlstat
                   error_text());
     if (message_part != NULL) {
         char all[4096];
-        snprintf(all, sizeof all, "%s %s", error->message, error->detail ? error->detail : "");
+        snprintf(all, sizeof all, "%s %s %s", error->message, error->detail ? error->detail : "",
+                 error->context ? error->context : "");   /* sessions: CONTEXT */
         ck_assert_msg(strstr(all, message_part) != NULL, "%s: want '%s' in %s", sql,
                       message_part, error_text());
     }
@@ -474,7 +476,7 @@ START_TEST(test_copy_fail_and_transactions)
     }
     ck_assert_int_eq(copy_in("COPY t FROM STDIN", data, size, 1000, NULL), BIRCH_ERROR);
     ck_assert_str_eq(birch_last_error(db)->sqlstate, "23505");
-    ck_assert_msg(strstr(birch_last_error(db)->detail, "line 4000") != NULL, "%s", error_text());
+    ck_assert_msg(strstr(birch_last_error(db)->context, "line 4000") != NULL, "%s", error_text());
     query_is("SELECT count(*) FROM t", "0\n");
     copy_in_fails("COPY t FROM STDIN", "1\t\\N\t1\n", "23502", NULL);
     copy_in_fails("COPY t FROM STDIN", "1\tx\t0\n", "23514", NULL);
