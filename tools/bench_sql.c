@@ -2,7 +2,8 @@
  * API) and DuckDB (tools/bench_duckdb.mjs through Node.js), one thread, same machine, same run.
  *
  *   bench_sql [--runs N] [--rows N] [--ops N] [--groups N] [--build-rows N] [--pool-mib N]
- *             [--dir DIR] [--only LIST] [--no-duckdb] [--no-sqlite]
+ *             [--analytics-pool-mib N] [--dir DIR] [--only LIST] [--no-duckdb] [--no-sqlite]
+ *             [--keep]
  *
  * Workloads (LIST is a comma list of these names):
  *   insert   INSERT of --ops rows (default 1,000,000) into p(id int primary key, a int, b text)
@@ -22,6 +23,19 @@
  * first. SQLite: WAL, synchronous=FULL, cache_size = birch's pool, INTEGER PRIMARY KEY.
  * DuckDB: a file database, threads=1. Answers are compared across engines (a mismatch is
  * reported and makes the exit status 1).
+ *
+ * The analytics workloads (groupby, scan, join) run with a buffer pool of --analytics-pool-mib
+ * (default 2048; SQLite's cache_size is the same): at 10M rows a table takes 400-650 MiB in
+ * birch's row format, and the peers run in memory too (DuckDB's memory_limit is 80% of RAM).
+ * The pool is allocated, not touched: RSS grows only with the pages read.
+ * Each analytics workload has its own birch file holding only the tables it reads
+ * (bench_sql_groupby.birch: t, bench_sql_scan.birch: s, bench_sql_join.birch: d and f), so two
+ * bench_sql processes with different --only lists can load in parallel. --keep keeps the
+ * analytics databases in --dir after the run (those files, bench_sql_a.sqlite,
+ * bench_sql.duckdb) and reuses their tables on the next run when they were
+ * loaded with the same --rows / --groups / --build-rows (a table bench_meta in each database
+ * records what was loaded), so iterating at 10M rows does not reload for minutes each time.
+ * --pool-mib must not change between runs that reuse a birch file.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -50,10 +64,12 @@ typedef struct Options {
     int64_t     groups;
     int64_t     build_rows;
     int         pool_mib;
+    int         analytics_pool_mib;
     const char *dir;
     const char *only;
     bool        duckdb;
     bool        sqlite;
+    bool        keep;       /* keep and reuse the analytics databases */
 } Options;
 
 typedef struct Series {
@@ -151,6 +167,16 @@ static birch_db *birch_fresh(const Options *options, const char *path)
     return db;
 }
 
+/* birch_open_kept: open path, creating it if missing, keeping what it holds. */
+static birch_db *birch_open_kept(const Options *options, const char *path)
+{
+    birch_open_options open_options = {.struct_size = sizeof open_options, .create = true,
+                                       .pool_size = (size_t)options->pool_mib << 20};
+    birch_db *db = NULL;
+    if (birch_open(path, &open_options, &db) != BIRCH_OK) birch_die(db, "open");
+    return db;
+}
+
 /* The generators (the same formulas as tools/bench_duckdb.mjs). */
 static int64_t gen_k(int64_t idx, const Options *o) { return idx % o->groups; }
 static int64_t gen_v(int64_t idx) { return (idx * 7) % 1000; }
@@ -187,11 +213,12 @@ static void row_f(int64_t idx, const Options *o, int64_t *values)
 }
 
 /* birch_load: fill a table with INSERT ... SELECT over generate_series (the same formulas as
- * the row generators; one statement, one transaction: loading is not what is measured). */
+ * the row generators), LOAD_BATCH_ROWS rows per statement: one transaction of 10M rows would
+ * pass the WAL's per-transaction limit (53400). Loading is not what is measured. */
+enum { LOAD_BATCH_ROWS = 1000000 };
 static void birch_load(birch_db *db, const Options *options, const Loader *loader)
 {
     char select[LINE_SIZE], sql[LINE_SIZE * 2];
-    int64_t n = loader->row_count - 1;
     if (strcmp(loader->table, "t") == 0) {
         snprintf(select, sizeof select, "(i %% %" PRId64 ")::int, ((i * 7) %% 1000)::int",
                  options->groups);
@@ -203,9 +230,14 @@ static void birch_load(birch_db *db, const Options *options, const Loader *loade
         snprintf(select, sizeof select, "((i * 7) %% %" PRId64 ")::int, (i %% 5)::int",
                  options->build_rows);
     }
-    snprintf(sql, sizeof sql, "INSERT INTO %s SELECT %s FROM generate_series(0, %" PRId64 ") AS g(i)",
-             loader->table, select, n);
-    birch_exec_or_die(db, sql);
+    for (int64_t first = 0; first < loader->row_count; first += LOAD_BATCH_ROWS) {
+        int64_t last = first + LOAD_BATCH_ROWS - 1;
+        if (last > loader->row_count - 1) last = loader->row_count - 1;
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO %s SELECT %s FROM generate_series(%" PRId64 ", %" PRId64 ") AS g(i)",
+                 loader->table, select, first, last);
+        birch_exec_or_die(db, sql);
+    }
 }
 
 /* birch_query_ms: run sql to the end; *answer_out gets the first row as text (comma list) or
@@ -239,6 +271,36 @@ static double birch_query_ms(birch_db *db, const char *sql, char *answer, size_t
     return elapsed;
 }
 
+/* table_tag: what a loaded table holds, as recorded in bench_meta (name:rows:groups:build). */
+static void table_tag(const Options *options, const char *table, int64_t row_count, char *tag,
+                      size_t tag_size)
+{
+    snprintf(tag, tag_size, "%s:%" PRId64 ":%" PRId64 ":%" PRId64, table, row_count,
+             options->groups, options->build_rows);
+}
+
+/* birch_table_kept: is table in db loaded with tag (bench_meta says so)? */
+static bool birch_table_kept(birch_db *db, const char *table, const char *tag)
+{
+    char sql[LINE_SIZE], answer[256];
+    birch_exec_or_die(db, "CREATE TABLE IF NOT EXISTS bench_meta(tag text)");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM bench_meta WHERE tag = '%s'", tag);
+    birch_query_ms(db, sql, answer, sizeof answer);
+    if (strcmp(answer, "1") == 0) return true;
+    snprintf(sql, sizeof sql, "DELETE FROM bench_meta WHERE tag LIKE '%s:%%'", table);
+    birch_exec_or_die(db, sql);
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", table);
+    birch_exec_or_die(db, sql);
+    return false;
+}
+
+static void birch_table_loaded(birch_db *db, const char *tag)
+{
+    char sql[LINE_SIZE];
+    snprintf(sql, sizeof sql, "INSERT INTO bench_meta VALUES ('%s')", tag);
+    birch_exec_or_die(db, sql);
+}
+
 /* ------------------------------------------------------------------ SQLite ---- */
 
 static void sqlite_die(sqlite3 *db, const char *what)
@@ -256,9 +318,9 @@ static void sqlite_exec_or_die(sqlite3 *db, const char *sql)
     }
 }
 
-static sqlite3 *sqlite_fresh(const Options *options, const char *path)
+static sqlite3 *sqlite_open_db(const Options *options, const char *path, bool fresh)
 {
-    remove_db(path);
+    if (fresh) remove_db(path);
     sqlite3 *db = NULL;
     if (sqlite3_open(path, &db) != SQLITE_OK) sqlite_die(db, "open");
     char sql[256];
@@ -266,6 +328,11 @@ static sqlite3 *sqlite_fresh(const Options *options, const char *path)
                               "PRAGMA cache_size=-%d", options->pool_mib * 1024);
     sqlite_exec_or_die(db, sql);
     return db;
+}
+
+static sqlite3 *sqlite_fresh(const Options *options, const char *path)
+{
+    return sqlite_open_db(options, path, true);
 }
 
 static void sqlite_load(sqlite3 *db, const Options *options, const Loader *loader)
@@ -288,6 +355,30 @@ static void sqlite_load(sqlite3 *db, const Options *options, const Loader *loade
     }
     sqlite3_finalize(stmt);
     sqlite_exec_or_die(db, "COMMIT");
+}
+
+static double sqlite_query_ms(sqlite3 *db, const char *sql, char *answer, size_t answer_size);
+
+/* sqlite_table_kept / sqlite_table_loaded: bench_meta as for birch. */
+static bool sqlite_table_kept(sqlite3 *db, const char *table, const char *tag)
+{
+    char sql[LINE_SIZE], answer[256];
+    sqlite_exec_or_die(db, "CREATE TABLE IF NOT EXISTS bench_meta(tag TEXT)");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM bench_meta WHERE tag = '%s'", tag);
+    sqlite_query_ms(db, sql, answer, sizeof answer);
+    if (strcmp(answer, "1") == 0) return true;
+    snprintf(sql, sizeof sql, "DELETE FROM bench_meta WHERE tag LIKE '%s:%%'", table);
+    sqlite_exec_or_die(db, sql);
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", table);
+    sqlite_exec_or_die(db, sql);
+    return false;
+}
+
+static void sqlite_table_loaded(sqlite3 *db, const char *tag)
+{
+    char sql[LINE_SIZE];
+    snprintf(sql, sizeof sql, "INSERT INTO bench_meta VALUES ('%s')", tag);
+    sqlite_exec_or_die(db, sql);
 }
 
 static double sqlite_query_ms(sqlite3 *db, const char *sql, char *answer, size_t answer_size)
@@ -451,18 +542,23 @@ enum { ANALYTIC_COUNT = sizeof ANALYTICS / sizeof ANALYTICS[0] };
 
 typedef struct DuckResults {
     Series series[ANALYTIC_COUNT];
+    Series cpu[ANALYTIC_COUNT];        /* the node process's CPU time per run */
     char   answers[ANALYTIC_COUNT][256];
     bool   ran;
 } DuckResults;
 
 static void run_duckdb(const Options *options, DuckResults *results)
 {
-    char script[LINE_SIZE], command[LINE_SIZE * 3], db_path[LINE_SIZE];
+    char script[LINE_SIZE], command[LINE_SIZE * 4], db_path[LINE_SIZE];
     const char *source_dir = getenv("BIRCH_TOOLS_DIR");
     snprintf(script, sizeof script, "%s/bench_duckdb.mjs", source_dir ? source_dir : BIRCH_TOOLS_DIR);
     snprintf(db_path, sizeof db_path, "%s/bench_sql.duckdb", options->dir);
-    snprintf(command, sizeof command, "node '%s' '%s' %d %" PRId64 " %" PRId64 " %" PRId64,
-             script, db_path, options->runs, options->rows, options->groups, options->build_rows);
+    char only[256];
+    snprintf(only, sizeof only, "%s", options->only != NULL ? options->only : "groupby,scan,join");
+    snprintf(command, sizeof command,
+             "node '%s' '%s' %d %" PRId64 " %" PRId64 " %" PRId64 " '%s' %s", script, db_path,
+             options->runs, options->rows, options->groups, options->build_rows, only,
+             options->keep ? "keep" : "fresh");
     FILE *pipe = popen(command, "r");
     if (pipe == NULL) {
         fprintf(stderr, "bench_sql: cannot run %s: %s\n", command, strerror(errno));
@@ -480,10 +576,15 @@ static void run_duckdb(const Options *options, DuckResults *results)
             if (strncmp(line, "duckdb-result ", 14) == 0 &&
                 strncmp(line + 14, ANALYTICS[idx].name, name_size) == 0 && line[14 + name_size] == ' ') {
                 snprintf(results->answers[idx], sizeof results->answers[idx], "%s", line + 15 + name_size);
-            } else if (strncmp(line, "duckdb ", 7) == 0 &&
-                       strncmp(line + 7, ANALYTICS[idx].name, name_size) == 0 && line[7 + name_size] == ' ') {
-                char *cursor = line + 8 + name_size;
-                Series *series = &results->series[idx];
+            } else if ((strncmp(line, "duckdb ", 7) == 0 &&
+                        strncmp(line + 7, ANALYTICS[idx].name, name_size) == 0 &&
+                        line[7 + name_size] == ' ') ||
+                       (strncmp(line, "duckdb-cpu ", 11) == 0 &&
+                        strncmp(line + 11, ANALYTICS[idx].name, name_size) == 0 &&
+                        line[11 + name_size] == ' ')) {
+                bool cpu = line[6] == '-';
+                char *cursor = line + (cpu ? 12 : 8) + name_size;
+                Series *series = cpu ? &results->cpu[idx] : &results->series[idx];
                 while (*cursor != 0 && series->count < RUNS_MAX) {
                     char *end = NULL;
                     double ms = strtod(cursor, &end);
@@ -533,10 +634,12 @@ static void check_answer(const char *workload, const char *engine, const char *e
     }
 }
 
-static void bench_analytics(const Options *options, const bool *run)
+static void bench_analytics(const Options *insert_options, const bool *run)
 {
+    Options analytics_options = *insert_options;
+    analytics_options.pool_mib = insert_options->analytics_pool_mib;
+    const Options *options = &analytics_options;
     char birch_path[LINE_SIZE], sqlite_path[LINE_SIZE];
-    snprintf(birch_path, sizeof birch_path, "%s/bench_sql_a.birch", options->dir);
     snprintf(sqlite_path, sizeof sqlite_path, "%s/bench_sql_a.sqlite", options->dir);
     const Loader loaders[] = {
         {"t", 2, options->rows, row_t}, {"s", 3, options->rows, row_s},
@@ -551,26 +654,45 @@ static void bench_analytics(const Options *options, const bool *run)
     DuckResults duck = {0};
     if (options->duckdb) run_duckdb(options, &duck);
 
-    double start = now_ms();
-    birch_db *db = birch_fresh(options, birch_path);
-    /* in memory, like the peers (DuckDB's memory_limit is 80% of RAM; SQLite has no limit) */
-    birch_exec_or_die(db, "SET work_mem = '4GB'");
-    for (size_t idx = 0; idx < 4; idx++) {
-        birch_exec_or_die(db, birch_ddl[idx]);
-        birch_load(db, options, &loaders[idx]);
-    }
-    printf("  birch loaded in %.1f s\n", (now_ms() - start) / 1000);
+    double start;
     sqlite3 *lite = NULL;
     if (options->sqlite && run[0]) {     /* SQLite's bar is on the GROUP BY only */
         start = now_ms();
-        lite = sqlite_fresh(options, sqlite_path);
-        sqlite_exec_or_die(lite, sqlite_ddl[0]);
-        sqlite_load(lite, options, &loaders[0]);
+        lite = sqlite_open_db(options, sqlite_path, !options->keep);
+        char tag[256];
+        table_tag(options, loaders[0].table, loaders[0].row_count, tag, sizeof tag);
+        if (!options->keep || !sqlite_table_kept(lite, loaders[0].table, tag)) {
+            sqlite_exec_or_die(lite, sqlite_ddl[0]);
+            sqlite_load(lite, options, &loaders[0]);
+            if (options->keep) sqlite_table_loaded(lite, tag);
+        }
         printf("  sqlite loaded in %.1f s\n", (now_ms() - start) / 1000);
     }
     for (int idx = 0; idx < ANALYTIC_COUNT; idx++) {
         if (!run[idx]) continue;
         const Analytic *analytic = &ANALYTICS[idx];
+        /* one database file per workload (bench_sql_NAME.birch) with the tables it reads:
+         * t (groupby), s (scan), d and f (join); so workloads can be loaded in parallel */
+        const bool needed[4] = {idx == 0, idx == 1, idx == 2, idx == 2};
+        snprintf(birch_path, sizeof birch_path, "%s/bench_sql_%s.birch", options->dir,
+                 analytic->name);
+        start = now_ms();
+        birch_db *db = options->keep ? birch_open_kept(options, birch_path)
+                                     : birch_fresh(options, birch_path);
+        /* in memory, like the peers (DuckDB's memory_limit is 80% of RAM; SQLite has none) */
+        birch_exec_or_die(db, "SET work_mem = '4GB'");
+        for (size_t table_idx = 0; table_idx < 4; table_idx++) {
+            if (!needed[table_idx]) continue;
+            const Loader *loader = &loaders[table_idx];
+            char tag[256];
+            table_tag(options, loader->table, loader->row_count, tag, sizeof tag);
+            if (options->keep && birch_table_kept(db, loader->table, tag)) continue;
+            birch_exec_or_die(db, birch_ddl[table_idx]);
+            birch_load(db, options, loader);
+            if (options->keep) birch_table_loaded(db, tag);
+        }
+        printf("  birch %s tables loaded in %.1f s%s\n", analytic->name, (now_ms() - start) / 1000,
+               options->keep ? " (--keep: kept tables reused)" : "");
         Series birch_series = {0}, sqlite_series = {0}, birch_cpu = {0}, sqlite_cpu = {0};
         char birch_answer[256] = "", sqlite_answer[256] = "";
         for (int r = 0; r < options->runs; r++) {
@@ -598,15 +720,20 @@ static void bench_analytics(const Options *options, const bool *run)
         }
         if (duck.ran && duck.series[idx].count > 0) {
             print_series("duckdb", analytic->name, &duck.series[idx]);
+            if (duck.cpu[idx].count > 0) {
+                print_series("  (cpu)", analytic->name, &duck.cpu[idx]);
+                printf("  => %s: birch %.2fx DuckDB in CPU time\n", analytic->name,
+                       median(&duck.cpu[idx]) / median(&birch_cpu));
+            }
             check_answer(analytic->name, "duckdb", birch_answer, duck.answers[idx]);
             printf("  => %s: birch %.2fx DuckDB (bar >= %.1fx)\n", analytic->name,
                    median(&duck.series[idx]) / median(&birch_series), analytic->duckdb_bar);
         }
+        if (birch_close(db) != BIRCH_OK) birch_die(NULL, "close");
+        if (!options->keep) remove_db(birch_path);
     }
     if (lite != NULL) sqlite3_close(lite);
-    remove_db(sqlite_path);
-    if (birch_close(db) != BIRCH_OK) birch_die(NULL, "close");
-    remove_db(birch_path);
+    if (!options->keep) remove_db(sqlite_path);
 }
 
 /* ---------------------------------------------------------------- spill ---- */
@@ -671,7 +798,8 @@ static void bench_spill(const Options *options)
 int main(int argc, char **argv)
 {
     Options options = {.runs = 5, .rows = 10000000, .ops = 1000000, .groups = 1000,
-                       .build_rows = 1000000, .pool_mib = 256, .dir = "/tmp",
+                       .build_rows = 1000000, .pool_mib = 256, .analytics_pool_mib = 2048,
+                       .dir = "/tmp",
                        .duckdb = true, .sqlite = true};
     static const struct option long_options[] = {
         {"runs", required_argument, NULL, 'r'}, {"rows", required_argument, NULL, 'n'},
@@ -679,6 +807,8 @@ int main(int argc, char **argv)
         {"build-rows", required_argument, NULL, 'b'}, {"pool-mib", required_argument, NULL, 'p'},
         {"dir", required_argument, NULL, 'd'}, {"only", required_argument, NULL, 'O'},
         {"no-duckdb", no_argument, NULL, 'D'}, {"no-sqlite", no_argument, NULL, 'S'},
+        {"keep", no_argument, NULL, 'K'},
+        {"analytics-pool-mib", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
@@ -693,22 +823,26 @@ int main(int argc, char **argv)
         case 'O': options.only = optarg; break;
         case 'D': options.duckdb = false; break;
         case 'S': options.sqlite = false; break;
+        case 'K': options.keep = true; break;
+        case 'A': options.analytics_pool_mib = atoi(optarg); break;
         default:
             fprintf(stderr, "usage: see the comment at the top of tools/bench_sql.c\n");
             return 2;
         }
     }
     if (options.runs < 1 || options.runs > RUNS_MAX || options.rows < 1 || options.ops < 1 ||
+        options.pool_mib < 1 || options.analytics_pool_mib < 1 ||
         options.groups < 1 || options.build_rows < 1) {
         fprintf(stderr, "bench_sql: bad option value\n");
         return 2;
     }
     printf("bench_sql: %d runs, median; one thread\n", options.runs);
-    printf("  birch %s: pool %d MiB, default durability (WAL, synchronous commit), analytics "
-           "with work_mem = 4GB (in memory)\n",
-           birch_version(), options.pool_mib);
-    printf("  SQLite %s: WAL, synchronous=FULL, cache_size=%d MiB, prepare/bind/step/reset\n",
-           sqlite3_libversion(), options.pool_mib);
+    printf("  birch %s: pool %d MiB (analytics: %d MiB), default durability (WAL, synchronous "
+           "commit), analytics with work_mem = 4GB (in memory)\n",
+           birch_version(), options.pool_mib, options.analytics_pool_mib);
+    printf("  SQLite %s: WAL, synchronous=FULL, cache_size=%d MiB (analytics: %d MiB), "
+           "prepare/bind/step/reset\n",
+           sqlite3_libversion(), options.pool_mib, options.analytics_pool_mib);
     bool run_insert = selected(&options, "insert"), run_point = selected(&options, "point");
     if (run_insert || run_point) {
         printf("insert/point: %" PRId64 " rows into p(id int primary key, a int, b text)\n", options.ops);

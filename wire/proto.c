@@ -120,6 +120,7 @@ static void send_fields(Conn *conn, char type, const char *severity, const char 
         put_field(conn, 'P', text);
     }
     if (names != NULL) {
+        put_field(conn, 'W', names->context);   /* CONTEXT, as PostgreSQL sends it */
         put_field(conn, 's', names->schema_name);
         put_field(conn, 't', names->table_name);
         put_field(conn, 'c', names->column_name);

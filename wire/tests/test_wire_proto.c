@@ -771,6 +771,93 @@ START_TEST(test_shutdown)
 }
 END_TEST
 
+
+/* ---------------------------------------------------------------- session gaps (issue 5) ---- */
+
+/* sessions: the CONTEXT field ('W'), no position on executor errors, read-only transactions
+ * (also from the startup options), START TRANSACTION's tag, cursors through both protocols */
+START_TEST(test_session_fields_readonly_cursors)
+{
+    PGconn *conn = connect_ok(false, NULL);
+    exec_ok(conn, "CREATE TABLE s(a int, b text)");
+    /* COPY's line is CONTEXT, not DETAIL */
+    PGresult *res = PQexec(conn, "COPY s FROM STDIN");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_COPY_IN);
+    PQclear(res);
+    PQputCopyData(conn, "1\tx\nnotanumber\ty\n", 17);
+    PQputCopyEnd(conn, NULL);
+    res = PQgetResult(conn);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
+    ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "22P02");
+    ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_CONTEXT),
+                     "COPY s, line 2, column a: \"notanumber\"");
+    ck_assert_ptr_null(PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+    PQclear(res);
+    while ((res = PQgetResult(conn)) != NULL) PQclear(res);
+    /* an executor error has no position; a parse-time one keeps it */
+    res = PQexec(conn, "SELECT 1 / 0");
+    ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "22012");
+    ck_assert_ptr_null(PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION));
+    ck_assert_ptr_null(PQresultErrorField(res, PG_DIAG_CONTEXT));
+    PQclear(res);
+    res = PQexec(conn, "SELECT 'x'::int");
+    ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "22P02");
+    ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION), "8");
+    PQclear(res);
+    /* START TRANSACTION READ ONLY: its tag, and the write refused with PostgreSQL's words */
+    res = PQexec(conn, "START TRANSACTION READ ONLY");
+    ck_assert_str_eq(PQcmdStatus(res), "START TRANSACTION");
+    PQclear(res);
+    res = PQexec(conn, "INSERT INTO s VALUES (1, 'y')");
+    ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "25006");
+    ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY),
+                     "cannot execute INSERT in a read-only transaction");
+    PQclear(res);
+    ck_assert_int_eq(PQtransactionStatus(conn), PQTRANS_INERROR);
+    exec_ok(conn, "ROLLBACK");
+    /* cursors: FETCH's tag and its typed columns, in the simple and the extended protocol */
+    exec_ok(conn, "INSERT INTO s SELECT g, 'r' || g FROM generate_series(1, 5) g");
+    exec_ok(conn, "BEGIN");
+    res = PQexec(conn, "DECLARE cur CURSOR FOR SELECT a, b FROM s ORDER BY a");
+    ck_assert_str_eq(PQcmdStatus(res), "DECLARE CURSOR");
+    PQclear(res);
+    res = PQexec(conn, "FETCH 2 FROM cur");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    ck_assert_str_eq(PQcmdStatus(res), "FETCH 2");
+    ck_assert_int_eq(PQntuples(res), 2);
+    ck_assert_int_eq((int)PQftype(res, 0), 23);
+    ck_assert_str_eq(PQfname(res, 1), "b");
+    ck_assert_str_eq(PQgetvalue(res, 1, 1), "r2");
+    PQclear(res);
+    res = PQexecParams(conn, "FETCH ALL FROM cur", 0, NULL, NULL, NULL, NULL, 1);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    ck_assert_int_eq(PQntuples(res), 3);
+    ck_assert_int_eq(PQnfields(res), 2);
+    ck_assert_int_eq(PQgetlength(res, 0, 0), 4);   /* binary int4 */
+    ck_assert_str_eq(PQcmdStatus(res), "FETCH 3");
+    PQclear(res);
+    res = PQexec(conn, "FETCH nope");
+    ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "34000");
+    PQclear(res);
+    exec_ok(conn, "ROLLBACK");
+    PQfinish(conn);
+
+    /* default_transaction_read_only from the startup packet */
+    conn = connect_ok(false, "options='-c default_transaction_read_only=on'");
+    ck_assert_int_eq(query_int(conn, "SELECT count(*) FROM s"), 5);
+    res = PQexec(conn, "SHOW transaction_read_only");
+    ck_assert_str_eq(PQgetvalue(res, 0, 0), "on");
+    PQclear(res);
+    exec_error(conn, "DELETE FROM s", "25006");
+    exec_error(conn, "CREATE TABLE s2 (a int)", "25006");
+    exec_ok(conn, "BEGIN READ WRITE");
+    exec_ok(conn, "DELETE FROM s WHERE a = 1");
+    exec_ok(conn, "COMMIT");
+    ck_assert_int_eq(query_int(conn, "SELECT count(*) FROM s"), 4);
+    PQfinish(conn);
+}
+END_TEST
+
 static Suite *wire_proto_suite(void)
 {
     Suite *suite = suite_create("wire_proto");
@@ -790,6 +877,7 @@ static Suite *wire_proto_suite(void)
     tcase_add_test(tc, test_copy);
     tcase_add_test(tc, test_worker_starvation);
     tcase_add_test(tc, test_shutdown);
+    tcase_add_test(tc, test_session_fields_readonly_cursors);   /* sessions */
     suite_add_tcase(suite, tc);
     return suite;
 }
