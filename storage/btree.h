@@ -126,13 +126,23 @@ Error *bt_check_store(Store *store, const PageId *roots, size_t root_count);
  * the scan is in a reader epoch while open). A move checks the leaf's LSN: unchanged, it follows
  * the right link with left-to-right latch coupling; changed, it re-descends to the first key
  * above the last one it handed out. Every key present throughout the scan is handed out exactly
- * once; keys inserted or removed meanwhile may or may not be. */
+ * once; keys inserted or removed meanwhile may or may not be. (scanpath:) the copy holds only
+ * the used bytes of the leaf (header, slots, cells), and while the caller works on one leaf the
+ * scan keeps its right sibling pinned (not latched) with its bytes prefetched. */
 typedef struct BtLeafScan BtLeafScan;
+/* BtLeafEntry: one leaf entry. value/record and value_size/record_size are the same fields
+ * under two names (txn/'s TxnScanRow is this type: a value of a table tree is a row record). */
 typedef struct BtLeafEntry {
     const uint8_t *key;
-    const uint8_t *value;     /* the inline value; NULL when it lives in an overflow chain */
+    union {
+        const uint8_t *value;     /* the inline value; NULL when it lives in an overflow chain */
+        const uint8_t *record;
+    };
     uint32_t       key_size;
-    uint32_t       value_size;
+    union {
+        uint32_t value_size;
+        uint32_t record_size;
+    };
 } BtLeafEntry;
 /* bt_leaf_scan_open: a scan of [lo, hi) (NULL/0: unbounded; bounds copied).
  * Errors: PROGRAM_LIMIT_EXCEEDED for a bound over BT_KEY_SIZE_MAX; OUT_OF_MEMORY. */
@@ -142,6 +152,15 @@ Error *bt_leaf_scan_open(BTree *tree, const uint8_t *lo, size_t lo_size, const u
  * *count_out 0 at the end. The entries point into the scan's copy: valid until the next call.
  * Errors: DATA_CORRUPTED for a bad page or cell; pool and I/O errors. */
 Error *bt_leaf_scan_next(BtLeafScan *scan, const BtLeafEntry **entries_out, size_t *count_out);
+/* bt_leaf_scan_next_plain (scanpath): bt_leaf_scan_next that also tells, in the same pass over
+ * the leaf, whether every entry it hands out is a plain row record below xid_bound: an inline
+ * value of at least ROW_HEADER_SIZE bytes, format ROW_FORMAT_V1, writer xid in [1, xid_bound)
+ * and delete_xid ROW_XID_NONE (storage/row.h). *all_plain_out is false when xid_bound is 0 or
+ * *count_out is 0. storage/ gives the xids no meaning: txn/ passes its snapshot's xmin.
+ * Errors: as bt_leaf_scan_next. */
+Error *bt_leaf_scan_next_plain(BtLeafScan *scan, uint64_t xid_bound,
+                               const BtLeafEntry **entries_out, size_t *count_out,
+                               bool *all_plain_out);
 void   bt_leaf_scan_close(BtLeafScan *scan);
 /* ---- end of perf's block ---- */
 

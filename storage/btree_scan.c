@@ -12,12 +12,24 @@
  * releases the leaf; if the LSN changed (a split, merge or any write), it re-descends from the
  * root to the first key above the last key it handed out. Hence every key present in the tree
  * throughout the scan is handed out exactly once, in order; a key inserted or removed during the
- * scan may or may not be seen (visibility decides about those above this layer). */
+ * scan may or may not be seen (visibility decides about those above this layer).
+ *
+ * Read path costs (scanpath): the copy takes only the used bytes (header and slot array, then the
+ * cells from cell_start), so a leaf filled to 70% moves 70% of a page; a cell below cell_start is
+ * corruption. One pass over the copied slots validates each cell, stops at hi and, for
+ * bt_leaf_scan_next_plain, tells whether every entry is a plain row record below a caller's xid
+ * bound (txn/ then hands the entries out as they are, no second pass). Read-ahead: once a leaf
+ * is copied, its right sibling (the copy's right link) is pinned without a latch and its bytes
+ * are prefetched, so the DRAM misses of the next copy overlap the caller's work on this leaf and
+ * the next step needs no pool lookup. The pin is only a hint: the step still latches the current
+ * leaf, checks its LSN and then latches the sibling (the same protocol); a pin that fails or
+ * names another page than the current right link is dropped. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/asserts.h"
 #include "storage/btree_int.h"
+#include "storage/row.h"
 
 enum {
     LEAF_SCAN_HOP_MAX = 1 << 20,
@@ -36,6 +48,8 @@ struct BtLeafScan {
     bool        started;
     bool        done;
     Frame      *frame;          /* the leaf the copy came from: pinned, not latched */
+    Frame      *ahead;          /* read-ahead: ahead_id pinned, not latched, or NULL */
+    PageId      ahead_id;
     PageId      leaf;
     uint64_t    lsn;
     bool        has_last;
@@ -47,10 +61,34 @@ struct BtLeafScan {
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
 
+static void drop_ahead(BtLeafScan *scan)
+{
+    if (scan->ahead != NULL) bp_unpin(scan->tree->pool, scan->ahead);
+    scan->ahead = NULL;
+}
+
 static void drop_pin(BtLeafScan *scan)
 {
     if (scan->frame != NULL) bp_unpin(scan->tree->pool, scan->frame);
     scan->frame = NULL;
+    drop_ahead(scan);
+}
+
+/* read_ahead: pin the page right of the copy and prefetch its bytes (a hint: errors dropped). */
+static void read_ahead(BtLeafScan *scan, PageId right)
+{
+    drop_ahead(scan);
+    if (right == PAGE_ID_NONE || scan->done) return;
+    Frame *frame = NULL;
+    Error *err = bp_pin(scan->tree->pool, right, BP_PIN_READ, &frame);
+    if (err != NULL) {
+        err_free(err);
+        return;
+    }
+    scan->ahead = frame;
+    scan->ahead_id = right;
+    const uint8_t *data = bp_data(frame);
+    for (size_t offset = 0; offset < PAGE_SIZE; offset += 64) __builtin_prefetch(data + offset);
 }
 
 Error *bt_leaf_scan_open(BTree *tree, const uint8_t *lo, size_t lo_size, const uint8_t *hi,
@@ -133,7 +171,15 @@ static Error *step_right(BtLeafScan *scan, Frame **frame_io)
         return NULL;
     }
     Frame *next = NULL;
-    Error *err = bt_read_pin(pool, right, &next);
+    Error *err = NULL;
+    if (scan->ahead != NULL && scan->ahead_id == right) {
+        next = scan->ahead;                /* pinned by read_ahead: ours now */
+        scan->ahead = NULL;
+        bp_latch(next, LATCH_SHARED);
+    } else {
+        drop_ahead(scan);
+        err = bt_read_pin(pool, right, &next);
+    }
     bt_read_unpin(pool, frame);
     *frame_io = NULL;
     if (err != NULL) return err;
@@ -146,11 +192,18 @@ static Error *step_right(BtLeafScan *scan, Frame **frame_io)
     return NULL;
 }
 
-/* take_copy: copy the S-latched leaf, then unlatch it and keep it pinned as the scan's leaf;
- * fill the entries from slot_idx on (stopping at hi). */
-static Error *take_copy(BtLeafScan *scan, Frame *frame, int slot_idx, size_t *count_out)
+/* take_copy: copy the used bytes of the S-latched leaf, then unlatch it and keep it pinned as
+ * the scan's leaf; fill the entries from slot_idx on (stopping at hi). With xid_bound > 0,
+ * *all_plain_out tells whether every entry is a plain row record below it (btree.h). */
+static Error *take_copy(BtLeafScan *scan, Frame *frame, int slot_idx, uint64_t xid_bound,
+                        size_t *count_out, bool *all_plain_out)
 {
-    memcpy(scan->copy, bp_data(frame), PAGE_SIZE);
+    const uint8_t *data = bp_data(frame);
+    /* bt_page_validate ran under this latch: slots end at or below cell_start <= PAGE_SIZE */
+    size_t cell_start = bt_cell_start(data);
+    size_t slots_end = BT_HEADER_SIZE + 2 * (size_t)bt_count(data);
+    memcpy(scan->copy, data, slots_end);
+    memcpy(scan->copy + cell_start, data + cell_start, PAGE_SIZE - cell_start);
     PageId page_id = bp_page_id(frame);
     bp_unlatch(frame, LATCH_SHARED);
     drop_pin(scan);
@@ -161,11 +214,13 @@ static Error *take_copy(BtLeafScan *scan, Frame *frame, int slot_idx, size_t *co
     int cell_count = bt_count(page);
     if (cell_count >= LEAF_SCAN_ENTRY_MAX) return bt_corrupt(page_id, "too many cells");
     size_t count = 0;
-    size_t cell_min = BT_HEADER_SIZE + 2 * (size_t)cell_count;
+    bool plain = xid_bound > 0;
+    uint64_t bound_less = xid_bound - 1;    /* xid in [1, xid_bound) iff xid - 1 < this */
     for (int slot = slot_idx; slot < cell_count; slot++) {
-        /* bt_cell_at's checks for a leaf cell, inlined: inside the page, sane sizes and flags */
+        /* bt_cell_at's checks for a leaf cell, inlined: inside the copied cells, sane sizes and
+         * flags */
         size_t offset = bt_slot(page, slot);
-        if (offset < cell_min || offset + BT_LEAF_CELL_HEADER_SIZE > PAGE_SIZE) {
+        if (offset < cell_start || offset + BT_LEAF_CELL_HEADER_SIZE > PAGE_SIZE) {
             return bt_corrupt(page_id, "bad cell");
         }
         const uint8_t *cell = page + offset;
@@ -184,29 +239,51 @@ static Error *take_copy(BtLeafScan *scan, Frame *frame, int slot_idx, size_t *co
             scan->done = true;
             break;
         }
+        const uint8_t *value = is_inline ? key + key_size : NULL;
+        if (plain) {
+            /* the row header's fields (storage/row.h), inside the validated inline value */
+            plain = value != NULL && value_size >= ROW_HEADER_SIZE &&
+                    value[ROW_HEADER_FORMAT_OFFSET] == ROW_FORMAT_V1 &&
+                    dec_u64le(value + ROW_HEADER_XID_OFFSET) - 1 < bound_less &&
+                    dec_u64le(value + ROW_HEADER_DELETE_XID_OFFSET) == ROW_XID_NONE;
+        }
         BtLeafEntry *entry = &scan->entries[count++];
         entry->key = key;
         entry->key_size = (uint32_t)key_size;
         entry->value_size = value_size;
-        entry->value = is_inline ? key + key_size : NULL;
+        entry->value = value;
     }
     if (cell_count > 0) {
         size_t cell_size = 0;
-        const uint8_t *cell = bt_cell_at(page, cell_count - 1, &cell_size);
+        const uint8_t *cell = NULL;
+        if (bt_slot(page, cell_count - 1) >= cell_start) {
+            cell = bt_cell_at(page, cell_count - 1, &cell_size);
+        }
         if (cell == NULL) return bt_corrupt(page_id, "bad cell");
         scan->last_key_size = bt_cell_key_size(cell);
         memcpy(scan->last_key, bt_leaf_cell_key(cell), scan->last_key_size);
         scan->has_last = true;
     }
     if (bt_right(page) == PAGE_ID_NONE) scan->done = true;
+    read_ahead(scan, bt_right(page));
     *count_out = count;
+    *all_plain_out = plain && count > 0;
     return NULL;
 }
 
 Error *bt_leaf_scan_next(BtLeafScan *scan, const BtLeafEntry **entries_out, size_t *count_out)
 {
+    bool all_plain = false;
+    return bt_leaf_scan_next_plain(scan, 0, entries_out, count_out, &all_plain);
+}
+
+Error *bt_leaf_scan_next_plain(BtLeafScan *scan, uint64_t xid_bound,
+                               const BtLeafEntry **entries_out, size_t *count_out,
+                               bool *all_plain_out)
+{
     *entries_out = scan->entries;
     *count_out = 0;
+    *all_plain_out = false;
     for (int hop = 0; hop < LEAF_SCAN_HOP_MAX; hop++) {
         if (scan->done) {
             drop_pin(scan);
@@ -239,9 +316,11 @@ Error *bt_leaf_scan_next(BtLeafScan *scan, const BtLeafEntry **entries_out, size
             }
         }
         size_t count = 0;
-        TRY(take_copy(scan, frame, slot_idx, &count));
+        bool all_plain = false;
+        TRY(take_copy(scan, frame, slot_idx, xid_bound, &count, &all_plain));
         if (count > 0) {
             *count_out = count;
+            *all_plain_out = all_plain;
             return NULL;
         }
     }

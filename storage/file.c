@@ -138,6 +138,37 @@ static Error *posix_truncate(File *file, uint64_t size)
     return NULL;
 }
 
+static Error *posix_allocate(File *file, uint64_t offset, uint64_t size)
+{
+    PosixFile *posix = (PosixFile *)file;
+    if (size == 0) return NULL;
+    int rc;
+    do {
+        /* Returns the error (errno untouched); glibc falls back to writing zeros itself where
+         * the file system has no fallocate. */
+        rc = posix_fallocate(posix->fd, (off_t)offset, (off_t)size);
+    } while (rc == EINTR);
+    if (rc != 0) return errno_error(rc, "allocate space in", file->path);
+    return NULL;
+}
+
+enum { ZERO_PIECE_SIZE = 64 * 1024 };
+static const uint8_t ZERO_PIECE[ZERO_PIECE_SIZE];
+
+Error *file_allocate(File *file, uint64_t offset, uint64_t size)
+{
+    if (file->ops->allocate != NULL) return file->ops->allocate(file, offset, size);
+    uint64_t current = 0;
+    TRY(file_size(file, &current));
+    uint64_t end = offset + size;
+    for (uint64_t at = offset > current ? offset : current; at < end;) {
+        size_t piece = end - at > ZERO_PIECE_SIZE ? ZERO_PIECE_SIZE : (size_t)(end - at);
+        TRY(file_write(file, at, ZERO_PIECE, piece));
+        at += piece;
+    }
+    return NULL;
+}
+
 static int lock_range(int fd, int command, short type, off_t start)
 {
     struct flock lock = {.l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = 1};
@@ -223,6 +254,7 @@ static const FileOps POSIX_FILE_OPS = {
     .sync = posix_sync,
     .size = posix_size,
     .truncate = posix_truncate,
+    .allocate = posix_allocate,
     .lock = posix_lock,
     .close = posix_close,
 };

@@ -37,6 +37,8 @@ typedef struct FileOps {
     Error *(*sync)(File *file);
     Error *(*size)(File *file, uint64_t *size_out);
     Error *(*truncate)(File *file, uint64_t size);
+    /* allocate (optional, NULL: file_allocate writes zeros through write): see file_allocate. */
+    Error *(*allocate)(File *file, uint64_t offset, uint64_t size);
     /* lock: take (or fail to take) the process-wide exclusive lock on the file (shared if the
      * file was opened FILE_OPEN_READONLY: read-only holders coexist). An OFD lock on POSIX, so
      * closing another descriptor of the file never drops it. OBJECT_IN_USE (55006) naming the
@@ -85,6 +87,15 @@ static inline Error *file_truncate(File *file, uint64_t size)
 {
     return file->ops->truncate(file, size);
 }
+/* file_allocate: make the file at least offset + size bytes long with the disk space of
+ * [offset, offset + size) reserved (DISK_FULL now rather than at a later write); bytes
+ * already in the file are kept, new ones read as zeros. Like a write it is durable only after
+ * sync: a power cut may drop or tear it (the fault VFS treats it as a write of zeros beyond
+ * the old end, and its write fault rules fire on it). POSIX: posix_fallocate, which writes
+ * no data blocks (the WAL does not use it: storage/README.md invariant 12). A FileOps without
+ * allocate gets zero writes through its own write op, so wrapping test layers see every byte.
+ * Errors: DISK_FULL, IO_ERROR (also for a read-only handle). */
+Error *file_allocate(File *file, uint64_t offset, uint64_t size);
 static inline Error *file_lock(File *file) { return file->ops->lock(file); }
 static inline void   file_close(File *file) { if (file != NULL) file->ops->close(file); }
 static inline Error *file_open(Vfs *vfs, const char *path, int flags, File **file_out)

@@ -254,7 +254,9 @@ static Error *pending_append(Inode *inode, const PendingOp *op)
     return NULL;
 }
 
-static Error *fault_write(File *file, uint64_t offset, const void *buffer, size_t size)
+/* A write of size bytes at offset; buffer NULL (allocate) means zeros, and only the part
+ * beyond the current end is written (atomically with reading that end). */
+static Error *write_bytes(File *file, uint64_t offset, const void *buffer, size_t size)
 {
     FaultFile *handle = (FaultFile *)file;
     FaultVfs  *fault = (FaultVfs *)file->vfs;
@@ -264,6 +266,15 @@ static Error *fault_write(File *file, uint64_t offset, const void *buffer, size_
                        strerror(EBADF));
     }
     pthread_mutex_lock(&fault->mutex);
+    if (buffer == NULL) {
+        uint64_t end_wanted = offset + size;
+        if (end_wanted <= inode->content.size) {
+            pthread_mutex_unlock(&fault->mutex);
+            return NULL;
+        }
+        if (offset < inode->content.size) offset = inode->content.size;
+        size = (size_t)(end_wanted - offset);
+    }
     bool eio = rule_fires(fault, file->path, FAULT_WRITE_EIO);
     bool enospc = rule_fires(fault, file->path, FAULT_WRITE_ENOSPC);
     uint64_t end = offset + size;
@@ -283,15 +294,30 @@ static Error *fault_write(File *file, uint64_t offset, const void *buffer, size_
         pthread_mutex_unlock(&fault->mutex);
         return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     }
-    memcpy(op.bytes, buffer, size);
+    if (buffer != NULL) memcpy(op.bytes, buffer, size);
+    else memset(op.bytes, 0, size);
     Error *err = pending_append(inode, &op);
     if (err != NULL) {
         free(op.bytes);
     } else {
-        VERIFY(extent_write(&inode->content, offset, buffer, size));
+        VERIFY(extent_write(&inode->content, offset, op.bytes, size));
     }
     pthread_mutex_unlock(&fault->mutex);
     return err;
+}
+
+static Error *fault_write(File *file, uint64_t offset, const void *buffer, size_t size)
+{
+    static const uint8_t empty[1];
+    return write_bytes(file, offset, buffer != NULL ? buffer : empty, size);
+}
+
+/* allocate: a write of zeros beyond the current end (what survives a power cut is decided
+ * like any write's: the zeros are pending until a sync, and may be dropped or torn). The
+ * write fault rules fire on it. */
+static Error *fault_allocate(File *file, uint64_t offset, uint64_t size)
+{
+    return write_bytes(file, offset, NULL, (size_t)size);
 }
 
 static Error *fault_sync(File *file)
@@ -391,6 +417,7 @@ static const FileOps FAULT_FILE_OPS = {
     .sync = fault_sync,
     .size = fault_size,
     .truncate = fault_truncate,
+    .allocate = fault_allocate,
     .lock = fault_lock,
     .close = fault_close,
 };

@@ -146,11 +146,20 @@ struct LockOwner {
     atomic_bool    cancel_pending;
 };
 
+/* Freed objects (those with keys up to POOL_KEY_SIZE, allocated with that capacity) and
+ * holds are kept per partition, under its mutex, up to POOL_COUNT_MAX each: a writer takes and
+ * releases a tuple lock per row, and malloc/free pairs were a visible share of that. */
+enum { POOL_KEY_SIZE = 48, POOL_COUNT_MAX = 64 };
+
 typedef struct Partition {
     pthread_mutex_t mutex;
     LockObject    **buckets;
     size_t          bucket_count;
     size_t          object_count;
+    LockObject     *free_objects;        /* through hash_next */
+    LockHold       *free_holds;          /* through object_next */
+    size_t          free_object_count;
+    size_t          free_hold_count;
     char            pad[64];             /* keep hot mutexes on separate cache lines */
 } Partition;
 
@@ -245,6 +254,16 @@ void lock_manager_destroy(LockManager *manager)
         VERIFY(part->object_count == 0);   /* an owner still holds a lock */
         pthread_mutex_destroy(&part->mutex);
         free(part->buckets);
+        while (part->free_objects != NULL) {
+            LockObject *next = part->free_objects->hash_next;
+            free(part->free_objects);
+            part->free_objects = next;
+        }
+        while (part->free_holds != NULL) {
+            LockHold *next = part->free_holds->object_next;
+            free(part->free_holds);
+            part->free_holds = next;
+        }
     }
     free(manager);
 }
@@ -408,8 +427,17 @@ static LockObject *partition_find_or_add(Partition *part, const LockTag *tag, ui
         if (object_matches(object, hash, tag)) return object;
     }
     if (FAILPOINT("lock.alloc")) return NULL;
-    LockObject *object = calloc(1, sizeof *object + tag->key_size);
-    if (object == NULL) return NULL;
+    LockObject *object = NULL;
+    if (tag->key_size <= POOL_KEY_SIZE && part->free_objects != NULL) {
+        object = part->free_objects;
+        part->free_objects = object->hash_next;
+        part->free_object_count--;
+        memset(object, 0, sizeof *object);
+    } else {
+        size_t key_capacity = tag->key_size <= POOL_KEY_SIZE ? POOL_KEY_SIZE : tag->key_size;
+        object = calloc(1, sizeof *object + key_capacity);
+        if (object == NULL) return NULL;
+    }
     object->hash = hash;
     object->kind = tag->kind;
     object->id = tag->id;
@@ -430,6 +458,12 @@ static void object_free_if_unused(Partition *part, LockObject *object)
     while (*link != object) link = &(*link)->hash_next;
     *link = object->hash_next;
     part->object_count--;
+    if (object->key_size <= POOL_KEY_SIZE && part->free_object_count < POOL_COUNT_MAX) {
+        object->hash_next = part->free_objects;
+        part->free_objects = object;
+        part->free_object_count++;
+        return;
+    }
     free(object);
 }
 
@@ -807,11 +841,18 @@ static Error *wait_for_grant(LockManager *manager, int part_idx, LockOwner *owne
 /* ------------------------------------------------------------ acquire ---- */
 
 /* A hold of owner on object, new and empty. Pre: partition mutex held. NULL on OOM. */
-static LockHold *hold_add(LockObject *object, LockOwner *owner)
+static LockHold *hold_add(Partition *part, LockObject *object, LockOwner *owner)
 {
     if (FAILPOINT("lock.alloc")) return NULL;
-    LockHold *hold = calloc(1, sizeof *hold);
-    if (hold == NULL) return NULL;
+    LockHold *hold = part->free_holds;
+    if (hold != NULL) {
+        part->free_holds = hold->object_next;
+        part->free_hold_count--;
+        memset(hold, 0, sizeof *hold);
+    } else {
+        hold = calloc(1, sizeof *hold);
+        if (hold == NULL) return NULL;
+    }
     hold->object = object;
     hold->owner = owner;
     hold->object_next = object->holders;
@@ -830,7 +871,13 @@ static void hold_drop_if_empty(Partition *part, LockHold *hold)
     else object->holders = hold->object_next;
     if (hold->object_next != NULL) hold->object_next->object_prev = hold->object_prev;
     owner_unlink(hold->owner, hold);
-    free(hold);
+    if (part->free_hold_count < POOL_COUNT_MAX) {
+        hold->object_next = part->free_holds;
+        part->free_holds = hold;
+        part->free_hold_count++;
+    } else {
+        free(hold);
+    }
     object_free_if_unused(part, object);
 }
 
@@ -921,7 +968,7 @@ static Error *acquire(LockManager *manager, LockOwner *owner, const LockTag *tag
     pthread_mutex_lock(&part->mutex);
     LockObject *object = hold != NULL ? hold->object : partition_find_or_add(part, tag, hash);
     if (object != NULL && hold == NULL) {
-        hold = hold_add(object, owner);
+        hold = hold_add(part, object, owner);
         if (hold == NULL) object_free_if_unused(part, object);
     }
     if (hold == NULL) {

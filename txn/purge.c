@@ -9,7 +9,16 @@
  * the key wins; the next pass retries), re-reads the record under it, and drops the key's
  * version-store chain under the same lock, so a later insert of the key never inherits stale
  * older versions. Scans the registered trees in key order, collecting candidate keys per
- * batch, then deletes them (no cursor is open while the tree changes). */
+ * batch, then deletes them (no cursor is open while the tree changes).
+ *
+ * Idle skip: the background pass scans nothing while manager->purge_epoch has not moved since
+ * the last pass that left no delete mark behind (purge_epoch_clean). Every place a mark can
+ * appear in a registered tree bumps the epoch AFTER the change (txn_row.c: delete and index
+ * marks; txn.c: each rollback step, which may restore a marked record; tree registration, for
+ * marks already on disk). A pass reads the epoch before it scans, so a mark written after the
+ * read moves the epoch past it, and a mark written before is seen by the scan: it is removed,
+ * or, if not yet purgeable (deleter active or above the horizon) or busy (SKIP LOCKED), it
+ * keeps the pass from declaring the epoch clean. VACUUM (txn_purge_run) always scans. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,14 +40,18 @@ static bool purgeable(TxnManager *manager, const RowHeader *header, uint64_t hor
            !txn_xid_is_active(manager, header->delete_xid);
 }
 
-/* Remove one candidate under its tuple lock if it is still purgeable. */
+/* Remove one candidate under its tuple lock if it is still purgeable; *left_out set if a
+ * mark stays behind (busy key, or no longer purgeable but still marked). */
 static Error *purge_key(TxnManager *manager, BTree *tree, const PurgeKey *candidate,
-                        uint64_t horizon, TxnPurgeStats *stats)
+                        uint64_t horizon, TxnPurgeStats *stats, bool *left_out)
 {
     bool acquired = false;
     TRY(lock_row(manager->locks, manager->purge_owner, bt_root(tree), candidate->key,
                  candidate->key_size, LOCK_FOR_UPDATE, LOCK_WAIT_SKIP, &acquired));
-    if (!acquired) return NULL;
+    if (!acquired) {
+        *left_out = true;
+        return NULL;
+    }
     BtBuf value = {0};
     bool found = false;
     RowHeader header;
@@ -50,6 +63,8 @@ static Error *purge_key(TxnManager *manager, BTree *tree, const PurgeKey *candid
             vstore_forget(manager->vstore, bt_root(tree), candidate->key, candidate->key_size);
             stats->rows_removed += found ? 1 : 0;
         }
+    } else if (err == NULL && found && header.delete_xid != ROW_XID_NONE) {
+        *left_out = true;
     }
     bt_buf_free(&value);
     lock_row_release(manager->locks, manager->purge_owner, bt_root(tree), candidate->key,
@@ -64,9 +79,10 @@ static void batch_clear(PurgeKey *batch, size_t *count)
 }
 
 /* Collect up to PURGE_BATCH_COUNT_MAX candidates at or after resume; *more_out if the scan
- * stopped early (resume then holds the key to continue from, inclusive). */
+ * stopped early (resume then holds the key to continue from, inclusive); *left_out set if a
+ * marked record is not purgeable yet. */
 static Error *collect(TxnManager *manager, BTree *tree, uint64_t horizon, PurgeKey *resume,
-                      PurgeKey *batch, size_t *count, bool *more_out)
+                      PurgeKey *batch, size_t *count, bool *more_out, bool *left_out)
 {
     *more_out = false;
     BtCursor *cursor = NULL;
@@ -106,6 +122,8 @@ static Error *collect(TxnManager *manager, BTree *tree, uint64_t horizon, PurgeK
             }
             memcpy(copy, key, key_size);
             batch[(*count)++] = (PurgeKey){.key = copy, .key_size = key_size};
+        } else if (err == NULL && header.delete_xid != ROW_XID_NONE) {
+            *left_out = true;
         }
         if (err == NULL) err = bt_cursor_next(cursor);
     }
@@ -115,8 +133,9 @@ static Error *collect(TxnManager *manager, BTree *tree, uint64_t horizon, PurgeK
 }
 
 static Error *purge_tree(TxnManager *manager, BTree *tree, uint64_t horizon,
-                         TxnPurgeStats *stats)
+                         TxnPurgeStats *stats, bool *left_out)
 {
+    atomic_fetch_add_explicit(&manager->purge_tree_scans, 1, memory_order_relaxed);
     PurgeKey *batch = calloc(PURGE_BATCH_COUNT_MAX, sizeof *batch);
     if (batch == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     PurgeKey resume = {0};
@@ -124,9 +143,9 @@ static Error *purge_tree(TxnManager *manager, BTree *tree, uint64_t horizon,
     bool more = true;
     Error *err = NULL;
     while (err == NULL && more) {
-        err = collect(manager, tree, horizon, &resume, batch, &count, &more);
+        err = collect(manager, tree, horizon, &resume, batch, &count, &more, left_out);
         for (size_t key_idx = 0; err == NULL && key_idx < count; key_idx++) {
-            err = purge_key(manager, tree, &batch[key_idx], horizon, stats);
+            err = purge_key(manager, tree, &batch[key_idx], horizon, stats, left_out);
         }
         batch_clear(batch, &count);
     }
@@ -135,10 +154,23 @@ static Error *purge_tree(TxnManager *manager, BTree *tree, uint64_t horizon,
     return err;
 }
 
-Error *txn_purge_run(TxnManager *manager, TxnPurgeStats *stats_out)
+/* One pass; with skip_idle (the background thread) the tree scans are skipped while the mark
+ * epoch has not moved since the last pass that left no mark behind. */
+static Error *purge_pass(TxnManager *manager, bool skip_idle, TxnPurgeStats *stats_out)
 {
     TxnPurgeStats stats = {0};
     pthread_mutex_lock(&manager->purge_mutex);
+    /* Read before the horizon and the tree list: a mark made after this read moves the epoch
+     * past it; one made before is in the tree when the scan gets there (invariant 7). */
+    uint64_t epoch = atomic_load_explicit(&manager->purge_epoch, memory_order_acquire);
+    if (skip_idle && epoch == manager->purge_epoch_clean) {
+        stats.versions_pruned =
+            vstore_prune(manager->vstore, txn_manager_horizon(manager), true);
+        atomic_fetch_add_explicit(&manager->purge_passes, 1, memory_order_relaxed);
+        pthread_mutex_unlock(&manager->purge_mutex);
+        if (stats_out != NULL) *stats_out = stats;
+        return NULL;
+    }
     uint64_t horizon = txn_manager_horizon(manager);
     pthread_mutex_lock(&manager->mutex);
     size_t tree_count = manager->tree_count;
@@ -148,14 +180,22 @@ Error *txn_purge_run(TxnManager *manager, TxnPurgeStats *stats_out)
     }
     pthread_mutex_unlock(&manager->mutex);
     Error *err = trees == NULL ? err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory") : NULL;
+    bool left = false;
     for (size_t tree_idx = 0; err == NULL && tree_idx < tree_count; tree_idx++) {
-        err = purge_tree(manager, trees[tree_idx], horizon, &stats);
+        err = purge_tree(manager, trees[tree_idx], horizon, &stats, &left);
     }
     free(trees);
+    if (err == NULL && !left) manager->purge_epoch_clean = epoch;
     stats.versions_pruned = vstore_prune(manager->vstore, txn_manager_horizon(manager), true);
+    atomic_fetch_add_explicit(&manager->purge_passes, 1, memory_order_relaxed);
     pthread_mutex_unlock(&manager->purge_mutex);
     if (stats_out != NULL) *stats_out = stats;
     return err;
+}
+
+Error *txn_purge_run(TxnManager *manager, TxnPurgeStats *stats_out)
+{
+    return purge_pass(manager, false, stats_out);
 }
 
 /* ------------------------------------------------------------ background thread ---- */
@@ -175,7 +215,7 @@ static void *purge_main(void *arg)
         pthread_mutex_unlock(&manager->mutex);
         /* A failed pass is retried at the next interval; the error reaches nobody (the
          * writers that hit the same tree error report it themselves). */
-        Error *err = txn_purge_run(manager, NULL);
+        Error *err = purge_pass(manager, true, NULL);
         err_free(err);
         pthread_mutex_lock(&manager->mutex);
     }

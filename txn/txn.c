@@ -482,6 +482,7 @@ static Error *undo_back_to(Txn *txn, size_t undo_count_keep)
         }
         Error *err = undo_apply_tree(entry->tree, entry->kind, entry->key, entry->key_size,
                                      entry->record, entry->record_size);
+        purge_note_mark(txn->manager);   /* writepath: purge skip (a restore may bring a mark) */
         if (wal != NULL) {
             wal_thread_bind(NULL);
             atomic_store(&txn->last_lsn, log.last_lsn);
@@ -559,6 +560,7 @@ Error *txn_manager_register_tree(TxnManager *manager, BTree *tree)
         }
     }
     if (err == NULL) manager->trees[manager->tree_count++] = tree;
+    if (err == NULL) purge_note_mark(manager);   /* writepath: purge skip (may hold marks) */
     pthread_mutex_unlock(&manager->mutex);
     return err;
 }

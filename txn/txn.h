@@ -307,14 +307,13 @@ Error *txn_purge_run(TxnManager *manager, TxnPurgeStats *stats_out);
  * visible to txn's snapshot: the same rows txn_cursor_next would, decided with a fast path for
  * versions whose writer the snapshot sees and that carry no delete mark (returned in place from
  * the page copy), and the exact path (delete marks, the version store, overflow values through
- * txn_row_get) for the rest. */
+ * txn_row_get) for the rest. (scanpath:) a leaf whose every entry storage found plain below the
+ * snapshot's xmin (bt_leaf_scan_next_plain) is returned with no per-row work here. */
 typedef struct TxnPageScan TxnPageScan;
-typedef struct TxnScanRow {
-    const uint8_t *key;
-    const uint8_t *record;    /* a full row record (storage/row.h) */
-    uint32_t       key_size;
-    uint32_t       record_size;
-} TxnScanRow;
+/* TxnScanRow (scanpath): storage's BtLeafEntry, read through its record names: key, key_size,
+ * record (a full row record, storage/row.h) and record_size; so a leaf whose entries are all
+ * visible is handed out as storage returned it. */
+typedef BtLeafEntry TxnScanRow;
 /* txn_page_scan_open: a scan of tree's [lo, hi) (NULL/0: unbounded) for txn. It reads the
  * snapshot txn uses at each page (so it must not outlive the statement). Errors: as
  * bt_leaf_scan_open. */

@@ -85,6 +85,15 @@ struct TxnManager {
     bool            purge_stop;
     int             purge_interval_ms;
     pthread_cond_t  purge_cond;
+    /* writepath (purge skip, purge.c): bumped after a delete mark may have appeared in a
+     * registered tree (txn_row.c marks, rollback restores, tree registration); the background
+     * pass skips the scan while it equals purge_epoch_clean (under purge_mutex: the epoch
+     * read before the last pass that left no mark behind). purge_tree_scans counts tree scans
+     * and purge_passes finished passes, skipped or not (tests). */
+    _Atomic uint64_t purge_epoch;
+    uint64_t         purge_epoch_clean;
+    _Atomic uint64_t purge_tree_scans;
+    _Atomic uint64_t purge_passes;
 };
 
 /* txn_undo_push: append an undo entry (key and record copied). Errors: OUT_OF_MEMORY. */
@@ -101,6 +110,12 @@ Error *txn_wait_for_xid(Txn *txn, uint64_t xid, LockWaitPolicy policy, bool *acq
 /* purge_start / purge_stop: the background purge thread (purge.c). */
 Error *purge_start(TxnManager *manager);
 void   purge_stop(TxnManager *manager);
+/* purge_note_mark: a delete mark may now be in a registered tree (call AFTER the tree change):
+ * the next background pass scans again. */
+static inline void purge_note_mark(TxnManager *manager)
+{
+    atomic_fetch_add_explicit(&manager->purge_epoch, 1, memory_order_release);
+}
 
 enum { TXN_PURGE_XID = 1 };   /* the lock-owner id of purge (never a transaction's) */
 

@@ -294,11 +294,21 @@ Error *txn_row_insert(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size
     uint8_t copy_inline[RECORD_INLINE_SIZE];
     uint8_t *copy = NULL;
     TRY(record_for_xid(record, record_size, txn->xid, copy_inline, sizeof copy_inline, &copy));
-    Error *err = tuple_lock(txn, tree, key, key_size, LOCK_FOR_NO_KEY_UPDATE, LOCK_WAIT_BLOCK,
-                            NULL);
-    if (err == NULL) {
-        err = insert_locked(txn, tree, key, key_size, copy, record_size);
-        tuple_unlock(txn, tree, key, key_size);
+    /* Fast path (writepath): an absent key needs no tuple lock. bt_insert adds the key only
+     * if no version of it exists (live, marked or in progress) and does so atomically under
+     * its latch; anyone who later finds the key waits for our xid. A present key sends us to
+     * the locked protocol below (invariant 3 and its exception). */
+    Change change = {.op = CHANGE_INSERT, .tree = tree, .key = key, .key_size = key_size,
+                     .bytes = copy, .size = record_size};
+    Error *err = change_apply(txn, &change, UNDO_INSERT, NULL, 0, NULL);
+    if (err != NULL && err->state == SQLSTATE_UNIQUE_VIOLATION) {
+        err_free(err);
+        err = tuple_lock(txn, tree, key, key_size, LOCK_FOR_NO_KEY_UPDATE, LOCK_WAIT_BLOCK,
+                         NULL);
+        if (err == NULL) {
+            err = insert_locked(txn, tree, key, key_size, copy, record_size);
+            tuple_unlock(txn, tree, key, key_size);
+        }
     }
     if (copy != copy_inline) free(copy);
     return err;
@@ -325,6 +335,7 @@ static Error *write_locked(Txn *txn, BTree *tree, const uint8_t *key, size_t key
         bool found = false;
         err = change_apply(txn, &change, UNDO_UNMARK, NULL, 0, &found);
         VERIFY(err != NULL || found);   /* the tuple lock keeps purge away */
+        if (err == NULL) purge_note_mark(txn->manager);   /* after the mark is in the tree */
     }
     if (err == NULL && proceed) result_out->outcome = TXN_ROW_DONE;
     bt_buf_free(&cur);
@@ -618,6 +629,7 @@ Error *txn_index_mark(Txn *txn, BTree *index, const uint8_t *key, size_t key_siz
                          .bytes = mark, .size = sizeof mark,
                          .offset = ROW_HEADER_DELETE_XID_OFFSET};
         err = change_apply(txn, &change, UNDO_RESTORE, old.data, old.size, &found);
+        if (err == NULL) purge_note_mark(txn->manager);   /* after the mark is in the tree */
     }
     tuple_unlock(txn, index, key, key_size);
     bt_buf_free(&old);

@@ -13,6 +13,11 @@
  * - a writer the snapshot does not see: the version store's chain (vstore_find), exactly as
  *   txn_row_get resolves it;
  * - a value in an overflow chain: txn_row_get on the key (reads the chain and resolves).
+ * (scanpath:) storage's pass over the leaf copy (bt_leaf_scan_next_plain with the snapshot's xmin)
+ * already tells whether every entry is an inline record whose writer is below xmin with no
+ * delete mark, the first case for every row: such a leaf (the usual one in an analytic scan of
+ * settled data) is returned as storage's entry array, with no second pass; any other leaf takes
+ * the per-row pass below.
  * No latch is held while the version store is asked (txn/README invariant 6), since the page
  * copy needs none. A copy that is older than the tree only ever shows versions that were newest
  * at some instant after the snapshot was taken, and every older version a snapshot may need is
@@ -107,10 +112,18 @@ Error *txn_page_scan_next(TxnPageScan *scan, const TxnScanRow **rows_out, size_t
     for (;;) {
         const BtLeafEntry *entries = NULL;
         size_t entry_count = 0;
-        TRY(bt_leaf_scan_next(scan->leaves, &entries, &entry_count));
-        if (entry_count == 0) return NULL;    /* the end */
-        TRY(reserve(scan, entry_count));
         const Snapshot *snapshot = &txn->snapshot;
+        bool all_plain = false;
+        TRY(bt_leaf_scan_next_plain(scan->leaves, snapshot->xmin, &entries, &entry_count,
+                                    &all_plain));
+        if (entry_count == 0) return NULL;    /* the end */
+        if (all_plain) {
+            /* every writer below xmin (visible), no delete mark: the rows as they are */
+            *rows_out = entries;
+            *count_out = entry_count;
+            return NULL;
+        }
+        TRY(reserve(scan, entry_count));
         size_t count = 0, slow_used = 0;
         for (size_t idx = 0; idx < entry_count; idx++) {
             const BtLeafEntry *entry = &entries[idx];
