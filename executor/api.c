@@ -186,6 +186,30 @@ void birch_set_notice_hook(birch_db *db, birch_notice_fn hook, void *ctx)
     db->notice_ctx = ctx;
 }
 
+/* sessions: LISTEN / NOTIFY (the queue is session_util.c's). */
+int birch_notification_next(birch_db *db, int32_t *pid_out, const char **channel_out,
+                            const char **payload_out)
+{
+    clear_error(db);
+    free(db->notify_last);
+    db->notify_last = sess_notify_pop(db);
+    SessNotifyMsg *msg = db->notify_last;
+    if (pid_out != NULL) *pid_out = msg != NULL ? msg->pid : 0;
+    if (channel_out != NULL) *channel_out = msg != NULL ? msg->channel : NULL;
+    if (payload_out != NULL) *payload_out = msg != NULL ? msg->payload : NULL;
+    return msg != NULL ? BIRCH_ROW : BIRCH_DONE;
+}
+
+int birch_set_notify_hook(birch_db *db, birch_notify_fn hook, void *ctx)
+{
+    clear_error(db);
+    if (db->engine == NULL) {
+        return fail(db, err_new(SQLSTATE_CONNECTION_EXCEPTION, "database is not open"));
+    }
+    Error *err = sess_notify_set_hook(db, hook, ctx);
+    return err != NULL ? fail(db, err) : BIRCH_OK;
+}
+
 /* birch_role_verifier: roles: executor/ddl_role.c (the verifier is the catalog's). */
 int birch_role_verifier(birch_db *db, const char *role, const char **verifier_out)
 {

@@ -110,6 +110,7 @@ void sess_shutdown(birch_db *db)
     }
     engine_timer_disarm(db->engine, &db->timer);
     sess_cursors_free_all(db);   /* sessions: cursors */
+    sess_notify_shutdown(db);    /* sessions: LISTEN/NOTIFY */
     sess_named_free_all(db);
     sess_savepoints_clear(db, 0);
     free(db->savepoints);
@@ -209,15 +210,25 @@ Error *sess_txn_end(birch_db *db, bool commit)
         Catalog *catalog = engine_catalog(db->engine);
         uint64_t xid = txn_xid(txn);
         if (commit) {
+            /* sessions: LISTEN/NOTIFY: a commit whose notifications would overflow a
+             * listener's queue fails (54000) and rolls back */
+            err = sess_notify_precommit(db);
+            if (err != NULL) commit = false;
+        }
+        if (commit) {
             catalog_txn_end(catalog, xid, true);
             err = txn_commit(txn);
         } else {
-            err = txn_rollback(txn);
+            Error *undo_err = txn_rollback(txn);
+            if (err == NULL) err = undo_err;
+            else if (undo_err != NULL) err_free(undo_err);
             catalog_txn_end(catalog, xid, false);
         }
     }
+    sess_notify_txn_end(db, commit && txn != NULL && err == NULL);   /* sessions */
     sess_guc_txn_end(db, commit, 0);
     db->txn_started_statement = false;
+    db->snapshot_taken = false;   /* sessions: snapshot timing */
     db->block = false;
     db->failed = false;
     sess_savepoints_clear(db, 0);
@@ -948,6 +959,42 @@ static bool none_running(const birch_db *db)
     return true;
 }
 
+/* sessions: snapshot timing. uses_snapshot: the statement reads through the transaction's
+ * snapshot (PostgreSQL's PlannedStmtRequiresSnapshot: not LOCK TABLE, FETCH, CLOSE, LISTEN,
+ * UNLISTEN, NOTIFY, nor the utilities needs_txn excludes). */
+static bool uses_snapshot(const AstStmt *ast)
+{
+    switch (ast->kind) {
+    case AST_STMT_LOCK:
+    case AST_STMT_FETCH:
+    case AST_STMT_CLOSE:
+    case AST_STMT_LISTEN:
+    case AST_STMT_UNLISTEN:
+    case AST_STMT_NOTIFY:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* snapshot_first: PostgreSQL takes a REPEATABLE READ transaction's snapshot at its first
+ * statement that needs one, not at BEGIN: a Txn that began earlier (planning at Parse,
+ * SAVEPOINT, LOCK TABLE) takes its snapshot again here, once. A Txn begun by this statement
+ * (had_txn false) has a fresh one already. A transaction that wrote before (it cannot through
+ * the statements above, but ANALYZE may) keeps its snapshot. */
+static Error *snapshot_first(birch_db *db, const AstStmt *ast, bool had_txn)
+{
+    if (db->snapshot_taken || !uses_snapshot(ast)) return NULL;
+    db->snapshot_taken = true;
+    if (!had_txn || txn_isolation(db->txn) != TXN_REPEATABLE_READ) return NULL;
+    Error *err = txn_snapshot_retake(db->txn);
+    if (err != NULL && err->state == SQLSTATE_ACTIVE_SQL_TRANSACTION) {
+        err_free(err);
+        return NULL;
+    }
+    return err;
+}
+
 /* stmt_start: begin executing stmt (first step). */
 static Error *stmt_start(birch_stmt *stmt)
 {
@@ -957,6 +1004,7 @@ static Error *stmt_start(birch_stmt *stmt)
     if (db->failed && !is_txn_exit(ast)) return sess_failed_txn_error();
     if (none_running(db) && !stmt->is_cursor) atomic_store(&db->interrupt, 0);   /* sessions */
     if (!needs_txn(ast)) return sess_run_utility(stmt, ast);
+    bool had_txn = db->txn != NULL;   /* sessions: snapshot timing */
     TRY(sess_txn_ensure(db));
     if (db->active == NULL) {
         /* a fresh snapshot per statement (READ COMMITTED); not while another statement of the
@@ -966,6 +1014,7 @@ static Error *stmt_start(birch_stmt *stmt)
         lock_interrupt_clear(db->lock_owner);
         pthread_mutex_unlock(&db->interrupt_mutex);
     }
+    TRY(snapshot_first(db, ast, had_txn));   /* sessions: snapshot timing */
     db->txn_started_statement = true;
     if (db->statement_timeout_ms > 0 && none_running(db) && !stmt->is_cursor) {   /* sessions */
         engine_timer_arm(db->engine, &db->timer, db->statement_timeout_ms);
@@ -1282,6 +1331,11 @@ static Error *special_fn(void *ctx, const char *name, const char *const *args,
         }
         *text_out = arena_strdup(arena, value);
         return *text_out == NULL ? oom() : NULL;
+    }
+    if (strcmp(name, "pg_notify") == 0 && arg_count == 2) {   /* sessions: LISTEN/NOTIFY */
+        TRY(sess_notify_queue(db, args[0], args[1], args[1] != NULL ? strlen(args[1]) : 0));
+        *text_out = "";   /* void, which prints as an empty string */
+        return NULL;
     }
     if (strcmp(name, "set_config") == 0 && arg_count >= 3) {
         if (args[0] == NULL) {

@@ -153,6 +153,7 @@ typedef struct SessSavepoint {
     char        *name;       /* malloc'd */
     TxnSavepoint mark;
     size_t       guc_undo_count;
+    size_t       notify_count, listen_action_count;   /* sessions: LISTEN/NOTIFY marks */
 } SessSavepoint;
 
 /* ------------------------------------------------------------- statements ---- */
@@ -283,6 +284,15 @@ struct birch_db {
     bool           block_read_only;    /* the block's READ ONLY (BEGIN, SET TRANSACTION) */
     bool           block_deferrable;   /* the block's DEFERRABLE (accepted, no effect) */
     struct SessCursor *cursors;        /* DECLAREd cursors, newest first */
+    /* snapshot timing: a statement that needs a snapshot (not SET, SAVEPOINT, LOCK, FETCH,
+     * LISTEN/NOTIFY ...) ran in db->txn: a REPEATABLE READ snapshot is frozen from then on */
+    bool           snapshot_taken;
+    /* LISTEN/NOTIFY (session_util.c): this transaction's pending NOTIFYs and LISTEN /
+     * UNLISTEN actions (applied at commit, dropped at rollback) */
+    struct SessNotifyTxn *notify_txn;
+    struct SessListener  *listener;    /* the session's entry in the process's listener list
+                                        * (LISTEN channels, delivered queue, hook); NULL if none */
+    struct SessNotifyMsg *notify_last; /* birch_notification_next's last one (its strings) */
     /* ---- end sessions ---- */
 };
 
@@ -389,6 +399,48 @@ void   sess_cursors_free_all(birch_db *db);
 Error *sess_cursor_describe(birch_db *db, SessPrepared *prepared);
 /* session.c: sess_stmt_open: start stmt (as its first step does) without fetching a row. */
 Error *sess_stmt_open(birch_stmt *stmt);
+
+/* LISTEN / NOTIFY (session_util.c). One process-wide list of listening sessions, under one
+ * mutex; a session is in it from its first LISTEN (or birch_set_notify_hook) to birch_close.
+ * SESS_NOTIFY_PAYLOAD_MAX: PostgreSQL's limit (a payload of 8000 bytes or more is 22023).
+ * SESS_NOTIFY_QUEUE_MAX: undelivered bytes one listener may hold; a commit whose notifications
+ * would overflow a listener's queue fails with 54000 (PostgreSQL: "too many notifications in
+ * the NOTIFY queue"). */
+enum { SESS_NOTIFY_PAYLOAD_MAX = 8000, SESS_NOTIFY_QUEUE_MAX = 64 << 20 };
+/* sess_notify_queue: NOTIFY channel, payload (payload NULL: empty) in db's transaction: kept
+ * until commit; an identical channel+payload already pending is folded. Errors:
+ * INVALID_PARAMETER_VALUE (22023) for an empty or too long (>= 64 bytes) channel name or a
+ * payload of 8000 bytes or more; OUT_OF_MEMORY. */
+Error *sess_notify_queue(birch_db *db, const char *channel, const char *payload,
+                         size_t payload_size);
+/* sess_listen_action: LISTEN channel (listen true) or UNLISTEN channel (channel NULL: *),
+ * applied at commit. Errors: OUT_OF_MEMORY. */
+Error *sess_listen_action(birch_db *db, const char *channel, bool listen);
+/* sess_notify_precommit: before commit: 54000 if a listener's queue would overflow. */
+Error *sess_notify_precommit(birch_db *db);
+/* sess_notify_txn_end: the transaction ended: committed: apply LISTEN/UNLISTEN, then deliver
+ * the pending notifications to every listener of their channel (the sender too) and call the
+ * listeners' hooks; else drop them. */
+void   sess_notify_txn_end(birch_db *db, bool committed);
+/* sess_notify_mark / sess_notify_rollback_to: a savepoint's marks; ROLLBACK TO drops what the
+ * transaction queued after the mark. */
+void   sess_notify_mark(const birch_db *db, size_t *notify_count_out, size_t *action_count_out);
+void   sess_notify_rollback_to(birch_db *db, size_t notify_count, size_t action_count);
+/* sess_unlisten_all: UNLISTEN * at once (DISCARD ALL). */
+void   sess_unlisten_all(birch_db *db);
+/* sess_notify_shutdown: leave the listener list, free the queue (birch_close). */
+void   sess_notify_shutdown(birch_db *db);
+/* sess_notify_pop: the oldest delivered notification (owned by the caller: free it), or NULL. */
+struct SessNotifyMsg *sess_notify_pop(birch_db *db);
+typedef struct SessNotifyMsg {
+    struct SessNotifyMsg *next;
+    int32_t               pid;          /* the sender's backend pid */
+    char                 *channel;      /* both point into the same allocation */
+    char                 *payload;
+    size_t                payload_size;
+} SessNotifyMsg;
+/* sess_notify_set_hook: called (from the committing thread) whenever db is sent one. */
+Error *sess_notify_set_hook(birch_db *db, void (*hook)(void *ctx), void *ctx);
 /* ---- end sessions ---- */
 
 /* session_guc.c internals */

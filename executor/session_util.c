@@ -208,6 +208,7 @@ static Error *run_savepoint(birch_stmt *stmt, const char *name)
     if (savepoint->name == NULL) return oom();
     txn_savepoint(db->txn, &savepoint->mark);
     savepoint->guc_undo_count = db->guc_undo_count;
+    sess_notify_mark(db, &savepoint->notify_count, &savepoint->listen_action_count);
     db->savepoint_count++;
     sess_set_tag(stmt, "SAVEPOINT");
     return NULL;
@@ -226,6 +227,7 @@ static Error *run_rollback_to(birch_stmt *stmt, const char *name)
     sess_abort_active(db);
     TRY(txn_rollback_to(db->txn, &savepoint->mark));
     sess_guc_txn_end(db, false, savepoint->guc_undo_count);
+    sess_notify_rollback_to(db, savepoint->notify_count, savepoint->listen_action_count);
     sess_savepoints_clear(db, idx + 1);
     db->failed = false;
     sess_set_tag(stmt, "ROLLBACK");
@@ -600,6 +602,7 @@ static Error *run_discard(birch_stmt *stmt, const AstSet *discard)
         TRY(sess_guc_reset_all(db));
         sess_named_free_all(db);
         sess_cursors_free_all(db);
+        sess_unlisten_all(db);   /* sessions: DISCARD ALL includes UNLISTEN * */
         db->seq_count = 0;
         sess_set_tag(stmt, "DISCARD ALL");
     } else if (strcasecmp(what, "sequences") == 0) {
@@ -765,15 +768,23 @@ Error *sess_run_utility(birch_stmt *stmt, const AstStmt *ast)
         return run_fetch(stmt, ast->u.fetch);
     case AST_STMT_CLOSE:
         return run_close(stmt, ast->u.fetch);
-    case AST_STMT_LISTEN:   /* accepted; notifications are not delivered (README "Sessions") */
+    case AST_STMT_LISTEN:   /* sessions: LISTEN / NOTIFY (applied at commit) */
+        TRY(sess_listen_action(stmt->db, ast->u.set->name, true));
         sess_set_tag(stmt, "LISTEN");
         return NULL;
     case AST_STMT_UNLISTEN:
+        TRY(sess_listen_action(stmt->db, ast->u.set->name, false));
         sess_set_tag(stmt, "UNLISTEN");
         return NULL;
-    case AST_STMT_NOTIFY:
+    case AST_STMT_NOTIFY: {
+        const AstExpr *payload = ast_list_count(ast->u.set->values) > 0
+                                     ? ast->u.set->values->items[0] : NULL;
+        TRY(sess_notify_queue(stmt->db, ast->u.set->name,
+                              payload != NULL ? payload->text : NULL,
+                              payload != NULL ? strnlen(payload->text, payload->text_size) : 0));
         sess_set_tag(stmt, "NOTIFY");
         return NULL;
+    }
     default:
         return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position,
                       "this statement is not supported yet");
@@ -1446,4 +1457,373 @@ static Error *run_close(birch_stmt *stmt, const AstFetch *close)
         }
     }
     return cursor_missing(close->name);
+}
+
+/* ================================================================ sessions: LISTEN / NOTIFY ==== */
+
+/* The process's listening sessions (one list for every engine: a notification goes to the
+ * listeners whose engine is the sender's). Everything below the mutex: listener lists, channel
+ * sets, queues, hooks. A session joins at its first LISTEN (or notify hook) and leaves at
+ * birch_close, so an Engine pointer in the list always belongs to a live engine. */
+typedef struct SessListener {
+    struct SessListener *next;
+    birch_db            *db;
+    Engine              *engine;
+    char               **channels;        /* malloc'd names (a small set: linear search) */
+    size_t               channel_count, channel_capacity;
+    SessNotifyMsg       *head, *tail;     /* delivered, not yet taken */
+    size_t               queued_bytes;
+    void               (*hook)(void *ctx);
+    void                *hook_ctx;
+} SessListener;
+
+/* SessNotifyTxn: one transaction's pending NOTIFYs and LISTEN / UNLISTEN actions. */
+typedef struct SessPendingNotify {
+    char  *channel;                       /* malloc'd */
+    char  *payload;                       /* malloc'd */
+    size_t payload_size;
+} SessPendingNotify;
+
+typedef struct SessListenAction {
+    char *channel;                        /* malloc'd; NULL: UNLISTEN * */
+    bool  listen;
+} SessListenAction;
+
+typedef struct SessNotifyTxn {
+    SessPendingNotify *notifies;
+    size_t             notify_count, notify_capacity;
+    SessListenAction  *actions;
+    size_t             action_count, action_capacity;
+} SessNotifyTxn;
+
+static pthread_mutex_t g_listen_mutex = PTHREAD_MUTEX_INITIALIZER;
+static SessListener   *g_listeners;
+
+enum { NOTIFY_CHANNEL_MAX = 63 };   /* NAMEDATALEN - 1 */
+
+static size_t notify_msg_bytes(size_t channel_size, size_t payload_size)
+{
+    return sizeof(SessNotifyMsg) + channel_size + payload_size + 2;
+}
+
+static Error *notify_txn_get(birch_db *db, SessNotifyTxn **ntxn_out)
+{
+    if (db->notify_txn == NULL) {
+        db->notify_txn = calloc(1, sizeof *db->notify_txn);
+        if (db->notify_txn == NULL) return oom();
+    }
+    *ntxn_out = db->notify_txn;
+    return NULL;
+}
+
+static Error *channel_check(const char *channel)
+{
+    if (channel == NULL || channel[0] == '\0') {
+        return err_new(SQLSTATE_INVALID_PARAMETER_VALUE, "channel name cannot be empty");
+    }
+    if (strlen(channel) > NOTIFY_CHANNEL_MAX) {
+        return err_new(SQLSTATE_INVALID_PARAMETER_VALUE, "channel name too long");
+    }
+    return NULL;
+}
+
+Error *sess_notify_queue(birch_db *db, const char *channel, const char *payload,
+                         size_t payload_size)
+{
+    TRY(channel_check(channel));
+    if (payload == NULL) payload_size = 0;
+    if (payload_size >= SESS_NOTIFY_PAYLOAD_MAX) {
+        return err_new(SQLSTATE_INVALID_PARAMETER_VALUE, "payload string too long");
+    }
+    SessNotifyTxn *ntxn = NULL;
+    TRY(notify_txn_get(db, &ntxn));
+    /* PostgreSQL folds a notification identical to one already pending in the transaction */
+    for (size_t idx = 0; idx < ntxn->notify_count; idx++) {
+        const SessPendingNotify *pending = &ntxn->notifies[idx];
+        if (pending->payload_size == payload_size && strcmp(pending->channel, channel) == 0 &&
+            memcmp(pending->payload, payload_size > 0 ? payload : "", payload_size) == 0) {
+            return NULL;
+        }
+    }
+    if (ntxn->notify_count == ntxn->notify_capacity) {
+        size_t capacity = ntxn->notify_capacity == 0 ? 8 : ntxn->notify_capacity * 2;
+        SessPendingNotify *grown = realloc(ntxn->notifies, capacity * sizeof *grown);
+        if (grown == NULL) return oom();
+        ntxn->notifies = grown;
+        ntxn->notify_capacity = capacity;
+    }
+    char *channel_copy = strdup(channel);
+    char *payload_copy = malloc(payload_size + 1);
+    if (channel_copy == NULL || payload_copy == NULL) {
+        free(channel_copy);
+        free(payload_copy);
+        return oom();
+    }
+    if (payload_size > 0) memcpy(payload_copy, payload, payload_size);
+    payload_copy[payload_size] = '\0';
+    ntxn->notifies[ntxn->notify_count++] =
+        (SessPendingNotify){.channel = channel_copy, .payload = payload_copy,
+                            .payload_size = payload_size};
+    return NULL;
+}
+
+Error *sess_listen_action(birch_db *db, const char *channel, bool listen)
+{
+    if (channel != NULL) TRY(channel_check(channel));
+    SessNotifyTxn *ntxn = NULL;
+    TRY(notify_txn_get(db, &ntxn));
+    if (ntxn->action_count == ntxn->action_capacity) {
+        size_t capacity = ntxn->action_capacity == 0 ? 4 : ntxn->action_capacity * 2;
+        SessListenAction *grown = realloc(ntxn->actions, capacity * sizeof *grown);
+        if (grown == NULL) return oom();
+        ntxn->actions = grown;
+        ntxn->action_capacity = capacity;
+    }
+    char *copy = NULL;
+    if (channel != NULL) {
+        copy = strdup(channel);
+        if (copy == NULL) return oom();
+    }
+    ntxn->actions[ntxn->action_count++] = (SessListenAction){.channel = copy, .listen = listen};
+    return NULL;
+}
+
+void sess_notify_mark(const birch_db *db, size_t *notify_count_out, size_t *action_count_out)
+{
+    const SessNotifyTxn *ntxn = db->notify_txn;
+    *notify_count_out = ntxn != NULL ? ntxn->notify_count : 0;
+    *action_count_out = ntxn != NULL ? ntxn->action_count : 0;
+}
+
+void sess_notify_rollback_to(birch_db *db, size_t notify_count, size_t action_count)
+{
+    SessNotifyTxn *ntxn = db->notify_txn;
+    if (ntxn == NULL) return;
+    while (ntxn->notify_count > notify_count) {
+        SessPendingNotify *pending = &ntxn->notifies[--ntxn->notify_count];
+        free(pending->channel);
+        free(pending->payload);
+    }
+    while (ntxn->action_count > action_count) {
+        free(ntxn->actions[--ntxn->action_count].channel);
+    }
+}
+
+static void notify_txn_free(birch_db *db)
+{
+    SessNotifyTxn *ntxn = db->notify_txn;
+    if (ntxn == NULL) return;
+    sess_notify_rollback_to(db, 0, 0);
+    free(ntxn->notifies);
+    free(ntxn->actions);
+    free(ntxn);
+    db->notify_txn = NULL;
+}
+
+/* listener_get_locked: db's listener entry, created (and listed) if missing. */
+static SessListener *listener_get_locked(birch_db *db)
+{
+    if (db->listener != NULL) return db->listener;
+    SessListener *listener = calloc(1, sizeof *listener);
+    if (listener == NULL) return NULL;
+    listener->db = db;
+    listener->engine = db->engine;
+    listener->next = g_listeners;
+    g_listeners = listener;
+    db->listener = listener;
+    return listener;
+}
+
+static bool listener_has(const SessListener *listener, const char *channel)
+{
+    for (size_t idx = 0; idx < listener->channel_count; idx++) {
+        if (strcmp(listener->channels[idx], channel) == 0) return true;
+    }
+    return false;
+}
+
+static void listener_drop_channel(SessListener *listener, const char *channel)
+{
+    for (size_t idx = 0; idx < listener->channel_count; idx++) {
+        if (channel == NULL || strcmp(listener->channels[idx], channel) == 0) {
+            free(listener->channels[idx]);
+            listener->channels[idx] = listener->channels[--listener->channel_count];
+            if (channel != NULL) return;
+            idx--;
+        }
+    }
+}
+
+/* apply_actions_locked: LISTEN / UNLISTEN of a committed transaction, in order. A LISTEN
+ * that cannot get memory is skipped (the transaction has committed). */
+static void apply_actions_locked(birch_db *db, const SessNotifyTxn *ntxn)
+{
+    for (size_t idx = 0; idx < ntxn->action_count; idx++) {
+        const SessListenAction *action = &ntxn->actions[idx];
+        if (!action->listen) {
+            if (db->listener != NULL) listener_drop_channel(db->listener, action->channel);
+            continue;
+        }
+        SessListener *listener = listener_get_locked(db);
+        if (listener == NULL || listener_has(listener, action->channel)) continue;
+        if (listener->channel_count == listener->channel_capacity) {
+            size_t capacity = listener->channel_capacity == 0 ? 4 : listener->channel_capacity * 2;
+            char **grown = realloc(listener->channels, capacity * sizeof *grown);
+            if (grown == NULL) continue;
+            listener->channels = grown;
+            listener->channel_capacity = capacity;
+        }
+        char *copy = strdup(action->channel);
+        if (copy == NULL) continue;
+        listener->channels[listener->channel_count++] = copy;
+    }
+}
+
+/* listens_after_locked: will db listen on channel once its transaction's actions apply? */
+static bool listens_after_locked(const birch_db *db, const SessNotifyTxn *ntxn,
+                                 const SessListener *listener, const char *channel)
+{
+    bool listening = listener_has(listener, channel);
+    if (listener->db != db) return listening;
+    for (size_t idx = 0; idx < ntxn->action_count; idx++) {
+        const SessListenAction *action = &ntxn->actions[idx];
+        if (action->listen && strcmp(action->channel, channel) == 0) listening = true;
+        if (!action->listen && (action->channel == NULL || strcmp(action->channel, channel) == 0)) {
+            listening = false;
+        }
+    }
+    return listening;
+}
+
+Error *sess_notify_precommit(birch_db *db)
+{
+    const SessNotifyTxn *ntxn = db->notify_txn;
+    if (ntxn == NULL || ntxn->notify_count == 0) return NULL;
+    Error *err = NULL;
+    pthread_mutex_lock(&g_listen_mutex);
+    for (SessListener *listener = g_listeners; listener != NULL && err == NULL;
+         listener = listener->next) {
+        if (listener->engine != db->engine) continue;
+        size_t bytes = listener->queued_bytes;
+        for (size_t idx = 0; idx < ntxn->notify_count; idx++) {
+            const SessPendingNotify *pending = &ntxn->notifies[idx];
+            if (!listens_after_locked(db, ntxn, listener, pending->channel)) continue;
+            bytes += notify_msg_bytes(strlen(pending->channel), pending->payload_size);
+        }
+        if (bytes > SESS_NOTIFY_QUEUE_MAX) {
+            err = err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                          "too many notifications in the NOTIFY queue");
+        }
+    }
+    pthread_mutex_unlock(&g_listen_mutex);
+    return err;
+}
+
+/* deliver_locked: append a copy of pending to listener's queue; false without memory. */
+static bool deliver_locked(SessListener *listener, int32_t pid, const SessPendingNotify *pending)
+{
+    size_t channel_size = strlen(pending->channel);
+    size_t bytes = notify_msg_bytes(channel_size, pending->payload_size);
+    SessNotifyMsg *msg = malloc(bytes);
+    if (msg == NULL) return false;
+    msg->next = NULL;
+    msg->pid = pid;
+    msg->channel = (char *)(msg + 1);
+    memcpy(msg->channel, pending->channel, channel_size + 1);
+    msg->payload = msg->channel + channel_size + 1;
+    memcpy(msg->payload, pending->payload, pending->payload_size + 1);
+    msg->payload_size = pending->payload_size;
+    if (listener->tail != NULL) listener->tail->next = msg;
+    else listener->head = msg;
+    listener->tail = msg;
+    listener->queued_bytes += bytes;
+    return true;
+}
+
+void sess_notify_txn_end(birch_db *db, bool committed)
+{
+    SessNotifyTxn *ntxn = db->notify_txn;
+    if (ntxn == NULL) return;
+    if (committed && (ntxn->action_count > 0 || ntxn->notify_count > 0)) {
+        pthread_mutex_lock(&g_listen_mutex);
+        apply_actions_locked(db, ntxn);
+        if (ntxn->notify_count > 0) {
+            for (SessListener *listener = g_listeners; listener != NULL;
+                 listener = listener->next) {
+                if (listener->engine != db->engine || listener->channel_count == 0) continue;
+                bool sent = false;
+                for (size_t idx = 0; idx < ntxn->notify_count; idx++) {
+                    const SessPendingNotify *pending = &ntxn->notifies[idx];
+                    if (!listener_has(listener, pending->channel)) continue;
+                    sent |= deliver_locked(listener, db->backend_pid, pending);
+                }
+                if (sent && listener->hook != NULL) listener->hook(listener->hook_ctx);
+            }
+        }
+        pthread_mutex_unlock(&g_listen_mutex);
+    }
+    notify_txn_free(db);
+}
+
+void sess_unlisten_all(birch_db *db)
+{
+    pthread_mutex_lock(&g_listen_mutex);
+    if (db->listener != NULL) listener_drop_channel(db->listener, NULL);
+    pthread_mutex_unlock(&g_listen_mutex);
+}
+
+SessNotifyMsg *sess_notify_pop(birch_db *db)
+{
+    if (db->listener == NULL) return NULL;   /* only this session's thread sets it */
+    pthread_mutex_lock(&g_listen_mutex);
+    SessListener *listener = db->listener;
+    SessNotifyMsg *msg = listener->head;
+    if (msg != NULL) {
+        listener->head = msg->next;
+        if (listener->head == NULL) listener->tail = NULL;
+        listener->queued_bytes -= notify_msg_bytes(strlen(msg->channel), msg->payload_size);
+        msg->next = NULL;
+    }
+    pthread_mutex_unlock(&g_listen_mutex);
+    return msg;
+}
+
+Error *sess_notify_set_hook(birch_db *db, void (*hook)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&g_listen_mutex);
+    SessListener *listener = listener_get_locked(db);
+    if (listener != NULL) {
+        listener->hook = hook;
+        listener->hook_ctx = ctx;
+    }
+    pthread_mutex_unlock(&g_listen_mutex);
+    return listener == NULL ? oom() : NULL;
+}
+
+void sess_notify_shutdown(birch_db *db)
+{
+    notify_txn_free(db);
+    free(db->notify_last);
+    db->notify_last = NULL;
+    pthread_mutex_lock(&g_listen_mutex);
+    SessListener *listener = db->listener;
+    if (listener != NULL) {
+        for (SessListener **link = &g_listeners; *link != NULL; link = &(*link)->next) {
+            if (*link == listener) {
+                *link = listener->next;
+                break;
+            }
+        }
+        db->listener = NULL;
+    }
+    pthread_mutex_unlock(&g_listen_mutex);
+    if (listener == NULL) return;
+    listener_drop_channel(listener, NULL);
+    free(listener->channels);
+    while (listener->head != NULL) {
+        SessNotifyMsg *msg = listener->head;
+        listener->head = msg->next;
+        free(msg);
+    }
+    free(listener);
 }

@@ -266,6 +266,33 @@ int32_t birch_backend_pid(const birch_db *db);
 void    birch_set_backend_pid(birch_db *db, int32_t pid);
 /* ---- end of the block added by catfuncs ---- */
 
+/* ---- added by sessions: LISTEN / NOTIFY (PostgreSQL's asynchronous notifications) ----
+ * NOTIFY channel [, 'payload'] and SELECT pg_notify('channel', 'payload') queue a notification
+ * in the session's transaction; at commit it is delivered to every session on the same
+ * database file in this process that LISTENs on that channel, the sender included (a rollback
+ * drops it; ROLLBACK TO SAVEPOINT drops what came after the savepoint; identical
+ * channel+payload pairs in one transaction are folded into one). LISTEN and UNLISTEN take
+ * effect at commit too. A payload is less than 8000 bytes (22023 otherwise), a channel name is
+ * an identifier of at most 63 bytes. Delivered notifications wait in the session's queue, in
+ * commit order, until taken with birch_notification_next (at most 64 MiB per session: a
+ * commit that would overflow a listener's queue fails with 54000).
+ *
+ * birch_notification_next: take the oldest notification delivered to db: BIRCH_ROW with
+ * *pid_out the sender's birch_backend_pid, *channel_out and *payload_out (NUL-terminated,
+ * "" for no payload; valid until the next birch_notification_next or birch_close on db), or
+ * BIRCH_DONE when none waits. Any argument but db may be NULL. Call it from the thread that
+ * uses db. A server sends these only between transactions (birch_txn_status 'I'). */
+int  birch_notification_next(birch_db *db, int32_t *pid_out, const char **channel_out,
+                             const char **payload_out);
+/* birch_set_notify_hook: hook(ctx) is called each time a commit delivers notifications to db,
+ * on the committing session's thread (any thread) while a process-wide lock is held: it must
+ * be quick and must not call birch functions (a server writes to an eventfd to wake the
+ * connection's loop, then calls birch_notification_next on the session's own thread). NULL
+ * removes it. BIRCH_ERROR only when out of memory. */
+typedef void (*birch_notify_fn)(void *ctx);
+int  birch_set_notify_hook(birch_db *db, birch_notify_fn hook, void *ctx);
+/* ---- end of the block added by sessions ---- */
+
 #ifdef __cplusplus
 }
 #endif

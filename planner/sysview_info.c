@@ -63,22 +63,35 @@ Error *sysgen_pg_tablespace(SysGen *gen)
     return NULL;
 }
 
-Error *sysgen_pg_database(SysGen *gen)
+/* database_row: one pg_database row; the file's own database, and PostgreSQL's two template
+ * databases (template1 oid 1, template0 oid 4) that clients expect to find. birch serves one
+ * database per file: the templates are catalog rows only, connecting to them is refused. */
+static Error *database_row(SysGen *gen, uint32_t oid, const char *name, bool is_template,
+                           bool allow_connections)
 {
     TRY(sys_row_begin(gen));
-    sys_set_int(gen, "oid", SYS_OID_DATABASE);
-    sys_set_text(gen, "datname", gen->env->database != NULL ? gen->env->database : "birch");
+    sys_set_int(gen, "oid", oid);
+    sys_set_text(gen, "datname", name);
     sys_set_int(gen, "datdba", CAT_OID_BOOTSTRAP_ROLE);
     sys_set_int(gen, "encoding", 6);    /* UTF8 */
     sys_set_char(gen, "datlocprovider", 'c');
-    sys_set_bool(gen, "datistemplate", false);
-    sys_set_bool(gen, "datallowconn", true);
+    sys_set_bool(gen, "datistemplate", is_template);
+    sys_set_bool(gen, "datallowconn", allow_connections);
     sys_set_int(gen, "datconnlimit", -1);
     sys_set_int(gen, "datfrozenxid", 0);
     sys_set_int(gen, "datminmxid", 1);
     sys_set_int(gen, "dattablespace", SYS_OID_TABLESPACE_DEFAULT);
     sys_set_text(gen, "datcollate", "C");
     sys_set_text(gen, "datctype", "C");
+    return NULL;
+}
+
+Error *sysgen_pg_database(SysGen *gen)
+{
+    const char *name = gen->env->database != NULL ? gen->env->database : "birch";
+    TRY(database_row(gen, SYS_OID_DATABASE, name, false, true));
+    if (strcmp(name, "template1") != 0) TRY(database_row(gen, 1, "template1", true, true));
+    if (strcmp(name, "template0") != 0) TRY(database_row(gen, 4, "template0", true, false));
     return NULL;
 }
 

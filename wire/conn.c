@@ -411,6 +411,8 @@ static void end_session(Conn *conn, ConnEnd end)
 
 void conn_work(Conn *conn)
 {
+    /* LISTEN/NOTIFY: whatever woke it, this turn looks at the queue (below, when idle) */
+    atomic_store(&conn->notify_pending, 0);
     ConnEnd pending = (ConnEnd)atomic_exchange(&conn->pending_end, 0);
     if (pending != END_NONE) {
         end_session(conn, pending);
@@ -469,6 +471,7 @@ void conn_work(Conn *conn)
         wire_arm(conn, EPOLLIN);
         return;
     }
+    proto_send_notifications(conn);   /* LISTEN/NOTIFY: idle between transactions */
     int status = conn_flush(conn, &want);
     if (status < 0) {
         end_session(conn, END_PEER);

@@ -74,8 +74,34 @@ static void msg_end(Conn *conn, size_t at)
 
 static void send_simple(Conn *conn, char type) { msg_end(conn, msg_begin(conn, type)); }
 
+/* send_notification_list: every notification waiting for the session, as 'A' messages. */
+static void send_notification_list(Conn *conn)
+{
+    int32_t pid = 0;
+    const char *channel = NULL, *payload = NULL;
+    while (conn->end == END_NONE &&
+           birch_notification_next(conn->db, &pid, &channel, &payload) == BIRCH_ROW) {
+        size_t at = msg_begin(conn, 'A');
+        put_u32(conn, (uint32_t)pid);
+        put_str(conn, channel);
+        put_str(conn, payload);
+        msg_end(conn, at);
+    }
+}
+
+void proto_send_notifications(Conn *conn)
+{
+    if (conn->phase != PHASE_READY || conn->db == NULL || conn->end != END_NONE) return;
+    if (conn->task.kind != TASK_NONE || conn->txn_held || conn->skip_to_sync) return;
+    if (birch_txn_status(conn->db) != 'I') return;
+    send_notification_list(conn);
+}
+
 static void send_ready(Conn *conn)
 {
+    /* LISTEN/NOTIFY: between transactions, notifications go just before ReadyForQuery (as
+     * PostgreSQL's idle loop sends them) */
+    if (conn->db != NULL && birch_txn_status(conn->db) == 'I') send_notification_list(conn);
     if (wbuf_pending(&conn->params) > 0) {
         put(conn, conn->params.data + conn->params.start, wbuf_pending(&conn->params));
         wbuf_free(&conn->params);
@@ -1210,6 +1236,9 @@ static void send_auth(Conn *conn, const AuthOut *out)
     msg_end(conn, at);
 }
 
+/* on_notify: the session's notify hook (a committing session's thread). */
+static void on_notify(void *ctx) { wire_notify_wake(ctx); }
+
 static void finish_startup(Conn *conn)
 {
     Server *server = conn->server;
@@ -1243,6 +1272,16 @@ static void finish_startup(Conn *conn)
     pthread_mutex_unlock(&server->reg_mutex);
     birch_set_parameter_hook(db, on_parameter, conn);
     birch_set_notice_hook(db, on_notice, conn);
+    /* pg_backend_pid() and a NotificationResponse's sender pid are the BackendKeyData pid */
+    birch_set_backend_pid(db, conn->pid);
+    if (birch_set_notify_hook(db, on_notify, conn) != BIRCH_OK) {
+        proto_send_fatal(conn, "53200", "out of memory");
+        pthread_mutex_lock(&server->reg_mutex);
+        conn->db = NULL;
+        pthread_mutex_unlock(&server->reg_mutex);
+        birch_close(db);
+        return;
+    }
     birch_report_parameters(db);
     /* AuthenticationOk, ParameterStatus..., BackendKeyData, ReadyForQuery, as PostgreSQL */
     put(conn, conn->params.data + conn->params.start, wbuf_pending(&conn->params));

@@ -740,6 +740,46 @@ static void check_deadlines(Server *server)
     for (int idx = 0; idx < take_count; idx++) wire_dispatch(server, take[idx]);
 }
 
+/* LISTEN/NOTIFY. wire_notify_wake runs on a committing session's thread under the sessions'
+ * listener lock: it only flags and writes the eventfd. The loop (notify_scan, on that wake
+ * and at every tick, which catches a flag set while a worker owned the connection) takes
+ * flagged idle connections back and hands them to a worker (conn_work sends them). */
+void wire_notify_wake(Conn *conn)
+{
+    Server *server = conn->server;
+    atomic_store(&conn->notify_pending, 1);
+    atomic_store(&server->notify_wake, 1);
+    uint64_t one = 1;
+    ssize_t written = write(server->wake_fd, &one, sizeof one);
+    (void)written;
+}
+
+static void notify_scan(Server *server)
+{
+    if (atomic_load(&server->stop_mode) != 0) return;
+    Conn *take[64];
+    int take_count = 0;
+    bool more = false;
+    pthread_mutex_lock(&server->reg_mutex);
+    for (Conn *conn = server->conns; conn != NULL; conn = conn->next_all) {
+        if (atomic_load(&conn->notify_pending) == 0) continue;
+        if (take_count == 64) {
+            more = true;
+            break;
+        }
+        if (!take_back(server, conn)) continue;   /* a worker has it: conn_work sends */
+        take[take_count++] = conn;
+    }
+    pthread_mutex_unlock(&server->reg_mutex);
+    for (int idx = 0; idx < take_count; idx++) wire_dispatch(server, take[idx]);
+    if (more) {
+        atomic_store(&server->notify_wake, 1);
+        uint64_t one = 1;
+        ssize_t written = write(server->wake_fd, &one, sizeof one);
+        (void)written;
+    }
+}
+
 static void close_listeners(Server *server)
 {
     for (int idx = 0; idx < server->listen_count; idx++) {
@@ -762,6 +802,7 @@ static void run_loop(Server *server)
         int64_t now = wire_now_us();
         if (now >= next_tick) {
             check_deadlines(server);
+            notify_scan(server);   /* LISTEN/NOTIFY */
             next_tick = now + LOOP_TICK_MS * 1000;
         }
         int mode = atomic_load(&server->stop_mode);
@@ -794,6 +835,7 @@ static void run_loop(Server *server)
                 if (read(server->wake_fd, &value, sizeof value) < 0) {
                     /* nothing to do */
                 }
+                if (atomic_exchange(&server->notify_wake, 0) != 0) notify_scan(server);
                 continue;
             }
             if (tag <= (uint64_t)(sizeof server->listen_fds / sizeof server->listen_fds[0])) {

@@ -152,6 +152,10 @@ typedef struct Conn {
     bool             txn_held;
     Task             task;
     WireBuf          params;         /* ParameterStatus messages waiting for ReadyForQuery */
+    /* LISTEN/NOTIFY: set by the session's notify hook (any thread) when a commit delivered
+     * notifications to it; the loop then takes an idle (armed) connection back and hands it
+     * to a worker, which sends them if the session is between transactions */
+    atomic_int       notify_pending;
 } Conn;
 
 struct Server {
@@ -164,7 +168,8 @@ struct Server {
     AuthRules       *rules;
     TlsContext      *tls;
     int              epfd;
-    int              wake_fd;         /* eventfd: stop requests */
+    int              wake_fd;         /* eventfd: stop requests, notifications */
+    atomic_int       notify_wake;     /* a session's notify hook fired: scan for them */
     int              listen_fds[16];
     bool             listen_unix[16];
     int              listen_count;
@@ -227,5 +232,11 @@ void    proto_send_fatal(Conn *conn, const char *sqlstate, const char *format, .
     __attribute__((format(printf, 3, 4)));
 void    proto_release_session(Conn *conn);   /* portals, statements, task, held txn */
 void    proto_cancel(Server *server, int32_t pid, int32_t secret);
+/* proto_send_notifications: NotificationResponse ('A') for every notification delivered to
+ * the session, if it is idle between transactions (no task, no extended-protocol batch held,
+ * status 'I'); otherwise they wait for the next ReadyForQuery with status 'I'. */
+void    proto_send_notifications(Conn *conn);
+/* server.c: wire_notify_wake: from a session's notify hook (any thread): wake the loop. */
+void    wire_notify_wake(Conn *conn);
 
 #endif

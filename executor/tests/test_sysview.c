@@ -366,9 +366,13 @@ START_TEST(test_sysview_settings_and_roles)
     ROWS_ARE(db, "SELECT enumvals::text FROM pg_settings WHERE name = 'bytea_output'",
              "{escape,hex}");
     ROWS_ARE(db, "SELECT count(*) FROM pg_settings WHERE name = 'search_path'", "1");
-    /* one database, the bootstrap superuser, PostgreSQL's predefined roles */
-    ROWS_ARE(db, "SELECT datname = current_database(), encoding, datdba FROM pg_database",
-             "t|6|10");
+    /* the file's database and the two templates, the bootstrap superuser, PostgreSQL's
+     * predefined roles */
+    ROWS_ARE(db, "SELECT datname = current_database(), encoding, datdba, datistemplate, "
+                 "datallowconn FROM pg_database ORDER BY datistemplate, oid",
+             "t|6|10|f|t\nf|6|10|t|t\nf|6|10|t|f");
+    ROWS_ARE(db, "SELECT oid, datname FROM pg_database WHERE datistemplate ORDER BY oid",
+             "1|template1\n4|template0");
     ROWS_ARE(db, "SELECT rolname = current_user, rolsuper FROM pg_roles WHERE oid = 10", "t|t");
     ROWS_ARE(db, "SELECT rolname FROM pg_authid WHERE oid = 6171", "pg_database_owner");
     ROWS_ARE(db, "SELECT count(*) FROM pg_user WHERE usesysid = 10", "1");

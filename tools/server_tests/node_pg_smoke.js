@@ -190,6 +190,26 @@ async function main() {
     }
   });
 
+  await check('LISTEN / NOTIFY', async () => {
+    const listener = new Client();
+    await listener.connect();
+    try {
+      await listener.query('LISTEN smoke_channel');
+      const got = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no notification within 5 s')), 5000);
+        listener.on('notification', (msg) => { clearTimeout(timer); resolve(msg); });
+      });
+      const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      await client.query("NOTIFY smoke_channel, 'hello'");
+      const msg = await got;
+      assert.equal(msg.channel, 'smoke_channel');
+      assert.equal(msg.payload, 'hello');
+      assert.equal(msg.processId, pid);
+    } finally {
+      await listener.end();
+    }
+  });
+
   await client.end();
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);

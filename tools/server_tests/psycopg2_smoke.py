@@ -19,6 +19,7 @@ import datetime
 import decimal
 import io
 import os
+import select
 import sys
 import threading
 import time
@@ -335,6 +336,40 @@ def _():
     expect_equal("after scroll", hold.fetchone()[0], 1)
     hold.close()
     conn.commit()
+
+
+@check("LISTEN / NOTIFY")
+def _():
+    listener = connect()
+    listener.autocommit = True
+    lcur = listener.cursor()
+    lcur.execute("LISTEN smoke_channel")
+    sender = connect()
+    sender.autocommit = True
+    scur = sender.cursor()
+    scur.execute("SELECT pg_backend_pid()")
+    sender_pid = scur.fetchone()[0]
+    expect_equal("backend pid", sender_pid, sender.get_backend_pid())
+    scur.execute("NOTIFY smoke_channel, 'hello'")
+    deadline = time.monotonic() + 5
+    while not listener.notifies and time.monotonic() < deadline:
+        if select.select([listener], [], [], 0.5) != ([], [], []):
+            listener.poll()
+    if not listener.notifies:
+        raise AssertionError("no notification within 5 s")
+    note = listener.notifies.pop(0)
+    expect_equal("channel", note.channel, "smoke_channel")
+    expect_equal("payload", note.payload, "hello")
+    expect_equal("pid", note.pid, sender_pid)
+    # a rolled-back NOTIFY is not delivered
+    sender.autocommit = False
+    scur.execute("NOTIFY smoke_channel, 'gone'")
+    sender.rollback()
+    time.sleep(0.2)
+    listener.poll()
+    expect_equal("after rollback", len(listener.notifies), 0)
+    sender.close()
+    listener.close()
 
 
 @check("cancel a running statement", optional=True)
