@@ -31,7 +31,6 @@
 #include "executor/ddl_analyze.h"
 #include "executor/exec.h"
 #include "executor/kern.h"
-#include "parser/tok.h"
 #include "storage/key.h"
 
 enum {
@@ -496,6 +495,13 @@ static Error *check_columns(const CatTable *table, const AstList *names)
             return err_new(SQLSTATE_UNDEFINED_COLUMN,
                            "column \"%s\" of relation \"%s\" does not exist", name, table->name);
         }
+        for (int prev = 0; prev < idx; prev++) {
+            if (strcmp(names->items[prev], name) == 0) {
+                return err_new(SQLSTATE_DUPLICATE_COLUMN,
+                               "column \"%s\" of relation \"%s\" appears more than once", name,
+                               table->name);
+            }
+        }
     }
     return NULL;
 }
@@ -556,74 +562,6 @@ typedef struct AnalyzeTarget {
     AstList       *columns;
 } AnalyzeTarget;
 
-/* read_column_lists: the parser keeps the relation names of ANALYZE / VACUUM but drops their
- * column lists, so they are read back from the statement text: after the leading keywords and
- * an optional parenthesized option list, each `name [. name] [( col [, col]... )]`. */
-static Error *read_column_lists(const char *sql, Arena *arena, AnalyzeTarget *targets,
-                                int target_count)
-{
-    if (sql == NULL) return NULL;
-    Tokenizer tok;
-    tok_init(&tok, arena, sql);
-    Token token;
-    TRY(tok_next(&tok, &token));
-    static const char *const LEADING[] = {"vacuum", "analyze", "analyse", "verbose", "full",
-                                          "freeze"};
-    for (;;) {
-        bool leading = false;
-        for (size_t idx = 0; token.kind == TOK_IDENT && !token.quoted && idx < 6; idx++) {
-            if (strcmp(token.text, LEADING[idx]) == 0) leading = true;
-        }
-        if (leading) {
-            TRY(tok_next(&tok, &token));
-            continue;
-        }
-        if (token.kind == TOK_PUNCT && token.text[0] == '(') {   /* (option, ...) */
-            int depth = 1;
-            for (int guard = 0; depth > 0 && guard < 100000; guard++) {
-                TRY(tok_next(&tok, &token));
-                if (token.kind == TOK_EOF) return NULL;
-                if (token.kind == TOK_PUNCT && token.text[0] == '(') depth++;
-                if (token.kind == TOK_PUNCT && token.text[0] == ')') depth--;
-            }
-            TRY(tok_next(&tok, &token));
-            continue;
-        }
-        break;
-    }
-    for (int target_idx = 0; target_idx < target_count; target_idx++) {
-        while (token.kind == TOK_IDENT ||
-               (token.kind == TOK_PUNCT && token.text[0] == '.')) {
-            TRY(tok_next(&tok, &token));
-        }
-        if (token.kind == TOK_PUNCT && token.text[0] == '(') {
-            AstList *list = NULL;
-            for (int guard = 0; guard < ANALYZE_TARGET_MAX; guard++) {
-                TRY(tok_next(&tok, &token));
-                if (token.kind == TOK_IDENT) {
-                    char *name = arena_alloc(arena, token.text_size + 1);
-                    AstList *grown = arena_alloc(arena, sizeof *grown);
-                    int count = ast_list_count(list);
-                    void **items = arena_alloc(arena, ((size_t)count + 1) * sizeof *items);
-                    if (name == NULL || grown == NULL || items == NULL) return oom();
-                    memcpy(name, token.text, token.text_size + 1);
-                    if (count > 0) memcpy(items, list->items, (size_t)count * sizeof *items);
-                    items[count] = name;
-                    *grown = (AstList){ .count = count + 1, .capacity = count + 1, .items = items };
-                    list = grown;
-                    continue;
-                }
-                if (token.kind == TOK_PUNCT && token.text[0] == ',') continue;
-                break;
-            }
-            targets[target_idx].columns = list;
-            TRY(tok_next(&tok, &token));
-        }
-        if (token.kind == TOK_PUNCT && token.text[0] == ',') TRY(tok_next(&tok, &token));
-    }
-    return NULL;
-}
-
 static Error *resolve_target(birch_db *db, const AstList *name, const CatTable **table_out)
 {
     Catalog *catalog = engine_catalog(db->engine);
@@ -674,8 +612,7 @@ static Error *analyze_all(birch_db *db, Arena *arena)
     return NULL;
 }
 
-static Error *analyze_targets(birch_db *db, const AstVacuum *vacuum, const char *sql,
-                              Arena *arena)
+static Error *analyze_targets(birch_db *db, const AstVacuum *vacuum, Arena *arena)
 {
     int count = ast_list_count(vacuum->tables);
     if (count == 0) return analyze_all(db, arena);
@@ -685,8 +622,10 @@ static Error *analyze_targets(birch_db *db, const AstVacuum *vacuum, const char 
     AnalyzeTarget *targets = arena_calloc(arena, (size_t)count * sizeof *targets);
     const CatTable **tables = arena_calloc(arena, (size_t)count * sizeof *tables);
     if (targets == NULL || tables == NULL) return oom();
-    for (int idx = 0; idx < count; idx++) targets[idx].name = vacuum->tables->items[idx];
-    TRY(read_column_lists(sql, arena, targets, count));
+    for (int idx = 0; idx < count; idx++) {
+        targets[idx].name = vacuum->tables->items[idx];
+        if (idx < ast_list_count(vacuum->columns)) targets[idx].columns = vacuum->columns->items[idx];
+    }
     for (int idx = 0; idx < count; idx++) TRY(resolve_target(db, targets[idx].name, &tables[idx]));
     for (int idx = 0; idx < count; idx++) {
         if (tables[idx]->kind != CAT_KIND_TABLE || tables[idx]->tree == NULL) {
@@ -705,8 +644,7 @@ Error *ddl_analyze_run(birch_stmt *stmt, const AstVacuum *vacuum)
     bool own = db->txn == NULL && !db->block && db->exec_hold == 0;
     TRY(sess_txn_ensure(db));
     Arena *arena = arena_create(16 * 1024);
-    const char *sql = stmt->prepared != NULL ? stmt->prepared->stmt_sql : NULL;
-    Error *err = arena == NULL ? oom() : analyze_targets(db, vacuum, sql, arena);
+    Error *err = arena == NULL ? oom() : analyze_targets(db, vacuum, arena);
     if (arena != NULL) arena_destroy(arena);
     if (own) {
         Error *end_err = sess_txn_end(db, err == NULL);

@@ -614,6 +614,60 @@ static Error *max_num_merge(void *dst, const void *src)
     return err;
 }
 
+/* ---- sum(interval) / avg(interval): field-wise sum (interval_pl), avg = sum / count ------------ */
+
+typedef struct AggSumInterval { DtInterval sum; int64_t count; } AggSumInterval;
+
+static void sum_interval_init(void *state) { *(AggSumInterval *)state = (AggSumInterval){ { 0, 0, 0 }, 0 }; }
+
+static Error *sum_interval_update(KernCtx *ctx, const Vector *values, const uint16_t *sel,
+                                  uint32_t count, void *state)
+{
+    AggSumInterval *acc = state;
+    Error *err = NULL;
+    VALUE_LOOP(DtInterval, values, sel, count,
+               if (err == NULL) err = dt_interval_add(&acc->sum, &x, &acc->sum);
+               acc->count++;);
+    return err;
+}
+
+static Error *sum_interval_update_grouped(KernCtx *ctx, const Vector *values, const uint16_t *sel,
+                                          uint32_t count, const uint32_t *group_idx, void *states)
+{
+    Error *err = NULL;
+    VALUE_LOOP(DtInterval, values, sel, count,
+               AggSumInterval *acc = STATE_AT(states, AggSumInterval, group_idx[r]);
+               if (err == NULL) err = dt_interval_add(&acc->sum, &x, &acc->sum);
+               acc->count++;);
+    return err;
+}
+
+static Error *sum_interval_merge(void *dst, const void *src)
+{
+    AggSumInterval *to = dst;
+    const AggSumInterval *from = src;
+    TRY(dt_interval_add(&to->sum, &from->sum, &to->sum));
+    to->count += from->count;
+    return NULL;
+}
+
+static Error *sum_interval_finalize(KernCtx *ctx, const void *state, Vector *out, uint32_t row_idx)
+{
+    const AggSumInterval *acc = state;
+    if (acc->count == 0) return finalize_null(out, row_idx);
+    vec_set_valid(out, row_idx);
+    ((DtInterval *)out->data)[row_idx] = acc->sum;
+    return NULL;
+}
+
+static Error *avg_interval_finalize(KernCtx *ctx, const void *state, Vector *out, uint32_t row_idx)
+{
+    const AggSumInterval *acc = state;
+    if (acc->count == 0) return finalize_null(out, row_idx);
+    vec_set_valid(out, row_idx);
+    return dt_interval_div(&acc->sum, (double)acc->count, &((DtInterval *)out->data)[row_idx]);
+}
+
 static const AggKern AGG_KERNS[] = {
     AGG("count", TYPE_INVALID, TYPE_INT8, int64_t, init_i64_zero, count_star_update,
         count_star_update_grouped, count_merge, count_finalize, NULL),
@@ -664,6 +718,12 @@ static const AggKern AGG_KERNS[] = {
         bool_and_update_grouped, bool_and_merge, bool_agg_finalize, NULL),
     AGG("bool_or", TYPE_BOOL, TYPE_BOOL, AggBool, bool_or_init, bool_or_update,
         bool_or_update_grouped, bool_or_merge, bool_agg_finalize, NULL),
+    AGG("sum", TYPE_INTERVAL, TYPE_INTERVAL, AggSumInterval, sum_interval_init,
+        sum_interval_update, sum_interval_update_grouped, sum_interval_merge,
+        sum_interval_finalize, NULL),
+    AGG("avg", TYPE_INTERVAL, TYPE_INTERVAL, AggSumInterval, sum_interval_init,
+        sum_interval_update, sum_interval_update_grouped, sum_interval_merge,
+        avg_interval_finalize, NULL),
 };
 
 const AggKern *kern_agg_find(const char *name, uint32_t input_type)

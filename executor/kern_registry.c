@@ -16,6 +16,7 @@
 #include "executor/kern_array.h"   /* arrays */
 #include "executor/kern_catalog.h" /* catfuncs */
 #include "executor/kern_json.h"    /* types: uuid, json, jsonb */
+#include "executor/kern_funcs.h"   /* the common string, bytea, math and date/time functions */
 
 typedef struct KernEntry {
     const char  *name;
@@ -150,6 +151,58 @@ static const KernEntry KERN_ENTRIES[] = {
     E1("justify_hours", TYPE_INTERVAL, TYPE_INTERVAL, kern_justify_hours),
     E1("justify_days", TYPE_INTERVAL, TYPE_INTERVAL, kern_justify_days),
     E1("justify_interval", TYPE_INTERVAL, TYPE_INTERVAL, kern_justify_interval),
+    /* funcs: bytea */
+    E2("substring", TYPE_BYTEA, T_I4, TYPE_BYTEA, kern_bytea_substr2),
+    E3("substring", TYPE_BYTEA, T_I4, T_I4, TYPE_BYTEA, kern_bytea_substr3),
+    E2("substr", TYPE_BYTEA, T_I4, TYPE_BYTEA, kern_bytea_substr2),
+    E3("substr", TYPE_BYTEA, T_I4, T_I4, TYPE_BYTEA, kern_bytea_substr3),
+    E2("position", TYPE_BYTEA, TYPE_BYTEA, T_I4, kern_bytea_position),
+    E3("set_byte", TYPE_BYTEA, T_I4, T_I4, TYPE_BYTEA, kern_set_byte),
+    E2("encode", TYPE_BYTEA, T_TEXT, T_TEXT, kern_encode),
+    E2("decode", T_TEXT, T_TEXT, TYPE_BYTEA, kern_decode),
+    E1("md5", T_TEXT, T_TEXT, kern_md5), E1("md5", TYPE_BYTEA, T_TEXT, kern_md5),
+    E1("sha224", TYPE_BYTEA, TYPE_BYTEA, kern_sha224), E1("sha256", TYPE_BYTEA, TYPE_BYTEA, kern_sha256),
+    E1("sha384", TYPE_BYTEA, TYPE_BYTEA, kern_sha384), E1("sha512", TYPE_BYTEA, TYPE_BYTEA, kern_sha512),
+    E2("convert_to", T_TEXT, T_TEXT, TYPE_BYTEA, kern_convert_to),
+    E2("convert_from", TYPE_BYTEA, T_TEXT, T_TEXT, kern_convert_from),
+    /* funcs: text */
+    E1("ascii", T_TEXT, T_I4, kern_ascii), E1("chr", T_I4, T_TEXT, kern_chr),
+    E1("to_hex", T_I4, T_TEXT, kern_to_hex_i32), E1("to_hex", T_I8, T_TEXT, kern_to_hex_i64),
+    E2("concat_ws packed", T_TEXT, TYPE_TEXT_ARRAY, T_TEXT, kern_concat_ws),
+    E2("format packed", T_TEXT, TYPE_TEXT_ARRAY, T_TEXT, kern_format),
+    /* funcs: math */
+    E2("gcd", T_I4, T_I4, T_I4, kern_gcd_i32), E2("gcd", T_I8, T_I8, T_I8, kern_gcd_i64),
+    E2("lcm", T_I4, T_I4, T_I4, kern_lcm_i32), E2("lcm", T_I8, T_I8, T_I8, kern_lcm_i64),
+    E1("degrees", T_F8, T_F8, kern_degrees_f64), E1("radians", T_F8, T_F8, kern_radians_f64),
+    E1("sin", T_F8, T_F8, kern_sin_f64), E1("cos", T_F8, T_F8, kern_cos_f64),
+    E1("tan", T_F8, T_F8, kern_tan_f64), E1("cot", T_F8, T_F8, kern_cot_f64),
+    E1("asin", T_F8, T_F8, kern_asin_f64), E1("acos", T_F8, T_F8, kern_acos_f64),
+    E1("atan", T_F8, T_F8, kern_atan_f64), E2("atan2", T_F8, T_F8, T_F8, kern_atan2_f64),
+    E1("random per row", T_I4, T_F8, kern_random_f64),   /* random(): see bind_expr_func.c */
+    E1("width_bucket packed", TYPE_FLOAT8_ARRAY, T_I4, kern_width_bucket_packed),
+    /* funcs: date/time */
+    E2("age", TYPE_TIMESTAMP, TYPE_TIMESTAMP, TYPE_INTERVAL, kern_age_timestamp),
+    E2("age", TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ, TYPE_INTERVAL, kern_age_timestamptz),
+    E1("age", TYPE_TIMESTAMP, TYPE_INTERVAL, kern_age1_timestamp),
+    E1("age", TYPE_TIMESTAMPTZ, TYPE_INTERVAL, kern_age1_timestamptz),
+    E3("make_date", T_I4, T_I4, T_I4, TYPE_DATE, kern_make_date),
+    E3("make_time", T_I4, T_I4, T_F8, TYPE_TIME, kern_make_time),
+    E1("make_timestamp packed", TYPE_FLOAT8_ARRAY, TYPE_TIMESTAMP, kern_make_timestamp_packed),
+    E1("make_timestamptz packed", TYPE_FLOAT8_ARRAY, TYPE_TIMESTAMPTZ, kern_make_timestamptz_packed),
+    E2("make_timestamptz zone", TYPE_TIMESTAMP, T_TEXT, TYPE_TIMESTAMPTZ, kern_make_timestamptz_zone),
+    E1("make_interval packed", TYPE_FLOAT8_ARRAY, TYPE_INTERVAL, kern_make_interval_packed),
+    E2("+", TYPE_DATE, TYPE_TIME, TYPE_TIMESTAMP, kern_date_add_time),
+    E1("to_timestamp", T_F8, TYPE_TIMESTAMPTZ, kern_to_timestamp_f64),
+    E2("to_timestamp", T_TEXT, T_TEXT, TYPE_TIMESTAMPTZ, kern_to_timestamp_text),
+    E2("to_date", T_TEXT, T_TEXT, TYPE_DATE, kern_to_date),
+    E2("to_char", TYPE_TIMESTAMP, T_TEXT, T_TEXT, kern_to_char_timestamp),
+    E2("to_char", TYPE_TIMESTAMPTZ, T_TEXT, T_TEXT, kern_to_char_timestamptz),
+    E2("to_char", TYPE_INTERVAL, T_TEXT, T_TEXT, kern_to_char_interval),
+    E2("to_char", T_I2, T_TEXT, T_TEXT, kern_to_char_i64), E2("to_char", T_I4, T_TEXT, T_TEXT, kern_to_char_i64),
+    E2("to_char", T_I8, T_TEXT, T_TEXT, kern_to_char_i64),
+    E2("to_char", T_F8, T_TEXT, T_TEXT, kern_to_char_f64), E2("to_char", T_F4, T_TEXT, T_TEXT, kern_to_char_f64),
+    E2("to_char", T_NUM, T_TEXT, T_TEXT, kern_to_char_num),
+    E3("date_trunc", T_TEXT, TYPE_TIMESTAMPTZ, T_TEXT, TYPE_TIMESTAMPTZ, kern_date_trunc_zone),
     /* catfuncs: reg* comparisons (as oid) and the catalog/session functions (kern_catalog.h) */
     CMP(TYPE_REGCLASS, i64), CMP(TYPE_REGTYPE, i64), CMP(TYPE_REGPROC, i64),
     CMP(TYPE_REGNAMESPACE, i64), CMP(TYPE_REGROLE, i64),

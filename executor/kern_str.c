@@ -3,6 +3,12 @@
  * Positions and lengths count UTF-8 characters (a byte that is not 10xxxxxx starts one).
  * upper/lower and ILIKE fold ASCII letters only, as PostgreSQL does with LC_CTYPE=C. Results are
  * built directly in out's arena (one copy). Every function here is strict. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "executor/kern_array.h"   /* format, concat_ws: text[] arguments */
+#include "executor/kern_catalog.h" /* kern_quote_ident */
+#include "executor/kern_funcs.h"
 #include "executor/kern_int.h"
 
 enum { STR_RESULT_SIZE_MAX = (1 << 30) - 1 };   /* PostgreSQL's varlena limit */
@@ -555,3 +561,332 @@ static Error *get_byte_row(const StrView *s, int64_t offset, int32_t *value_out)
 }
 
 STR_KERNEL(kern_get_byte, 2, TRY(get_byte_row(VIEW(0), int_at(args[1], r), &vec_i32(out)[r]));)
+
+/* ---- ascii, chr, to_hex, concat_ws, format (kern_funcs.h) ------------------------------------- */
+
+/* utf8_decode: the code point of the character at data (size bytes, > 0). */
+static uint32_t utf8_decode(const unsigned char *data, size_t size)
+{
+    unsigned char b = data[0];
+    if (b < 0x80 || size < 2) return b;
+    if ((b & 0xE0) == 0xC0) return (uint32_t)(b & 0x1F) << 6 | (data[1] & 0x3F);
+    if ((b & 0xF0) == 0xE0 && size >= 3) {
+        return (uint32_t)(b & 0x0F) << 12 | (uint32_t)(data[1] & 0x3F) << 6 | (data[2] & 0x3F);
+    }
+    if (size >= 4) {
+        return (uint32_t)(b & 0x07) << 18 | (uint32_t)(data[1] & 0x3F) << 12 |
+               (uint32_t)(data[2] & 0x3F) << 6 | (data[3] & 0x3F);
+    }
+    return b;
+}
+
+STR_KERNEL(kern_ascii, 1, const StrView *s = VIEW(0);
+           const char *data = str_view_data(s);
+           vec_i32(out)[r] = s->size == 0 ? 0
+               : (int32_t)utf8_decode((const unsigned char *)data, char_size_at(data, s->size));)
+
+static Error *chr_row(Vector *out, uint32_t row_idx, int64_t code)
+{
+    if (code < 0) {
+        return err_new(SQLSTATE_INVALID_PARAMETER_VALUE, "character number must be positive");
+    }
+    if (code == 0) return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "null character not permitted");
+    if (code > 0x10FFFF) {
+        return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                       "requested character too large for encoding: %lld", (long long)code);
+    }
+    if (code >= 0xD800 && code <= 0xDFFF) {
+        return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                       "requested character not valid for encoding: %lld", (long long)code);
+    }
+    char buf[4];
+    uint32_t size;
+    uint32_t c = (uint32_t)code;
+    if (c < 0x80) {
+        buf[0] = (char)c;
+        size = 1;
+    } else if (c < 0x800) {
+        buf[0] = (char)(0xC0 | c >> 6);
+        buf[1] = (char)(0x80 | (c & 0x3F));
+        size = 2;
+    } else if (c < 0x10000) {
+        buf[0] = (char)(0xE0 | c >> 12);
+        buf[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        buf[2] = (char)(0x80 | (c & 0x3F));
+        size = 3;
+    } else {
+        buf[0] = (char)(0xF0 | c >> 18);
+        buf[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+        buf[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+        buf[3] = (char)(0x80 | (c & 0x3F));
+        size = 4;
+    }
+    return vec_str_set(out, row_idx, buf, size);
+}
+
+STR_KERNEL(kern_chr, 1, TRY(chr_row(out, r, int_at(args[0], r)));)
+
+static Error *to_hex_row(Vector *out, uint32_t row_idx, uint64_t value)
+{
+    char buf[17];
+    int size = snprintf(buf, sizeof buf, "%llx", (unsigned long long)value);
+    return vec_str_set(out, row_idx, buf, (uint32_t)size);
+}
+
+STR_KERNEL(kern_to_hex_i32, 1, TRY(to_hex_row(out, r, (uint32_t)int_at(args[0], r)));)
+STR_KERNEL(kern_to_hex_i64, 1, TRY(to_hex_row(out, r, (uint64_t)int_at(args[0], r)));)
+
+/* StrBuf: a growing result in an arena. */
+typedef struct StrBuf {
+    Arena *arena;
+    char  *data;
+    size_t size, capacity;
+} StrBuf;
+
+static Error *buf_put(StrBuf *buf, const char *data, size_t size)
+{
+    if (buf->size + size > buf->capacity) {
+        size_t capacity = buf->capacity < 64 ? 64 : buf->capacity;
+        while (capacity < buf->size + size) capacity *= 2;
+        if (capacity > STR_RESULT_SIZE_MAX) return result_too_large();
+        char *grown = arena_alloc(buf->arena, capacity);
+        if (grown == NULL) return kern_oom();
+        if (buf->size > 0) memcpy(grown, buf->data, buf->size);
+        buf->data = grown;
+        buf->capacity = capacity;
+    }
+    if (size > 0) memcpy(buf->data + buf->size, data, size);
+    buf->size += size;
+    return NULL;
+}
+
+static Error *buf_pad(StrBuf *buf, size_t count)
+{
+    for (size_t pad_idx = 0; pad_idx < count; pad_idx++) TRY(buf_put(buf, " ", 1));
+    return NULL;
+}
+
+/* the text[] argument's elements: data NULL for a NULL element */
+typedef struct TextArgs {
+    uint32_t     count;
+    const char **data;
+    int32_t     *size;
+} TextArgs;
+
+static Error *text_args(KernCtx *ctx, const Vector *vec, uint32_t row_idx, TextArgs *out)
+{
+    ArrayView view;
+    TRY(kern_array_view(vec, vec->is_constant ? 0 : row_idx, &view));
+    out->count = view.count > 0 ? (uint32_t)view.count : 0;
+    out->data = arena_alloc(ctx->arena, sizeof(char *) * (out->count + 1));
+    out->size = arena_alloc(ctx->arena, sizeof(int32_t) * (out->count + 1));
+    if (out->data == NULL || out->size == NULL) return kern_oom();
+    ArrayIter iter = array_iter(&view);
+    const uint8_t *data;
+    int32_t size;
+    uint32_t elem_idx = 0;
+    while (elem_idx < out->count && array_next(&iter, &data, &size)) {
+        out->data[elem_idx] = (const char *)data;
+        out->size[elem_idx] = size;
+        elem_idx++;
+    }
+    out->count = elem_idx;
+    return NULL;
+}
+
+/* concat_ws(sep, a, b, ...): arg 1 the text[] of a, b, ...; NULL elements skipped. */
+KERN_DECLARE(kern_concat_ws)
+{
+    TRY(kern_out_begin(out, args, 2, sel, count));
+    FOR_ROWS(sel, count, {
+        if (!row_valid(out, r)) continue;
+        const StrView *sep = VIEW(0);
+        TextArgs elems;
+        TRY(text_args(ctx, args[1], r, &elems));
+        StrBuf buf = { out->arena, NULL, 0, 0 };
+        bool first = true;
+        for (uint32_t elem_idx = 0; elem_idx < elems.count; elem_idx++) {
+            if (elems.data[elem_idx] == NULL) continue;
+            if (!first) TRY(buf_put(&buf, str_view_data(sep), sep->size));
+            first = false;
+            TRY(buf_put(&buf, elems.data[elem_idx], (size_t)elems.size[elem_idx]));
+        }
+        set_result(out, r, buf.size > 0 ? buf.data : "", buf.size);
+    });
+    return NULL;
+}
+
+static Error *format_error(const char *message, bool hint)
+{
+    Error *err = err_new(SQLSTATE_INVALID_PARAMETER_VALUE, "%s", message);
+    return hint ? err_set_hint(err, "For a single \"%%\" use \"%%%%\".") : err;
+}
+
+static Error *format_literal(StrBuf *buf, const char *data, size_t size)
+{
+    bool backslash = memchr(data, '\\', size) != NULL;
+    if (backslash) TRY(buf_put(buf, "E", 1));
+    TRY(buf_put(buf, "'", 1));
+    for (size_t byte_idx = 0; byte_idx < size; byte_idx++) {
+        if (data[byte_idx] == '\'' || data[byte_idx] == '\\') TRY(buf_put(buf, data + byte_idx, 1));
+        TRY(buf_put(buf, data + byte_idx, 1));
+    }
+    return buf_put(buf, "'", 1);
+}
+
+/* format_number: digits at fmt[*pos], as PostgreSQL's text_format_parse_digits (overflow of int
+ * is an error). false if there are none. */
+static Error *format_number(const char *fmt, size_t size, size_t *pos, int64_t *value_out,
+                           bool *found_out)
+{
+    int64_t value = 0;
+    bool found = false;
+    while (*pos < size && fmt[*pos] >= '0' && fmt[*pos] <= '9') {
+        value = value * 10 + (fmt[*pos] - '0');
+        if (value > INT32_MAX) return format_error("number is out of range", false);
+        (*pos)++;
+        found = true;
+    }
+    *value_out = value;
+    *found_out = found;
+    return NULL;
+}
+
+/* format_row: PostgreSQL's text_format: %[n$][-][width|*[n$]]type, type s I L, and %%. */
+static Error *format_row(KernCtx *ctx, Vector *out, uint32_t row_idx, const StrView *fmt_view,
+                         const TextArgs *fargs)
+{
+    const char *fmt = str_view_data(fmt_view);
+    size_t size = fmt_view->size;
+    StrBuf buf = { out->arena, NULL, 0, 0 };
+    uint32_t next_arg = 0;
+    for (size_t pos = 0; pos < size;) {
+        if (fmt[pos] != '%') {
+            size_t start = pos;
+            while (pos < size && fmt[pos] != '%') pos++;
+            TRY(buf_put(&buf, fmt + start, pos - start));
+            continue;
+        }
+        pos++;
+        if (pos >= size) return format_error("unterminated format() type specifier", true);
+        if (fmt[pos] == '%') {
+            TRY(buf_put(&buf, "%", 1));
+            pos++;
+            continue;
+        }
+        /* argument position */
+        int64_t number = 0;
+        bool found = false;
+        int64_t arg_pos = -1, width = 0;
+        bool left_align = false, width_from_arg = false;
+        int64_t width_arg = -1;
+        size_t save = pos;
+        TRY(format_number(fmt, size, &pos, &number, &found));
+        if (found && pos < size && fmt[pos] == '$') {
+            if (number == 0) return format_error("format specifies argument 0, but arguments are numbered from 1", false);
+            arg_pos = number - 1;
+            pos++;
+        } else {
+            pos = save;
+        }
+        if (pos < size && fmt[pos] == '-') {
+            left_align = true;
+            pos++;
+        }
+        if (pos < size && fmt[pos] == '*') {
+            pos++;
+            width_from_arg = true;
+            save = pos;
+            TRY(format_number(fmt, size, &pos, &number, &found));
+            if (found && pos < size && fmt[pos] == '$') {
+                if (number == 0) return format_error("format specifies argument 0, but arguments are numbered from 1", false);
+                width_arg = number - 1;
+                pos++;
+            } else {
+                pos = save;
+            }
+        } else {
+            TRY(format_number(fmt, size, &pos, &width, &found));
+        }
+        if (pos >= size) return format_error("unterminated format() type specifier", true);
+        if (width_from_arg) {
+            uint32_t idx = width_arg >= 0 ? (uint32_t)width_arg : next_arg++;
+            if (width_arg >= 0) next_arg = idx + 1;
+            if (idx >= fargs->count) return format_error("too few arguments for format()", false);
+            if (fargs->data[idx] == NULL) {
+                width = 0;
+            } else {
+                char digits[32];
+                int32_t digits_size = fargs->size[idx] < 31 ? fargs->size[idx] : 31;
+                memcpy(digits, fargs->data[idx], (size_t)digits_size);
+                digits[digits_size] = '\0';
+                char *end = NULL;
+                long long value = strtoll(digits, &end, 10);
+                if (end == digits || *end != '\0' || value > INT32_MAX || value < -INT32_MAX) {
+                    return err_new(SQLSTATE_INVALID_TEXT_REPRESENTATION,
+                                   "invalid input syntax for type integer: \"%s\"", digits);
+                }
+                width = value;
+            }
+            if (width < 0) {
+                left_align = true;
+                width = -width;
+            }
+        }
+        char type = fmt[pos++];
+        if (type != 's' && type != 'I' && type != 'L') {
+            char spec[8];
+            size_t spec_size = char_size_at(fmt + pos - 1, size - pos + 1);
+            memcpy(spec, fmt + pos - 1, spec_size);
+            spec[spec_size] = '\0';
+            Error *err = err_new(SQLSTATE_INVALID_PARAMETER_VALUE,
+                                 "unrecognized format() type specifier \"%s\"", spec);
+            return err_set_hint(err, "For a single \"%%\" use \"%%%%\".");
+        }
+        uint32_t idx = arg_pos >= 0 ? (uint32_t)arg_pos : next_arg;
+        next_arg = idx + 1;
+        if (idx >= fargs->count) return format_error("too few arguments for format()", false);
+        const char *value = fargs->data[idx];
+        size_t value_size = value != NULL ? (size_t)fargs->size[idx] : 0;
+        StrBuf piece = { ctx->arena, NULL, 0, 0 };
+        if (type == 's') {
+            if (value != NULL) TRY(buf_put(&piece, value, value_size));
+        } else if (type == 'I') {
+            if (value == NULL) {
+                return err_new(SQLSTATE_NULL_VALUE_NOT_ALLOWED,
+                               "null values cannot be formatted as an SQL identifier");
+            }
+            const char *quoted = NULL;
+            TRY(kern_quote_ident(ctx->arena, value, value_size, &quoted));
+            TRY(buf_put(&piece, quoted, strlen(quoted)));
+        } else if (value == NULL) {
+            TRY(buf_put(&piece, "NULL", 4));
+        } else {
+            TRY(format_literal(&piece, value, value_size));
+        }
+        size_t chars = char_count(piece.data != NULL ? piece.data : "", piece.size);
+        size_t pad = (size_t)width > chars ? (size_t)width - chars : 0;
+        if (!left_align) TRY(buf_pad(&buf, pad));
+        TRY(buf_put(&buf, piece.data != NULL ? piece.data : "", piece.size));
+        if (left_align) TRY(buf_pad(&buf, pad));
+    }
+    set_result(out, row_idx, buf.size > 0 ? buf.data : "", buf.size);
+    return NULL;
+}
+
+/* format(fmt, args...): arg 1 the text[] of the arguments (NULL when there are none: then only
+ * %% is allowed). Strict in fmt only. */
+KERN_DECLARE(kern_format)
+{
+    TRY(kern_out_reserve(out, sel, count));
+    FOR_ROWS(sel, count, {
+        if (vec_is_null(args[0], args[0]->is_constant ? 0 : r)) {
+            TRY(vec_set_null(out, r));
+            continue;
+        }
+        TextArgs fargs = { 0, NULL, NULL };
+        if (!vec_is_null(args[1], args[1]->is_constant ? 0 : r)) TRY(text_args(ctx, args[1], r, &fargs));
+        TRY(format_row(ctx, out, r, VIEW(0), &fargs));
+    });
+    return NULL;
+}

@@ -15,6 +15,8 @@
 
 typedef Error *(*OpFactory)(ExecCtx *ctx, const Plan *plan, Op **op_out);
 Error *op_sysview_new(ExecCtx *ctx, const Plan *plan, Op **op_out);   /* sysviews */
+Error *op_cte_run_modifying(ExecCtx *ctx);                  /* sqlfeat: WITH x AS (DELETE ...) */
+Error *op_project_set_new(ExecCtx *ctx, const Plan *plan, Op **op_out);   /* sqlfeat: SRFs */
 
 static OpFactory factory_of(PlanKind kind)
 {
@@ -49,6 +51,7 @@ Error *exec_build(ExecCtx *ctx, const Plan *plan, Op **op_out)
     if (plan == NULL) return err_new(SQLSTATE_INTERNAL_ERROR, "no plan to execute");
     OpFactory factory = factory_of(plan->kind);
     if (plan->kind == PLAN_INDEX_SCAN && op_point_applies(plan)) factory = op_point_new;
+    if (plan->kind == PLAN_PROJECT && plan->srf_count > 0) factory = op_project_set_new;   /* sqlfeat */
     if (factory == NULL) {
         return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED, "plan node kind %d is not supported",
                        (int)plan->kind);
@@ -86,6 +89,9 @@ Error *exec_check_interrupt(ExecCtx *ctx)
 
 Error *exec_open(Op *op)
 {
+    if (op->ctx->planned != NULL && op->plan == op->ctx->planned->root) {   /* sqlfeat: WITH */
+        TRY(op_cte_run_modifying(op->ctx));
+    }
     if (!op->ctx->analyze) return op->vt->open(op);
     double start = now_ms();
     Error *err = op->vt->open(op);

@@ -31,6 +31,11 @@ typedef struct CteScan {
     uint32_t  chunk_cursor;
 } CteScan;
 
+static bool cte_is_modifying(const Plan *plan)
+{
+    return plan->kind == PLAN_INSERT || plan->kind == PLAN_UPDATE || plan->kind == PLAN_DELETE;
+}
+
 static Error *cte_materialize(ExecCtx *ctx, uint32_t cte_idx, ExecCte **cte_out)
 {
     const PlannedStmt *planned = ctx->planned;
@@ -55,6 +60,8 @@ static Error *cte_materialize(ExecCtx *ctx, uint32_t cte_idx, ExecCte **cte_out)
     TRY(op_rows_init(&cte->rows, plan->types, plan->column_count, ctx->arena));
     cte->running = true;
     ctx->ctes[cte_idx] = cte;
+    /* a data-modifying CTE's rows do not count as the statement's changes (command tag) */
+    uint64_t changes = ctx->changes;
     Op *op;
     TRY(exec_build(ctx, plan, &op));
     Error *err = exec_open(op);
@@ -62,9 +69,10 @@ static Error *cte_materialize(ExecCtx *ctx, uint32_t cte_idx, ExecCte **cte_out)
         DataChunk *chunk;
         err = exec_next(op, &chunk);
         if (err != NULL || chunk == NULL) break;
-        err = op_rows_append_chunk(&cte->rows, chunk);
+        if (plan->column_count > 0) err = op_rows_append_chunk(&cte->rows, chunk);
     }
     exec_close(op);
+    if (cte_is_modifying(plan)) ctx->changes = changes;
     cte->running = false;
     if (err != NULL) {
         ctx->ctes[cte_idx] = NULL;
@@ -72,6 +80,38 @@ static Error *cte_materialize(ExecCtx *ctx, uint32_t cte_idx, ExecCte **cte_out)
     }
     cte->done = true;
     *cte_out = cte;
+    return NULL;
+}
+
+/* op_cte_run_modifying: run every data-modifying CTE of ctx->planned that has not run in this
+ * execution, in WITH order, to completion (PostgreSQL runs them whether the query reads them
+ * or not). Called by exec_open on the statement's root (op_build.c). */
+Error *op_cte_run_modifying(ExecCtx *ctx)
+{
+    const PlannedStmt *planned = ctx->planned;
+    if (planned == NULL || !planned->cte_modifying) return NULL;
+    /* the session refuses DML in a read-only transaction by the statement's kind; a SELECT
+     * carrying a data-modifying CTE is refused here, through the session's settings */
+    const char *read_only = NULL;
+    if (ctx->hooks.special != NULL) {
+        const char *args[1] = { "transaction_read_only" };
+        Error *err = ctx->hooks.special(ctx->hooks.ctx, "current_setting", args, 1, ctx->arena,
+                                        &read_only);
+        if (err != NULL) err_free(err);   /* no such setting: nothing to refuse */
+    }
+    for (uint32_t cte_idx = 0; cte_idx < planned->cte_count; cte_idx++) {
+        const Plan *plan = planned->ctes[cte_idx];
+        if (plan == NULL || !cte_is_modifying(plan)) continue;
+        if (read_only != NULL && strcmp(read_only, "on") == 0) {
+            return err_new(SQLSTATE_READ_ONLY_SQL_TRANSACTION,
+                           "cannot execute %s in a read-only transaction",
+                           plan->kind == PLAN_INSERT   ? "INSERT"
+                           : plan->kind == PLAN_UPDATE ? "UPDATE"
+                                                       : "DELETE");
+        }
+        ExecCte *cte = NULL;
+        TRY(cte_materialize(ctx, cte_idx, &cte));
+    }
     return NULL;
 }
 

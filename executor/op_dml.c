@@ -26,6 +26,7 @@
 #include "common/asserts.h"
 #include "common/hash.h"
 #include "executor/dml_int.h"
+#include "executor/op_int.h"
 #include "parser/parse.h"
 #include "storage/row.h"
 
@@ -646,11 +647,18 @@ static Error *prepare_list(ExecCtx *ctx, uint32_t count, Expr *const *exprs,
     if (count == 0 || exprs == NULL) return NULL;
     ExprState **states = arena_calloc(ctx->arena, sizeof(ExprState *) * count);
     if (states == NULL) return oom();
+    *states_out = states;     /* before preparing: dml_close closes a partly prepared list */
     for (uint32_t expr_idx = 0; expr_idx < count; expr_idx++) {
         if (exprs[expr_idx] != NULL) TRY(expr_prepare(ctx, exprs[expr_idx], &states[expr_idx]));
     }
-    *states_out = states;
     return NULL;
+}
+
+/* close_list: close the states of a prepare_list (their subplans' operator trees). */
+static void close_list(ExprState **states, uint32_t count)
+{
+    if (states == NULL) return;
+    for (uint32_t expr_idx = 0; expr_idx < count; expr_idx++) op_expr_close(states[expr_idx]);
 }
 
 /* plan_reads_table: does the plan tree scan table oid? */
@@ -1272,6 +1280,21 @@ static void dml_close(Op *base)
 {
     DmlOp *op = (DmlOp *)base;
     if (base->left != NULL) exec_close(base->left);
+    /* the expression states own the operator trees of their subplans (SET x = (SELECT ...)) */
+    for (uint32_t check_idx = 0; op->checks != NULL && check_idx < op->check_count; check_idx++) {
+        op_expr_close(op->checks[check_idx].state);
+    }
+    op->checks = NULL;
+    close_list(op->set_states, op->dml->set_count);
+    op->set_states = NULL;
+    close_list(op->conflict_set_states, op->table_column_count);
+    op->conflict_set_states = NULL;
+    op_expr_close(op->conflict_where_state);
+    op->conflict_where_state = NULL;
+    op_expr_close(op->recheck_state);
+    op->recheck_state = NULL;
+    close_list(op->returning_states, op->dml->returning_count);
+    op->returning_states = NULL;
     arena_destroy(op->batch);
     op->batch = NULL;
     inputs_free(op);

@@ -27,12 +27,39 @@
  *   head (one cache line per probe); a probe prefetches the slot of the key 16 positions ahead.
  * Chains are linked walking the build rows backwards, so they stay in build row order as the
  * general path's. When no key repeats (build_unique) a candidate's chain is never walked.
- * Equality is the same (integers of every width compare as int64; NULLs never match). */
+ * Equality is the same (integers of every width compare as int64; NULLs never match).
+ *
+ * Spilling (hash joins only; a nested loop join keeps 53200 past work_mem): when the build
+ * side in memory (rows, keys, tables, chains) passes work_mem, the join turns into a Grace hash
+ * join. The rows in memory and the rest of the build input are written to SPILL_FANOUT build
+ * partition files by their key's hash (spill_part_of at the level), then the whole probe input
+ * to probe partition files the same way, and every partition pair goes on a stack. Pairs are
+ * then joined one at a time by the in-memory code above, reading the build side from its file
+ * and streaming the probe side from its file (right/full joins end each pair with its unmatched
+ * build rows). A pair whose build side passes work_mem again is partitioned again one level
+ * deeper (at most JOIN_SPILL_LEVEL_MAX levels: a single key with more rows than fit is 53200).
+ * Equal keys hash alike, so every match happens inside one pair. Rows with a NULL key match
+ * nothing: they are dropped where they would emit nothing (build rows except in right/full
+ * joins, probe rows in inner/semi/right joins) and otherwise spread over the partitions by a
+ * counter (so they never make one partition too big to split); probe rows whose partition has no
+ * build rows are dropped by inner/semi/right joins. A mark join's NULL answer needs "the build
+ * side is not empty" and "some build key is NULL" over the whole build side: spilled, the first
+ * is true and the second is recorded while partitioning (any_build_null). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "executor/op_heavy_int.h"
 #include "executor/op_inttab.h"
+#include "executor/spill.h"
+
+enum { JOIN_SPILL_LEVEL_MAX = 8 };
+
+/* JoinPart: a spilled partition pair waiting to be joined (files rewound; NULL: no rows). */
+typedef struct JoinPart {
+    SpillFile *build;
+    SpillFile *probe;
+    uint32_t   level;
+} JoinPart;
 
 typedef enum JoinPhase {
     PHASE_NEXT_PROBE,      /* fetch the next probe chunk */
@@ -89,6 +116,22 @@ typedef struct Join {
     uint32_t   *active;         /* probe positions with candidates */
     uint32_t    active_count;
     uint32_t    unmatched_cursor;
+    /* spilling (see the header) */
+    bool        spilled;        /* the children are consumed; pairs come from pending */
+    bool        right_done;     /* the build child returned its end */
+    bool        any_build_null; /* spilled: some build row of the whole input has a NULL key */
+    uint32_t    level;          /* depth of the pair in memory */
+    SpillFile  *cur_build;      /* the pair's build file being read (NULL: the child / none) */
+    SpillFile  *cur_probe;      /* the pair's probe file being read (NULL: the child / none) */
+    SpillFile  *out_build[SPILL_FANOUT];   /* partitions being written */
+    SpillFile  *out_probe[SPILL_FANOUT];
+    JoinPart   *pending;
+    uint32_t    pending_count;
+    uint32_t    pending_capacity;
+    Arena      *spill_arena;    /* the probe chunk read back from cur_probe */
+    uint64_t    null_spread;    /* counter spreading NULL-key rows over partitions */
+    uint64_t    spilled_rows;   /* rows written to partition files (all levels) */
+    size_t      rows_base;      /* op_rows_size of the empty build buffer */
 } Join;
 
 /* ------------------------------------------------------------------ build side ---- */
@@ -261,7 +304,7 @@ static Error *build_finish_int(Join *join)
     } else {
         TRY(build_finish_hashed(join, key_count));
     }
-    return op_heavy_check_mem(join->base.ctx, build_size(join), "hash join");
+    return NULL;
 }
 
 static Error *build_chunk(Join *join, DataChunk *chunk)
@@ -309,19 +352,302 @@ static size_t build_size(const Join *join)
            join->id_capacity * (sizeof(uint32_t) + 1) + join->key_capacity * 2 * sizeof(uint32_t);
 }
 
-static Error *build(Join *join)
+/* used_size: the bytes the build side in memory uses for its rows (beyond the empty buffer's
+ * first block, rows_base), chains, keys and tables: what a spilling hash join holds to work_mem
+ * (build_size counts reserved capacities, which start at 4096 entries). */
+static size_t used_size(const Join *join)
 {
+    size_t rows = op_rows_size(&join->build);
+    size_t row_count = join->build.row_count;
+    size_t size = (rows > join->rows_base ? rows - join->rows_base : 0) +
+                  row_count * (sizeof(uint32_t) + 1) + join->keys.size +
+                  (size_t)join->keys.count * 2 * sizeof(uint32_t) +
+                  (size_t)join->keys.slot_count * sizeof(uint64_t) +
+                  op_inttab_size(&join->int_table) + join->direct_count * sizeof(uint32_t);
+    if (join->int_keys) size += row_count * (sizeof(int64_t) + 1);
+    return size;
+}
+
+/* over_budget: must the build side in memory spill? A hash join holds at least one chunk
+ * (so every pass makes progress and a partition of at most VEC_VALUE_COUNT_MAX rows never
+ * splits) and spills past work_mem; a nested loop join never spills (53200 from build_load). */
+static bool over_budget(const Join *join)
+{
+    size_t work_mem = join->base.ctx->work_mem;
+    if (work_mem == 0) return false;
+    if (!join->is_hash) return build_size(join) > work_mem;
+    return join->build.row_count > VEC_VALUE_COUNT_MAX && used_size(join) > work_mem;
+}
+
+/* next_build_chunk: the next build chunk (in batch): from the pair's file when spilled, else
+ * from the right child; NULL at the end. */
+static Error *next_build_chunk(Join *join, DataChunk **chunk_out)
+{
+    *chunk_out = NULL;
+    if (join->cur_build != NULL) {
+        return spill_file_read(join->cur_build, join->pair_types + join->left_count,
+                               join->right_count, join->batch, chunk_out);
+    }
+    if (join->spilled || join->right_done) return NULL;
+    TRY(exec_next(join->base.right, chunk_out));
+    if (*chunk_out == NULL) join->right_done = true;
+    return NULL;
+}
+
+/* next_probe_chunk: the next probe chunk: from the pair's file when spilled (in spill_arena,
+ * valid until the next call), else from the left child; NULL at the end. */
+static Error *next_probe_chunk(Join *join, DataChunk **chunk_out)
+{
+    *chunk_out = NULL;
+    if (join->cur_probe != NULL) {
+        arena_reset(join->spill_arena);
+        return spill_file_read(join->cur_probe, join->pair_types, join->left_count,
+                               join->spill_arena, chunk_out);
+    }
+    if (join->spilled) return NULL;
+    return exec_next(join->base.left, chunk_out);
+}
+
+/* build_load: materialize the build source; *overflow_out when it passed work_mem (hash join
+ * only: the rows read so far stay in memory, the rest of the source is unread). */
+static Error *build_load(Join *join, bool *overflow_out)
+{
+    *overflow_out = false;
+    join->rows_base = op_rows_size(&join->build);   /* empty: the arena's first block */
     for (;;) {
         arena_reset(join->batch);
         DataChunk *chunk;
-        TRY(exec_next(join->base.right, &chunk));
+        TRY(next_build_chunk(join, &chunk));
         if (chunk == NULL) break;
         TRY(build_chunk(join, chunk));
-        TRY(op_heavy_check_mem(join->base.ctx, build_size(join),
-                         join->is_hash ? "hash join" : "nested loop join"));
+        if (!over_budget(join)) continue;
+        if (!join->is_hash) {
+            return op_heavy_check_mem(join->base.ctx, build_size(join), "nested loop join");
+        }
+        *overflow_out = true;
+        return NULL;
     }
     arena_reset(join->batch);
-    if (join->int_keys) TRY(build_finish_int(join));
+    spill_file_close(join->cur_build);
+    join->cur_build = NULL;
+    if (join->int_keys) {
+        TRY(build_finish_int(join));
+        *overflow_out = over_budget(join);
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ spilling ---- */
+
+static void   build_reset(Join *join);
+static Error *build_shrink(Join *join);
+
+/* spill_side_chunk: write chunk's live rows (a build chunk if is_build, else a probe chunk) to
+ * the partitions being written at level, by their key's hash; NULL keys as the header says. */
+static Error *spill_side_chunk(Join *join, DataChunk *chunk, bool is_build, uint32_t level)
+{
+    uint32_t count;
+    const uint16_t *sel = op_heavy_live_sel(chunk, &count);
+    if (count == 0) return NULL;
+    KeyBatch keys;
+    TRY(eval_keys(join, is_build ? join->right_keys : join->left_keys, chunk, join->batch, &keys));
+    uint16_t *rows = arena_alloc(join->batch, count * sizeof(uint16_t));
+    uint64_t *hashes = arena_alloc(join->batch, count * sizeof(uint64_t));
+    if (rows == NULL || hashes == NULL) return op_heavy_oom();
+    JoinType type = join->type;
+    bool keep_null = is_build ? type == JOIN_RIGHT || type == JOIN_FULL
+                              : type == JOIN_LEFT || type == JOIN_FULL || type == JOIN_ANTI ||
+                                    type == JOIN_MARK;
+    bool drop_unbuilt = !is_build && (type == JOIN_INNER || type == JOIN_SEMI ||
+                                      type == JOIN_RIGHT);
+    uint32_t kept = 0;
+    for (uint32_t pos = 0; pos < count; pos++) {
+        uint32_t row = sel != NULL ? sel[pos] : pos;
+        uint64_t hash;
+        if (keys.has_null[row]) {
+            if (is_build) join->any_build_null = true;
+            if (!keep_null) continue;
+            hash = ++join->null_spread * 0x9E3779B97F4A7C15ULL;
+        } else {
+            hash = keys.hash[row];
+        }
+        if (drop_unbuilt && join->out_build[spill_part_of(hash, level)] == NULL) continue;
+        rows[kept] = (uint16_t)row;
+        hashes[kept] = hash;
+        kept++;
+    }
+    join->spilled_rows += kept;
+    return spill_parts_write(is_build ? join->out_build : join->out_probe,
+                             join->base.ctx->temp_dir, level, chunk->columns,
+                             is_build ? join->right_count : join->left_count, rows, hashes, kept);
+}
+
+/* push_parts: move the partitions just written to pending (rewound), dropping pairs that
+ * cannot emit anything. */
+static Error *push_parts(Join *join, uint32_t level)
+{
+    JoinType type = join->type;
+    bool build_only_emits = type == JOIN_RIGHT || type == JOIN_FULL;
+    bool probe_only_emits = type == JOIN_LEFT || type == JOIN_FULL || type == JOIN_ANTI ||
+                            type == JOIN_MARK;
+    for (uint32_t idx = SPILL_FANOUT; idx-- > 0;) {
+        SpillFile *build_file = join->out_build[idx];
+        SpillFile *probe_file = join->out_probe[idx];
+        join->out_build[idx] = join->out_probe[idx] = NULL;
+        bool keep = (build_file != NULL && probe_file != NULL) ||
+                    (build_file != NULL && build_only_emits) ||
+                    (probe_file != NULL && probe_only_emits);
+        if (keep && join->pending_count == join->pending_capacity) {
+            uint32_t capacity = join->pending_capacity == 0 ? SPILL_FANOUT
+                                                            : join->pending_capacity * 2;
+            JoinPart *grown = realloc(join->pending, capacity * sizeof(JoinPart));
+            if (grown == NULL) {
+                spill_file_close(build_file);
+                spill_file_close(probe_file);
+                return op_heavy_oom();
+            }
+            join->pending = grown;
+            join->pending_capacity = capacity;
+        }
+        if (!keep) {
+            spill_file_close(build_file);
+            spill_file_close(probe_file);
+            continue;
+        }
+        join->pending[join->pending_count++] = (JoinPart){ build_file, probe_file, level };
+        if (build_file != NULL) TRY(spill_file_rewind(build_file));
+        if (probe_file != NULL) TRY(spill_file_rewind(probe_file));
+    }
+    return NULL;
+}
+
+/* spill_partition: the build side in memory passed work_mem: partition it, the rest of the
+ * build source and the whole probe source one level deeper (level 0 from the children) and
+ * push the pairs. Errors: 53200 past JOIN_SPILL_LEVEL_MAX levels; the spill files' errors. */
+static Error *spill_partition(Join *join)
+{
+    uint32_t level = join->spilled ? join->level + 1 : 0;
+    if (level >= JOIN_SPILL_LEVEL_MAX) {
+        Error *err = err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+        return err_set_detail(err, "hash join partition of %u build rows still exceeds "
+                              "work_mem (%zu kB) after %d levels of spilling: too many rows "
+                              "share one join key value", join->build.row_count,
+                              join->base.ctx->work_mem / 1024, JOIN_SPILL_LEVEL_MAX);
+    }
+    TRY(op_heavy_arena(&join->spill_arena, 16 * 1024));
+    for (uint32_t chunk_idx = 0; chunk_idx < join->build.chunk_count; chunk_idx++) {
+        arena_reset(join->batch);
+        DataChunk view;
+        TRY(op_heavy_chunk_view(&view, &join->build.chunks[chunk_idx], join->batch));
+        TRY(spill_side_chunk(join, &view, true, level));
+    }
+    build_reset(join);
+    TRY(build_shrink(join));
+    for (;;) {
+        arena_reset(join->batch);
+        DataChunk *chunk;
+        TRY(next_build_chunk(join, &chunk));
+        if (chunk == NULL) break;
+        TRY(spill_side_chunk(join, chunk, true, level));
+    }
+    spill_file_close(join->cur_build);
+    join->cur_build = NULL;
+    for (;;) {
+        arena_reset(join->batch);
+        DataChunk *chunk;
+        TRY(next_probe_chunk(join, &chunk));
+        if (chunk == NULL) break;
+        TRY(spill_side_chunk(join, chunk, false, level));
+        TRY(exec_check_interrupt(join->base.ctx));
+    }
+    arena_reset(join->batch);
+    spill_file_close(join->cur_probe);
+    join->cur_probe = NULL;
+    join->spilled = true;
+    return push_parts(join, level);
+}
+
+/* next_part: make the next pending pair current (*found_out false when none is left).
+ * Errors: OUT_OF_MEMORY. */
+static Error *next_part(Join *join, bool *found_out)
+{
+    spill_file_close(join->cur_build);
+    spill_file_close(join->cur_probe);
+    join->cur_build = join->cur_probe = NULL;
+    build_reset(join);
+    join->unmatched_cursor = 0;
+    join->phase = PHASE_NEXT_PROBE;
+    *found_out = join->pending_count > 0;
+    if (!*found_out) return NULL;
+    JoinPart part = join->pending[--join->pending_count];
+    join->cur_build = part.build;
+    join->cur_probe = part.probe;
+    join->level = part.level;
+    return build_shrink(join);
+}
+
+/* build_shrink: give back the build side's arrays and tables (their capacities count against
+ * work_mem, so a partition pair starts from nothing). Errors: OUT_OF_MEMORY. */
+static Error *build_shrink(Join *join)
+{
+    op_keytab_free(&join->keys);
+    op_inttab_free(&join->int_table);
+    free(join->build_keys);
+    free(join->build_key_null);
+    free(join->heads);
+    free(join->tails);
+    free(join->next);
+    free(join->matched);
+    join->build_keys = NULL;
+    join->build_key_null = NULL;
+    join->heads = join->tails = join->next = NULL;
+    join->matched = NULL;
+    join->build_key_capacity = join->id_capacity = join->key_capacity = 0;
+    op_rows_free(&join->build);
+    TRY(op_rows_init(&join->build, join->pair_types + join->left_count, join->right_count, NULL));
+    if (join->is_hash) TRY(op_keytab_init(&join->keys));
+    return NULL;
+}
+
+/* spill_reset: close every spill file and forget the spilled state. */
+static void spill_reset(Join *join)
+{
+    spill_file_close(join->cur_build);
+    spill_file_close(join->cur_probe);
+    join->cur_build = join->cur_probe = NULL;
+    for (uint32_t idx = 0; idx < SPILL_FANOUT; idx++) {
+        spill_file_close(join->out_build[idx]);
+        spill_file_close(join->out_probe[idx]);
+        join->out_build[idx] = join->out_probe[idx] = NULL;
+    }
+    for (uint32_t idx = 0; idx < join->pending_count; idx++) {
+        spill_file_close(join->pending[idx].build);
+        spill_file_close(join->pending[idx].probe);
+    }
+    join->pending_count = 0;
+    join->spilled = false;
+    join->right_done = false;
+    join->any_build_null = false;
+    join->level = 0;
+    join->null_spread = 0;
+}
+
+/* build: materialize the build side, spilling (and moving on to the first pair) when it does
+ * not fit. */
+static Error *build(Join *join)
+{
+    for (;;) {
+        bool overflow;
+        TRY(build_load(join, &overflow));
+        if (!overflow) break;
+        TRY(spill_partition(join));
+        bool found;
+        TRY(next_part(join, &found));
+        if (!found) {
+            join->phase = PHASE_DONE;
+            break;
+        }
+    }
     for (uint32_t col_idx = 0; col_idx < join->right_count; col_idx++) {
         bool nulls = false;
         for (uint32_t chunk_idx = 0; chunk_idx < join->build.chunk_count && !nulls; chunk_idx++) {
@@ -676,12 +1002,14 @@ static Error *probe_tail(Join *join, DataChunk **out_out)
     out->sel_count = join->probe->sel_count;
     Vector *mark = &out->columns[join->left_count];
     TRY(vec_reserve(mark, out->row_count > 0 ? out->row_count : 1));
-    bool build_empty = join->build.row_count == 0;
+    /* spilled: the whole build side has rows; a NULL build key may sit in another pair */
+    bool build_empty = !join->spilled && join->build.row_count == 0;
+    bool build_null_key = join->build_null_key || join->any_build_null;
     for (uint32_t pos = 0; pos < count; pos++) {
         uint32_t row = join->probe_rows[pos];
         vec_bool(mark)[row] = join->probe_matched[pos];
         if (!join->probe_matched[pos] && !build_empty &&
-            (join->probe_null_key[pos] || join->build_null_key)) {
+            (join->probe_null_key[pos] || build_null_key)) {
             TRY(vec_set_null(mark, row));
         }
     }
@@ -722,6 +1050,8 @@ static Error *join_open(Op *op)
     if (join->is_hash && join->keys.slots == NULL) TRY(op_keytab_init(&join->keys));
     TRY(exec_open(op->left));
     TRY(exec_open(op->right));
+    spill_reset(join);
+    join->spilled_rows = 0;
     build_reset(join);
     join->phase = PHASE_NEXT_PROBE;
     join->unmatched_cursor = 0;
@@ -742,7 +1072,7 @@ static Error *join_next(Op *op, DataChunk **chunk_out)
                                 join->type == JOIN_FULL || join->type == JOIN_ANTI ||
                                 join->type == JOIN_MARK;
             DataChunk *chunk = NULL;
-            if (probe_needed) TRY(exec_next(op->left, &chunk));
+            if (probe_needed) TRY(next_probe_chunk(join, &chunk));
             if (chunk == NULL) {
                 join->phase = join->type == JOIN_RIGHT || join->type == JOIN_FULL
                                   ? PHASE_BUILD_UNMATCHED : PHASE_DONE;
@@ -754,7 +1084,13 @@ static Error *join_next(Op *op, DataChunk **chunk_out)
         case PHASE_ROUNDS: TRY(pair_round(join, &out)); break;
         case PHASE_PROBE_TAIL: TRY(probe_tail(join, &out)); break;
         case PHASE_BUILD_UNMATCHED: TRY(build_unmatched(join, &out)); break;
-        case PHASE_DONE: return NULL;
+        case PHASE_DONE: {
+            if (join->pending_count == 0) return NULL;
+            bool found;
+            TRY(next_part(join, &found));   /* spilled: the next partition pair */
+            TRY(build(join));
+            continue;
+        }
         }
         if (out != NULL && chunk_live_count(out) > 0) {
             *chunk_out = out;
@@ -768,6 +1104,7 @@ static Error *join_rescan(Op *op)
     Join *join = (Join *)op;
     TRY(exec_rescan(op->left));
     TRY(exec_rescan(op->right));
+    spill_reset(join);
     build_reset(join);
     join->phase = PHASE_NEXT_PROBE;
     join->unmatched_cursor = 0;
@@ -782,6 +1119,12 @@ static void join_close(Op *op)
     op_heavy_close_states(join->left_keys, op->plan->key_count);
     op_heavy_close_states(join->right_keys, op->plan->key_count);
     op_expr_close(join->filter);
+    spill_reset(join);
+    free(join->pending);
+    join->pending = NULL;
+    join->pending_capacity = 0;
+    arena_destroy(join->spill_arena);
+    join->spill_arena = NULL;
     op_rows_free(&join->build);
     op_keytab_free(&join->keys);
     op_inttab_free(&join->int_table);

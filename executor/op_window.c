@@ -19,11 +19,21 @@
  * Value results are kept as source row ids and gathered at output time; the others are written
  * into per-chunk result vectors.
  *
- * Memory: rows, keys and arguments count against work_mem (53200 beyond it; no spilling). */
+ * Memory and spilling: the buffered input rows count against work_mem. Past it (one window
+ * call per operator, as the planner builds them) the operator spills: its input rows go to a
+ * temporary file in blocks of exactly VEC_VALUE_COUNT_MAX rows (so read-back chunk k holds row
+ * ids k * 2048.., the ids results are indexed by), through a staging buffer of less than one
+ * chunk, and each chunk's keys, arguments and FILTER flags are computed as it is written. What
+ * the call needs per row (normalized key, argument values, result, ~40 bytes + key + arguments)
+ * stays in memory, is not limited by work_mem, and is computed exactly as without spilling; at
+ * output the rows are streamed back from the file in arrival order and zipped with the results.
+ * Without spilling, rows, keys and arguments count against work_mem (53200 beyond it with more
+ * than one call). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "executor/op_heavy_int.h"
+#include "executor/spill.h"
 
 typedef enum WinKind {
     WIN_ROW_NUMBER,
@@ -80,6 +90,17 @@ typedef struct Window {
     /* per call scratch */
     WinEntry *entries;
     uint8_t  *include;
+    /* spilling (see the header) */
+    bool       spilled;
+    SpillFile *file;           /* the input rows, 2048-row blocks in arrival order */
+    RowStore   stage;          /* rows not written yet (fewer than VEC_VALUE_COUNT_MAX) */
+    uint32_t   total;          /* rows written to file */
+    size_t     capacity;       /* rows of the malloc'd arrays below */
+    WinEntry  *own_entries;    /* spilled: entries, include and the range arrays, malloc'd */
+    uint8_t   *own_include;
+    double    *own_range_values;
+    uint8_t   *own_range_null;
+    uint32_t   out_chunk;      /* spilled: next chunk to read back */
 } Window;
 
 /* Partition: positions [0, count) of one partition; rows are entries[first + pos].id. */
@@ -603,89 +624,97 @@ static Error *eval_range_offset(Window *win, const Expr *expr, bool is_start, do
     return NULL;
 }
 
-/* prepare_rows: keys, arguments and FILTER flags of every row for wc. */
-static Error *prepare_rows(Window *win, WinCall *wc)
+/* prepare_chunk: keys, arguments and FILTER flags of view's rows (row_count rows, no selection),
+ * row ids first_id.., for wc. Uses win->batch (the caller resets it). */
+static Error *prepare_chunk(Window *win, WinCall *wc, DataChunk *view, uint32_t first_id)
 {
     const WindowCall *call = wc->call;
+    uint32_t count = view->row_count;
+    KeyBatch keys;
+    TRY(op_keys_begin(&keys, NULL, count, win->batch));
+    for (uint32_t idx = 0; idx < call->partition_count; idx++) {
+        Vector value;
+        TRY(expr_eval(wc->partition[idx], view, win->batch, &value));
+        TRY(op_keys_add(&keys, &value, NULL, count, KEY_ASC));
+    }
+    for (uint32_t row = 0; row < count; row++) {
+        win->entries[first_id + row].part_size = keys.size[row];
+    }
+    for (uint32_t idx = 0; idx < call->order_count; idx++) {
+        Vector value;
+        TRY(expr_eval(wc->order[idx], view, win->batch, &value));
+        TRY(op_keys_add(&keys, &value, NULL, count, wc->dirs[idx]));
+        if (idx == 0 && wc->range_offsets) TRY(range_values(win, wc, &value, first_id, count));
+    }
+    for (uint32_t row = 0; row < count; row++) {
+        WinEntry *entry = &win->entries[first_id + row];
+        uint8_t *key = arena_alloc(win->work, keys.size[row] + 1);
+        if (key == NULL) return op_heavy_oom();
+        if (keys.size[row] > 0) memcpy(key, keys.bytes[row], keys.size[row]);
+        entry->key = key;
+        entry->key_size = keys.size[row];
+        entry->id = first_id + row;
+        win->include[first_id + row] = 1;
+    }
+    if (call->arg_count > 0) {
+        Vector *values = arena_alloc(win->batch, call->arg_count * sizeof(Vector));
+        if (values == NULL) return op_heavy_oom();
+        for (uint32_t idx = 0; idx < call->arg_count; idx++) {
+            TRY(expr_eval(wc->args[idx], view, win->batch, &values[idx]));
+        }
+        TRY(op_rows_append(&wc->arg_rows, values, NULL, count));
+    }
+    if (wc->filter != NULL) {
+        Vector cond;
+        TRY(expr_eval(wc->filter, view, win->batch, &cond));
+        for (uint32_t row = 0; row < count; row++) {
+            win->include[first_id + row] =
+                !vec_is_null(&cond, row) && vec_bool(&cond)[cond.is_constant ? 0 : row];
+        }
+    }
+    return NULL;
+}
+
+/* prepare_rows: keys, arguments and FILTER flags of every buffered row for wc. */
+static Error *prepare_rows(Window *win, WinCall *wc)
+{
     for (uint32_t chunk_idx = 0; chunk_idx < win->rows.chunk_count; chunk_idx++) {
         arena_reset(win->batch);
         DataChunk view;
         TRY(op_heavy_chunk_view(&view, &win->rows.chunks[chunk_idx], win->batch));
-        uint32_t count = view.row_count;
-        uint32_t first_id = chunk_idx << ROWS_CHUNK_SHIFT;
-        KeyBatch keys;
-        TRY(op_keys_begin(&keys, NULL, count, win->batch));
-        for (uint32_t idx = 0; idx < call->partition_count; idx++) {
-            Vector value;
-            TRY(expr_eval(wc->partition[idx], &view, win->batch, &value));
-            TRY(op_keys_add(&keys, &value, NULL, count, KEY_ASC));
-        }
-        for (uint32_t row = 0; row < count; row++) {
-            win->entries[first_id + row].part_size = keys.size[row];
-        }
-        for (uint32_t idx = 0; idx < call->order_count; idx++) {
-            Vector value;
-            TRY(expr_eval(wc->order[idx], &view, win->batch, &value));
-            TRY(op_keys_add(&keys, &value, NULL, count, wc->dirs[idx]));
-            if (idx == 0 && wc->range_offsets) TRY(range_values(win, wc, &value, first_id, count));
-        }
-        for (uint32_t row = 0; row < count; row++) {
-            WinEntry *entry = &win->entries[first_id + row];
-            uint8_t *key = arena_alloc(win->work, keys.size[row] + 1);
-            if (key == NULL) return op_heavy_oom();
-            if (keys.size[row] > 0) memcpy(key, keys.bytes[row], keys.size[row]);
-            entry->key = key;
-            entry->key_size = keys.size[row];
-            entry->id = first_id + row;
-            win->include[first_id + row] = 1;
-        }
-        if (call->arg_count > 0) {
-            Vector *values = arena_alloc(win->batch, call->arg_count * sizeof(Vector));
-            if (values == NULL) return op_heavy_oom();
-            for (uint32_t idx = 0; idx < call->arg_count; idx++) {
-                TRY(expr_eval(wc->args[idx], &view, win->batch, &values[idx]));
-            }
-            TRY(op_rows_append(&wc->arg_rows, values, NULL, count));
-        }
-        if (wc->filter != NULL) {
-            Vector cond;
-            TRY(expr_eval(wc->filter, &view, win->batch, &cond));
-            for (uint32_t row = 0; row < count; row++) {
-                win->include[first_id + row] =
-                    !vec_is_null(&cond, row) && vec_bool(&cond)[cond.is_constant ? 0 : row];
-            }
-        }
+        TRY(prepare_chunk(win, wc, &view, chunk_idx << ROWS_CHUNK_SHIFT));
     }
     arena_reset(win->batch);
     return NULL;
 }
 
-static Error *alloc_results(Window *win, WinCall *wc)
+/* alloc_results: result storage for row_count rows (stored chunks are full but the last). */
+static Error *alloc_results(Window *win, WinCall *wc, uint32_t row_count)
 {
-    uint32_t row_count = win->rows.row_count;
     if (wc->kind == WIN_LAG || wc->kind == WIN_LEAD || wc->kind == WIN_FIRST_VALUE ||
         wc->kind == WIN_LAST_VALUE || wc->kind == WIN_NTH_VALUE) {
         wc->src_id = arena_alloc(win->work, (row_count + 1) * sizeof(uint32_t));
         wc->src_col = arena_alloc(win->work, row_count + 1);
         return wc->src_id == NULL || wc->src_col == NULL ? op_heavy_oom() : NULL;
     }
-    wc->results = arena_alloc(win->work, (win->rows.chunk_count + 1) * sizeof(Vector));
+    uint32_t chunk_count = (row_count + VEC_VALUE_COUNT_MAX - 1) >> ROWS_CHUNK_SHIFT;
+    wc->results = arena_alloc(win->work, (chunk_count + 1) * sizeof(Vector));
     if (wc->results == NULL) return op_heavy_oom();
-    for (uint32_t chunk_idx = 0; chunk_idx < win->rows.chunk_count; chunk_idx++) {
+    for (uint32_t chunk_idx = 0; chunk_idx < chunk_count; chunk_idx++) {
         Vector *vec = &wc->results[chunk_idx];
         vec_init(vec, wc->call->result_type, win->work);
-        uint32_t count = win->rows.chunks[chunk_idx].row_count;
+        uint32_t rest = row_count - (chunk_idx << ROWS_CHUNK_SHIFT);
+        uint32_t count = rest < VEC_VALUE_COUNT_MAX ? rest : VEC_VALUE_COUNT_MAX;
         TRY(vec_reserve(vec, count > 0 ? count : 1));
         memset(vec->data, 0, (count > 0 ? count : 1) * type_phys_size((VecPhys)vec->phys));
     }
     return NULL;
 }
 
-static Error *compute_call(Window *win, WinCall *wc)
+/* call_setup: the call's frame checks; with allocate, its RANGE arrays for row_count rows (a
+ * spilled window grows them itself). Errors: 42P20 (RANGE offsets need one ORDER BY). */
+static Error *call_setup(Window *win, WinCall *wc, uint32_t row_count, bool allocate)
 {
-    uint32_t row_count = win->rows.row_count;
-    TRY(alloc_results(win, wc));
-    if (row_count == 0) return NULL;
     const WindowCall *spec = wc->call;
     bool start_offset_kind = spec->start_kind == BOUND_PRECEDING ||
                              spec->start_kind == BOUND_FOLLOWING;
@@ -697,13 +726,17 @@ static Error *compute_call(Window *win, WinCall *wc)
             return err_new(SQLSTATE_WINDOWING_ERROR, "RANGE with offset PRECEDING/FOLLOWING "
                            "requires exactly one ORDER BY column");
         }
+        if (!allocate) return NULL;
         wc->range_values = arena_alloc(win->work, (row_count + 1) * sizeof(double));
         wc->range_null = arena_alloc(win->work, row_count + 1);
         if (wc->range_values == NULL || wc->range_null == NULL) return op_heavy_oom();
     }
-    TRY(prepare_rows(win, wc));
-    TRY(op_heavy_check_mem(win->base.ctx, op_rows_size(&win->rows) + arena_size(win->work) +
-                                     op_rows_size(&wc->arg_rows), "window"));
+    return NULL;
+}
+
+/* call_run: order the prepared entries and compute every partition's results. */
+static Error *call_run(Window *win, WinCall *wc, uint32_t row_count)
+{
     bool sorted = true;
     for (uint32_t id = 1; id < row_count && sorted; id++) {
         sorted = entry_cmp(&win->entries[id - 1], &win->entries[id]) <= 0;
@@ -752,16 +785,169 @@ static Error *compute_call(Window *win, WinCall *wc)
     return err;
 }
 
+static Error *compute_call(Window *win, WinCall *wc)
+{
+    uint32_t row_count = win->rows.row_count;
+    TRY(alloc_results(win, wc, row_count));
+    if (row_count == 0) return NULL;
+    TRY(call_setup(win, wc, row_count, true));
+    TRY(prepare_rows(win, wc));
+    if (win->call_count > 1) {
+        TRY(op_heavy_check_mem(win->base.ctx, op_rows_size(&win->rows) + arena_size(win->work) +
+                                                  op_rows_size(&wc->arg_rows), "window"));
+    }
+    return call_run(win, wc, row_count);
+}
+
+/* ------------------------------------------------------------------ spilling ---- */
+
+/* spill_grow: room for rows in the spilled window's per-row arrays. Errors: OUT_OF_MEMORY. */
+static Error *spill_grow(Window *win, WinCall *wc, size_t rows)
+{
+    if (rows <= win->capacity) return NULL;
+    size_t capacity = win->capacity == 0 ? 16384 : win->capacity;
+    while (capacity < rows) capacity *= 2;
+    WinEntry *entries = realloc(win->own_entries, capacity * sizeof(WinEntry));
+    if (entries == NULL) return op_heavy_oom();
+    win->own_entries = entries;
+    uint8_t *include = realloc(win->own_include, capacity);
+    if (include == NULL) return op_heavy_oom();
+    win->own_include = include;
+    if (wc->range_offsets) {
+        double *values = realloc(win->own_range_values, capacity * sizeof(double));
+        if (values == NULL) return op_heavy_oom();
+        win->own_range_values = values;
+        uint8_t *nulls = realloc(win->own_range_null, capacity);
+        if (nulls == NULL) return op_heavy_oom();
+        win->own_range_null = nulls;
+    }
+    win->capacity = capacity;
+    win->entries = win->own_entries;
+    win->include = win->own_include;
+    wc->range_values = win->own_range_values;
+    wc->range_null = win->own_range_null;
+    return NULL;
+}
+
+/* spill_full_chunk: prepare a full chunk of input rows (row ids total..) and write it. */
+static Error *spill_full_chunk(Window *win, const DataChunk *stored)
+{
+    WinCall *wc = &win->calls[0];
+    ASSERT(stored->row_count == VEC_VALUE_COUNT_MAX);
+    TRY(spill_grow(win, wc, (size_t)win->total + VEC_VALUE_COUNT_MAX + 1));
+    arena_reset(win->batch);
+    DataChunk view;
+    TRY(op_heavy_chunk_view(&view, stored, win->batch));
+    TRY(prepare_chunk(win, wc, &view, win->total));
+    TRY(spill_file_write(win->file, stored->columns, win->base.left->column_count, NULL,
+                         stored->row_count));
+    arena_reset(win->batch);
+    win->total += VEC_VALUE_COUNT_MAX;
+    return NULL;
+}
+
+/* spill_stage_flush: prepare and write the staged rows (any count), then empty the stage. */
+static Error *spill_stage_flush(Window *win)
+{
+    if (win->stage.row_count == 0) return NULL;
+    ASSERT(win->stage.chunk_count == 1);
+    const DataChunk *stored = &win->stage.chunks[0];
+    WinCall *wc = &win->calls[0];
+    TRY(spill_grow(win, wc, (size_t)win->total + stored->row_count + 1));
+    arena_reset(win->batch);
+    DataChunk view;
+    TRY(op_heavy_chunk_view(&view, stored, win->batch));
+    TRY(prepare_chunk(win, wc, &view, win->total));
+    TRY(spill_file_write(win->file, stored->columns, win->base.left->column_count, NULL,
+                         stored->row_count));
+    arena_reset(win->batch);
+    win->total += stored->row_count;
+    op_rows_clear(&win->stage);
+    return NULL;
+}
+
+/* spill_rows: stage rows (sel, count) of columns, writing every full chunk. */
+static Error *spill_rows(Window *win, const Vector *columns, const uint16_t *sel, uint32_t count)
+{
+    uint16_t all[VEC_VALUE_COUNT_MAX];
+    if (sel == NULL) {
+        for (uint32_t row = 0; row < count; row++) all[row] = (uint16_t)row;
+        sel = all;
+    }
+    while (count > 0) {
+        uint32_t room = VEC_VALUE_COUNT_MAX - win->stage.row_count;
+        uint32_t take = count < room ? count : room;
+        TRY(op_rows_append(&win->stage, columns, sel, take));
+        sel += take;
+        count -= take;
+        if (win->stage.row_count == VEC_VALUE_COUNT_MAX) {
+            TRY(spill_full_chunk(win, &win->stage.chunks[0]));
+            op_rows_clear(&win->stage);
+        }
+    }
+    return NULL;
+}
+
+/* spill_start: the buffered rows passed work_mem: move them to the file (full chunks written,
+ * the last one staged) and free them. */
+static Error *spill_start(Window *win)
+{
+    WinCall *wc = &win->calls[0];
+    TRY(call_setup(win, wc, 0, false));
+    TRY(spill_file_create(win->base.ctx->temp_dir, &win->file));
+    if (win->stage.arena == NULL) {
+        TRY(op_rows_init(&win->stage, win->base.left->types, win->base.left->column_count, NULL));
+    }
+    op_rows_clear(&win->stage);
+    win->spilled = true;
+    win->total = 0;
+    for (uint32_t chunk_idx = 0; chunk_idx < win->rows.chunk_count; chunk_idx++) {
+        const DataChunk *stored = &win->rows.chunks[chunk_idx];
+        if (stored->row_count == VEC_VALUE_COUNT_MAX) {
+            TRY(spill_full_chunk(win, stored));
+        } else {
+            TRY(spill_rows(win, stored->columns, NULL, stored->row_count));
+        }
+    }
+    op_rows_clear(&win->rows);
+    return NULL;
+}
+
+/* spill_finish: the input ended: write the staged rows, compute the call, rewind the file. */
+static Error *spill_finish(Window *win)
+{
+    WinCall *wc = &win->calls[0];
+    TRY(spill_stage_flush(win));
+    TRY(spill_file_rewind(win->file));
+    TRY(alloc_results(win, wc, win->total));
+    TRY(call_run(win, wc, win->total));
+    win->out_chunk = 0;
+    win->computed = true;
+    return NULL;
+}
+
 static Error *compute(Window *win)
 {
+    size_t work_mem = win->base.ctx->work_mem;
     for (;;) {
         arena_reset(win->batch);
         DataChunk *chunk;
         TRY(exec_next(win->base.left, &chunk));
         if (chunk == NULL) break;
+        if (win->spilled) {
+            uint32_t count;
+            const uint16_t *sel = op_heavy_live_sel(chunk, &count);
+            TRY(spill_rows(win, chunk->columns, sel, count));
+            continue;
+        }
         TRY(op_rows_append_chunk(&win->rows, chunk));
-        TRY(op_heavy_check_mem(win->base.ctx, op_rows_size(&win->rows), "window"));
+        if (work_mem == 0 || op_rows_size(&win->rows) <= work_mem) continue;
+        if (win->call_count != 1) {
+            TRY(op_heavy_check_mem(win->base.ctx, op_rows_size(&win->rows), "window"));
+        }
+        TRY(spill_start(win));
     }
+    if (win->spilled) return spill_finish(win);
     uint32_t row_count = win->rows.row_count;
     win->entries = arena_alloc(win->work, (row_count + 1) * sizeof(WinEntry));
     win->include = arena_alloc(win->work, row_count + 1);
@@ -828,12 +1014,47 @@ static Error *value_column(Window *win, WinCall *wc, uint32_t chunk_idx, uint32_
     return NULL;
 }
 
+/* spilled_next: the next chunk of rows read back from the file ++ its results (read-back chunk
+ * k holds row ids k * VEC_VALUE_COUNT_MAX.., as the full blocks were written). */
+static Error *spilled_next(Window *win, DataChunk **chunk_out)
+{
+    Op *op = &win->base;
+    uint32_t input_count = op->left->column_count;
+    DataChunk *rows;
+    TRY(spill_file_read(win->file, op->left->types, input_count, win->batch, &rows));
+    if (rows == NULL) return NULL;
+    uint32_t chunk_idx = win->out_chunk++;
+    uint32_t first_id = chunk_idx << ROWS_CHUNK_SHIFT;
+    uint32_t rest = win->total - first_id;
+    if (rows->row_count != (rest < VEC_VALUE_COUNT_MAX ? rest : VEC_VALUE_COUNT_MAX)) {
+        return err_new(SQLSTATE_DATA_CORRUPTED, "window spill file chunk of %u rows at row %u",
+                       rows->row_count, first_id);
+    }
+    DataChunk *out = arena_alloc(win->batch, sizeof(DataChunk));
+    if (out == NULL) return op_heavy_oom();
+    TRY(chunk_init(out, op->types, op->column_count, win->batch));
+    if (input_count > 0) memcpy(out->columns, rows->columns, input_count * sizeof(Vector));
+    for (uint32_t call_idx = 0; call_idx < win->call_count; call_idx++) {
+        WinCall *wc = &win->calls[call_idx];
+        Vector *vec = &out->columns[input_count + call_idx];
+        if (wc->results != NULL) {
+            *vec = wc->results[chunk_idx];
+        } else {
+            TRY(value_column(win, wc, chunk_idx, rows->row_count, vec));
+        }
+    }
+    out->row_count = rows->row_count;
+    *chunk_out = out;
+    return NULL;
+}
+
 static Error *window_next(Op *op, DataChunk **chunk_out)
 {
     Window *win = (Window *)op;
     *chunk_out = NULL;
     if (!win->computed) TRY(compute(win));
     arena_reset(win->batch);
+    if (win->spilled) return spilled_next(win, chunk_out);
     while (win->out_cursor < win->rows.chunk_count &&
            win->rows.chunks[win->out_cursor].row_count == 0) {
         win->out_cursor++;
@@ -860,8 +1081,29 @@ static Error *window_next(Op *op, DataChunk **chunk_out)
     return NULL;
 }
 
+/* spill_reset: close the file, free the spilled arrays and the stage's rows. */
+static void spill_reset(Window *win)
+{
+    spill_file_close(win->file);
+    win->file = NULL;
+    free(win->own_entries);
+    free(win->own_include);
+    free(win->own_range_values);
+    free(win->own_range_null);
+    win->own_entries = NULL;
+    win->own_include = NULL;
+    win->own_range_values = NULL;
+    win->own_range_null = NULL;
+    win->capacity = 0;
+    win->spilled = false;
+    win->total = 0;
+    win->out_chunk = 0;
+    if (win->stage.arena != NULL) op_rows_clear(&win->stage);
+}
+
 static void window_reset(Window *win)
 {
+    spill_reset(win);
     op_rows_clear(&win->rows);
     for (uint32_t call_idx = 0; call_idx < win->call_count; call_idx++) {
         WinCall *wc = &win->calls[call_idx];
@@ -869,6 +1111,8 @@ static void window_reset(Window *win)
         wc->results = NULL;
         wc->src_id = NULL;
         wc->src_col = NULL;
+        wc->range_values = NULL;
+        wc->range_null = NULL;
     }
     if (win->work != NULL) arena_reset(win->work);
     win->entries = NULL;
@@ -907,6 +1151,8 @@ static void window_close(Op *op)
 {
     Window *win = (Window *)op;
     if (op->left != NULL) exec_close(op->left);
+    spill_reset(win);
+    op_rows_free(&win->stage);
     op_rows_free(&win->rows);
     for (uint32_t call_idx = 0; call_idx < win->call_count; call_idx++) {
         WinCall *wc = &win->calls[call_idx];

@@ -275,10 +275,13 @@ struct AstFrom {
     AstList    *using_cols;  /* JOIN ... USING (char *) */
 };
 
+typedef struct AstStmt AstStmt;
+
 typedef struct AstCte {
     char      *name;
     AstList   *columns;      /* char *, NULL if none */
-    AstSelect *query;        /* a SELECT (INSERT/UPDATE/DELETE in WITH are not supported) */
+    AstSelect *query;        /* a SELECT; NULL when dml is set */
+    AstStmt   *dml;          /* a data-modifying CTE: AST_STMT_INSERT/UPDATE/DELETE, else NULL */
     int        materialized; /* 0 default, 1 MATERIALIZED, -1 NOT MATERIALIZED */
     int        position;
 } AstCte;
@@ -429,8 +432,6 @@ typedef enum AstStmtKind {
     AST_STMT_UNLISTEN,
     AST_STMT_NOTIFY,
 } AstStmtKind;
-
-typedef struct AstStmt AstStmt;
 
 typedef struct AstSetClause {
     AstList *columns;            /* char *: one name, or (a, b) = (...) several */
@@ -620,8 +621,9 @@ typedef struct AstExplain {
 
 typedef struct AstVacuum {       /* VACUUM and ANALYZE */
     AstList *options;            /* AstOption *: full, freeze, verbose, analyze */
-    AstList *tables;             /* AstList * of char * parts; NULL for all tables. Column lists
-                                  * (ANALYZE t (a, b)) are accepted and ignored: all columns */
+    AstList *tables;             /* AstList * of char * parts; NULL for all tables */
+    AstList *columns;            /* parallel to tables: the column list of each (ANALYZE t (a, b))
+                                  * as an AstList * of char *, a NULL item for none */
 } AstVacuum;
 
 typedef struct AstCopy {

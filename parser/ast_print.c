@@ -589,7 +589,8 @@ static void print_with(Printer *pr, const AstWith *with)
         if (cte->materialized > 0) put(pr, " materialized");
         if (cte->materialized < 0) put(pr, " not_materialized");
         space(pr);
-        print_select(pr, cte->query);
+        if (cte->dml != NULL) print_stmt(pr, cte->dml);
+        else print_select(pr, cte->query);
         close_tag(pr);
     }
     close_tag(pr);
@@ -1268,7 +1269,20 @@ static void print_utility_stmt(Printer *pr, const AstStmt *stmt)
     case AST_STMT_ANALYZE:
         open_tag(pr, stmt->kind == AST_STMT_VACUUM ? "vacuum" : "analyze");
         print_options(pr, "options", stmt->u.vacuum->options);
-        print_name_lists(pr, stmt->u.vacuum->tables);
+        for (int idx = 0; idx < ast_list_count(stmt->u.vacuum->tables); idx++) {
+            space(pr);
+            put_names(pr, stmt->u.vacuum->tables->items[idx]);
+            const AstList *columns = idx < ast_list_count(stmt->u.vacuum->columns)
+                                         ? stmt->u.vacuum->columns->items[idx] : NULL;
+            if (columns != NULL) {
+                put(pr, " (columns");
+                for (int col_idx = 0; col_idx < columns->count; col_idx++) {
+                    space(pr);
+                    put_name(pr, columns->items[col_idx]);
+                }
+                put(pr, ")");
+            }
+        }
         break;
     case AST_STMT_PREPARE:
         open_tag(pr, "prepare ");

@@ -370,6 +370,16 @@ cte(A) ::= col_id(N) opt_name_list(C) AS opt_materialized(M) select_with_parens(
     A = ast_alloc(&ps->b, sizeof(AstCte)); A->name = N; A->columns = C; A->query = S; A->materialized = M;
     A->position = S->position;
 }
+/* a data-modifying statement in WITH: its RETURNING rows are the CTE's */
+cte(A) ::= col_id(N) opt_name_list(C) AS opt_materialized(M) LP cte_dml(S) RP. {
+    A = ast_alloc(&ps->b, sizeof(AstCte)); A->name = N; A->columns = C; A->dml = S; A->materialized = M;
+    A->position = S->position;
+}
+
+%type cte_dml {AstStmt *}
+cte_dml(A) ::= insert_stmt(S).                     { A = S; }
+cte_dml(A) ::= update_stmt(S).                     { A = S; }
+cte_dml(A) ::= delete_stmt(S).                     { A = S; }
 
 %type opt_materialized {int}
 opt_materialized(A) ::= .                          { A = 0; }
@@ -1613,21 +1623,17 @@ opt_verbose(A) ::= VERBOSE.                        { A = true; }
 
 %type vacuum_stmt {AstStmt *}
 vacuum_stmt(A) ::= VACUUM(K) vacuum_flags(O) opt_vacuum_rels(R). {
-    AstVacuum *vacuum = ast_alloc(&ps->b, sizeof(AstVacuum)); vacuum->options = O; vacuum->tables = R;
-    A = parse_stmt(ps, AST_STMT_VACUUM, vacuum, K.position);
+    R->options = O; A = parse_stmt(ps, AST_STMT_VACUUM, R, K.position);
 }
 vacuum_stmt(A) ::= VACUUM(K) LP util_option_list(O) RP opt_vacuum_rels(R). {
-    AstVacuum *vacuum = ast_alloc(&ps->b, sizeof(AstVacuum)); vacuum->options = O; vacuum->tables = R;
-    A = parse_stmt(ps, AST_STMT_VACUUM, vacuum, K.position);
+    R->options = O; A = parse_stmt(ps, AST_STMT_VACUUM, R, K.position);
 }
 vacuum_stmt(A) ::= analyze_kw(K) opt_verbose(V) opt_vacuum_rels(R). {
-    AstVacuum *vacuum = ast_alloc(&ps->b, sizeof(AstVacuum)); vacuum->tables = R;
-    if (V) vacuum->options = ast_list_new(&ps->b, parse_option(ps, "verbose", NULL));
-    A = parse_stmt(ps, AST_STMT_ANALYZE, vacuum, K.position);
+    if (V) R->options = ast_list_new(&ps->b, parse_option(ps, "verbose", NULL));
+    A = parse_stmt(ps, AST_STMT_ANALYZE, R, K.position);
 }
 vacuum_stmt(A) ::= analyze_kw(K) LP util_option_list(O) RP opt_vacuum_rels(R). {
-    AstVacuum *vacuum = ast_alloc(&ps->b, sizeof(AstVacuum)); vacuum->options = O; vacuum->tables = R;
-    A = parse_stmt(ps, AST_STMT_ANALYZE, vacuum, K.position);
+    R->options = O; A = parse_stmt(ps, AST_STMT_ANALYZE, R, K.position);
 }
 
 %type vacuum_flags {AstList *}
@@ -1637,16 +1643,14 @@ vacuum_flags(A) ::= vacuum_flags(L) FREEZE.        { A = ast_list_append(&ps->b,
 vacuum_flags(A) ::= vacuum_flags(L) VERBOSE.       { A = ast_list_append(&ps->b, L, parse_option(ps, "verbose", NULL)); }
 vacuum_flags(A) ::= vacuum_flags(L) ANALYZE.       { A = ast_list_append(&ps->b, L, parse_option(ps, "analyze", NULL)); }
 
-%type opt_vacuum_rels {AstList *}
-opt_vacuum_rels(A) ::= .                           { A = NULL; }
+/* The relations of VACUUM / ANALYZE with their column lists (ANALYZE t (a, b)). */
+%type opt_vacuum_rels {AstVacuum *}
+opt_vacuum_rels(A) ::= .                           { A = ast_alloc(&ps->b, sizeof(AstVacuum)); }
 opt_vacuum_rels(A) ::= vacuum_rels(L).             { A = L; }
 
-%type vacuum_rels {AstList *}
-vacuum_rels(A) ::= vacuum_rel(R).                  { A = ast_list_new(&ps->b, R); }
-vacuum_rels(A) ::= vacuum_rels(L) COMMA vacuum_rel(R). { A = ast_list_append(&ps->b, L, R); }
-
-%type vacuum_rel {AstList *}
-vacuum_rel(A) ::= qualified_name(N) opt_name_list. { A = N.names; }
+%type vacuum_rels {AstVacuum *}
+vacuum_rels(A) ::= qualified_name(N) opt_name_list(C). { A = parse_vacuum_rel(ps, NULL, N.names, C); }
+vacuum_rels(A) ::= vacuum_rels(L) COMMA qualified_name(N) opt_name_list(C). { A = parse_vacuum_rel(ps, L, N.names, C); }
 
 /* ===================================================================== COPY */
 

@@ -550,3 +550,11 @@ AstStmt *parse_stmt(ParseState *ps, AstStmtKind kind, void *node, int position)
     stmt->u.select = node;   /* every member of the union is a pointer */
     return stmt;
 }
+
+AstVacuum *parse_vacuum_rel(ParseState *ps, AstVacuum *vacuum, AstList *names, AstList *columns)
+{
+    if (vacuum == NULL) vacuum = ast_alloc(&ps->b, sizeof(AstVacuum));
+    vacuum->tables = ast_list_append(&ps->b, vacuum->tables, names);
+    vacuum->columns = ast_list_append(&ps->b, vacuum->columns, columns);
+    return vacuum;
+}

@@ -91,5 +91,8 @@ AstAlias *parse_alias(ParseState *ps, char *name, AstList *columns);
 AstOption *parse_option(ParseState *ps, const char *name, AstExpr *value);
 AstExpr *parse_bool(ParseState *ps, bool value, int position);
 AstStmt *parse_stmt(ParseState *ps, AstStmtKind kind, void *node, int position);
+/* parse_vacuum_rel: append relation names (with its column list, NULL if none) to vacuum's
+ * parallel tables/columns lists; a NULL vacuum starts a new AstVacuum. */
+AstVacuum *parse_vacuum_rel(ParseState *ps, AstVacuum *vacuum, AstList *names, AstList *columns);
 
 #endif

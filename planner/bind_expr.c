@@ -885,7 +885,9 @@ static Error *bind_dispatch(BindCtx *ctx, BindScope *scope, const AstExpr *ast,
         return bind_sublink_ast(ctx, scope, ast, expr_out);
     case AST_EXPR_CASE: return bind_case(ctx, scope, ast, expr_out);
     case AST_EXPR_CAST: return bind_cast(ctx, scope, ast, expr_out);
-    case AST_EXPR_FUNC: return bind_func_ast(ctx, scope, ast, expr_out);
+    case AST_EXPR_FUNC:
+        if (bind_is_srf_call(ast)) return bind_srf_ast(ctx, scope, ast, expr_out);
+        return bind_func_ast(ctx, scope, ast, expr_out);
     case AST_EXPR_COALESCE: return bind_coalesce(ctx, scope, ast, expr_out);
     case AST_EXPR_NULLIF: return bind_nullif(ctx, scope, ast, expr_out);
     case AST_EXPR_GREATEST:

@@ -168,6 +168,7 @@ static const SpecialFunc SPECIAL_FUNCS[] = {
     { "localtimestamp", TYPE_TIMESTAMP, 0, 1, { TYPE_INT4 }, true },
     { "localtime", TYPE_TIME, 0, 1, { TYPE_INT4 }, true },
     { "current_date", TYPE_DATE, 0, 0, { 0 }, false },
+    { "pg_notify", TYPE_TEXT, 2, 2, { TYPE_TEXT, TYPE_TEXT }, false },   /* PG: void */
 };
 
 static const SpecialFunc *find_special(const char *name)
@@ -782,6 +783,228 @@ static Error *bind_concat(BindCtx *ctx, Expr **args, uint32_t arg_count, int pos
     return NULL;
 }
 
+/* ------------------------------------------------------------- packed calls ---- */
+
+/* funcs: calls with more than PLAN_FUNC_ARG_MAX or a variable number of arguments travel as
+ * one array argument to a registry entry named "NAME packed" (executor/kern_funcs.h):
+ * format / concat_ws (text[] of the arguments' text, NULLs kept), make_timestamp[tz],
+ * make_interval (named arguments too) and width_bucket (float8[]); overlay is rewritten into
+ * substr and ||. */
+
+/* packed_text: arg as text for format/concat_ws (bool as its output 't'/'f'; NULL stays). */
+static Error *packed_text(BindCtx *ctx, Expr *arg, int position, Expr **text_out)
+{
+    Type text = type_plain(TYPE_TEXT);
+    if (arg->type.id != TYPE_BOOL) {
+        bool plain = !type_is_string(arg->type.id) && arg->type.id != TYPE_UNKNOWN;
+        return bind_coerce(ctx, arg, text, plain, NULL, text_out);
+    }
+    Expr *negated = bind_expr_with_args(ctx, EXPR_NOT, type_plain(TYPE_BOOL), position, 1);
+    Expr *value = bind_expr_with_args(ctx, EXPR_CASE, text, position, 4);
+    if (negated == NULL || value == NULL) return bind_error_oom();
+    negated->args[0] = arg;
+    value->args[0] = arg;
+    value->args[1] = bind_const_text(ctx, text, "t", 1, position);
+    value->args[2] = negated;
+    value->args[3] = bind_const_text(ctx, text, "f", 1, position);
+    if (value->args[1] == NULL || value->args[3] == NULL) return bind_error_oom();
+    *text_out = value;
+    return NULL;
+}
+
+/* pack_array: ARRAY[elems...] of elem_type (elements already of that type). */
+static Error *pack_array(BindCtx *ctx, Expr **elems, uint32_t count, TypeId array_type,
+                         int position, Expr **array_out)
+{
+    if (count == 0) {
+        *array_out = bind_const_text(ctx, type_plain(array_type), "{}", 2, position);
+        return *array_out == NULL ? bind_error_oom() : NULL;
+    }
+    Expr *acc = NULL;
+    TRY(bind_func_call(ctx, "array[]", &elems[0], 1, position, &acc));
+    for (uint32_t elem_idx = 1; elem_idx < count; elem_idx++) {
+        Expr *pair[2] = { acc, elems[elem_idx] };
+        TRY(bind_func_call(ctx, "array_append", pair, 2, position, &acc));
+    }
+    *array_out = acc;
+    return NULL;
+}
+
+/* pack_float8: the arguments as float8[], each first coerced to its declared type (int4 when
+ * is_int[i]). A NULL constant argument makes the call NULL (the functions are strict). */
+static Error *pack_float8(BindCtx *ctx, const char *name, Expr **args, uint32_t arg_count,
+                          const bool *is_int, int position, Expr **array_out, bool *null_out)
+{
+    Expr **elems = bind_alloc(ctx, sizeof(Expr *) * (arg_count + 1));
+    if (elems == NULL) return bind_error_oom();
+    *null_out = false;
+    for (uint32_t arg_idx = 0; arg_idx < arg_count; arg_idx++) {
+        /* PostgreSQL's implicit casts only: integer parameters take smallint and integer,
+         * double precision ones any number type */
+        uint32_t id = args[arg_idx]->type.id;
+        bool implicit = id == TYPE_UNKNOWN || id == TYPE_INT2 || id == TYPE_INT4 ||
+                        (!is_int[arg_idx] && (id == TYPE_INT8 || id == TYPE_NUMERIC ||
+                                              id == TYPE_FLOAT4 || id == TYPE_FLOAT8));
+        if (!implicit) return no_function(name, args, arg_count, position);
+        Expr *typed = NULL;
+        Type declared = type_plain(is_int[arg_idx] ? TYPE_INT4 : TYPE_FLOAT8);
+        Error *err = bind_coerce(ctx, args[arg_idx], declared, false, NULL, &typed);
+        if (err != NULL) {
+            if (err->state != SQLSTATE_CANNOT_COERCE && err->state != SQLSTATE_DATATYPE_MISMATCH) return err;
+            err_free(err);
+            return no_function(name, args, arg_count, position);
+        }
+        const Expr *base = typed;
+        while (base->kind == EXPR_CAST && base->arg_count == 1) base = base->args[0];
+        if (base->kind == EXPR_CONST && base->is_null) *null_out = true;
+        TRY(bind_coerce(ctx, typed, type_plain(TYPE_FLOAT8), true, NULL, &elems[arg_idx]));
+    }
+    return pack_array(ctx, elems, arg_count, TYPE_FLOAT8_ARRAY, position, array_out);
+}
+
+static Error *packed_call(BindCtx *ctx, const char *packed_name, Expr *array, Type result,
+                          bool is_null, int position, Expr **expr_out)
+{
+    if (is_null) {
+        *expr_out = bind_const_null(ctx, result);
+        if (*expr_out == NULL) return bind_error_oom();
+        (*expr_out)->position = position;
+        return NULL;
+    }
+    return bind_func_call(ctx, packed_name, &array, 1, position, expr_out);
+}
+
+static Error *bind_text_packed(BindCtx *ctx, const char *name, Expr **args, uint32_t arg_count,
+                               int position, Expr **expr_out)
+{
+    /* format(fmt) alone is fine; concat_ws needs a value after the separator */
+    if (arg_count < (strcmp(name, "format") == 0 ? 1u : 2u)) {
+        return no_function(name, args, arg_count, position);
+    }
+    Expr **elems = bind_alloc(ctx, sizeof(Expr *) * arg_count);
+    if (elems == NULL) return bind_error_oom();
+    for (uint32_t arg_idx = 1; arg_idx < arg_count; arg_idx++) {
+        TRY(packed_text(ctx, args[arg_idx], position, &elems[arg_idx - 1]));
+    }
+    Expr *call_args[2] = { NULL, NULL };
+    TRY(bind_coerce(ctx, args[0], type_plain(TYPE_TEXT), false, NULL, &call_args[0]));
+    TRY(pack_array(ctx, elems, arg_count - 1, TYPE_TEXT_ARRAY, position, &call_args[1]));
+    const char *packed = strcmp(name, "format") == 0 ? "format packed" : "concat_ws packed";
+    return bind_func_call(ctx, packed, call_args, 2, position, expr_out);
+}
+
+/* bind_overlay: overlay(s PLACING p FROM f [FOR c]) = substr(s, 1, f - 1) || p || substr(s,
+ * f + c), c defaulting to length(p). */
+static Error *bind_overlay(BindCtx *ctx, Expr **args, uint32_t arg_count, int position,
+                           Expr **expr_out)
+{
+    if (arg_count != 3 && arg_count != 4) return no_function("overlay", args, arg_count, position);
+    bool bytea = args[0]->type.id == TYPE_BYTEA;
+    Type string = type_plain(bytea ? TYPE_BYTEA : TYPE_TEXT);
+    Expr *s = NULL, *p = NULL, *f = NULL, *c = NULL;
+    TRY(bind_coerce(ctx, args[0], string, false, NULL, &s));
+    TRY(bind_coerce(ctx, args[1], string, false, NULL, &p));
+    TRY(bind_coerce(ctx, args[2], type_plain(TYPE_INT4), false, NULL, &f));
+    if (arg_count == 4) TRY(bind_coerce(ctx, args[3], type_plain(TYPE_INT4), false, NULL, &c));
+    else TRY(bind_func_call(ctx, "length", &p, 1, position, &c));
+    Expr *one = bind_const_text(ctx, type_plain(TYPE_INT4), "1", 1, position);
+    if (one == NULL) return bind_error_oom();
+    Expr *head = NULL, *tail = NULL, *before = NULL, *after = NULL, *joined = NULL;
+    Expr *minus[2] = { f, one };
+    TRY(bind_func_call(ctx, "-", minus, 2, position, &before));
+    Expr *head_args[3] = { s, one, before };
+    TRY(bind_func_call(ctx, "substr", head_args, 3, position, &head));
+    Expr *plus[2] = { f, c };
+    TRY(bind_func_call(ctx, "+", plus, 2, position, &after));
+    Expr *tail_args[2] = { s, after };
+    TRY(bind_func_call(ctx, "substr", tail_args, 2, position, &tail));
+    Expr *first[2] = { head, p };
+    TRY(bind_func_call(ctx, "||", first, 2, position, &joined));
+    Expr *second[2] = { joined, tail };
+    return bind_func_call(ctx, "||", second, 2, position, expr_out);
+}
+
+static bool is_packed_func(const char *name)
+{
+    static const char *const PACKED[] = {
+        "format", "concat_ws", "make_timestamp", "make_timestamptz", "width_bucket", "overlay",
+    };
+    return name_in(name, PACKED, sizeof PACKED / sizeof PACKED[0]);
+}
+
+static Error *bind_packed(BindCtx *ctx, const char *name, Expr **args, uint32_t arg_count,
+                          int position, Expr **expr_out)
+{
+    static const bool TIMESTAMP_INTS[6] = { true, true, true, true, true, false };
+    static const bool BUCKET_INTS[4] = { false, false, false, true };
+    Expr *array = NULL;
+    bool is_null = false;
+    if (strcmp(name, "format") == 0 || strcmp(name, "concat_ws") == 0) {
+        return bind_text_packed(ctx, name, args, arg_count, position, expr_out);
+    }
+    if (strcmp(name, "overlay") == 0) return bind_overlay(ctx, args, arg_count, position, expr_out);
+    if (strcmp(name, "width_bucket") == 0) {
+        if (arg_count != 4) return no_function(name, args, arg_count, position);
+        TRY(pack_float8(ctx, name, args, 4, BUCKET_INTS, position, &array, &is_null));
+        return packed_call(ctx, "width_bucket packed", array, type_plain(TYPE_INT4), is_null,
+                           position, expr_out);
+    }
+    bool tz = strcmp(name, "make_timestamptz") == 0;
+    if (arg_count != 6 && !(tz && arg_count == 7)) return no_function(name, args, arg_count, position);
+    TRY(pack_float8(ctx, name, args, 6, TIMESTAMP_INTS, position, &array, &is_null));
+    if (!tz || arg_count == 6) {
+        return packed_call(ctx, tz ? "make_timestamptz packed" : "make_timestamp packed", array,
+                           type_plain(tz ? TYPE_TIMESTAMPTZ : TYPE_TIMESTAMP), is_null, position,
+                           expr_out);
+    }
+    Expr *pair[2] = { NULL, args[6] };
+    TRY(packed_call(ctx, "make_timestamp packed", array, type_plain(TYPE_TIMESTAMP), is_null,
+                    position, &pair[0]));
+    return bind_func_call(ctx, "make_timestamptz zone", pair, 2, position, expr_out);
+}
+
+/* bind_make_interval: make_interval(years, months, weeks, days, hours, mins, secs), each
+ * defaulting to 0, positional or named (days => 3). */
+static Error *bind_make_interval(BindCtx *ctx, BindScope *scope, const AstExpr *ast,
+                                 Expr **expr_out)
+{
+    static const char *const NAMES[7] = { "years", "months", "weeks", "days", "hours", "mins", "secs" };
+    static const bool INTS[7] = { true, true, true, true, true, true, false };
+    const AstFuncCall *func = ast->func;
+    uint32_t count = (uint32_t)ast_list_count(func->args);
+    Expr *args[7] = { NULL };
+    for (uint32_t arg_idx = 0; arg_idx < count; arg_idx++) {
+        const AstExpr *arg = func->args->items[arg_idx];
+        uint32_t slot = arg_idx;
+        if (arg->kind == AST_EXPR_NAMED_ARG) {
+            slot = 7;
+            for (uint32_t name_idx = 0; name_idx < 7; name_idx++) {
+                if (strcmp(arg->text, NAMES[name_idx]) == 0) slot = name_idx;
+            }
+            if (slot == 7) {
+                return err_at(SQLSTATE_UNDEFINED_FUNCTION, ast->position,
+                              "function make_interval(%s => ...) does not exist", arg->text);
+            }
+            arg = arg->arg;
+        }
+        if (slot >= 7 || args[slot] != NULL) {
+            return err_at(SQLSTATE_UNDEFINED_FUNCTION, ast->position,
+                          "function make_interval with %u arguments does not exist", count);
+        }
+        TRY(bind_expr_in(ctx, scope, scope->agg, scope->window, arg, &args[slot]));
+    }
+    for (uint32_t slot = 0; slot < 7; slot++) {
+        if (args[slot] != NULL) continue;
+        args[slot] = bind_const_text(ctx, type_plain(TYPE_INT4), "0", 1, ast->position);
+        if (args[slot] == NULL) return bind_error_oom();
+    }
+    Expr *array = NULL;
+    bool is_null = false;
+    TRY(pack_float8(ctx, "make_interval", args, 7, INTS, ast->position, &array, &is_null));
+    return packed_call(ctx, "make_interval packed", array, type_plain(TYPE_INTERVAL), is_null,
+                       ast->position, expr_out);
+}
+
 /* ----------------------------------------------------------------- dispatch ---- */
 
 static Error *not_aggregate_error(const AstFuncCall *func, const char *name, int position)
@@ -822,6 +1045,7 @@ Error *bind_func_ast(BindCtx *ctx, BindScope *scope, const AstExpr *ast, Expr **
         return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position,
                       "type time with time zone is not supported");
     }
+    if (strcmp(name, "make_interval") == 0) return bind_make_interval(ctx, scope, ast, expr_out);
     Expr **args = NULL;
     uint32_t arg_count = 0;
     TRY(bind_args(ctx, scope, scope->agg, scope->window, func, &args, &arg_count));
@@ -836,6 +1060,15 @@ Error *bind_func_ast(BindCtx *ctx, BindScope *scope, const AstExpr *ast, Expr **
     }
     if (strcmp(name, "concat") == 0) return bind_concat(ctx, args, arg_count, ast->position,
                                                         expr_out);
+    if (is_packed_func(name)) return bind_packed(ctx, name, args, arg_count, ast->position, expr_out);
+    if (strcmp(name, "random") == 0 && arg_count == 0) {
+        /* funcs: random() is volatile, but the executor folds column-free calls once per
+         * statement: an argument it never folds (a session function, ignored by the kernel)
+         * keeps it one value per row */
+        Expr *seed = NULL;
+        TRY(bind_special(ctx, find_special("pg_backend_pid"), NULL, 0, ast->position, &seed));
+        return bind_func_call(ctx, "random per row", &seed, 1, ast->position, expr_out);
+    }
     if (bind_json_is_special(name, arg_count)) {   /* types: json builders, gen_random_uuid */
         return bind_json_special(ctx, name, args, arg_count, ast->position, expr_out);
     }

@@ -71,12 +71,25 @@ typedef struct BindWindow {
     const AstList *named;        /* the query's WINDOW clause (AstWindow * with names) */
 } BindWindow;
 
+/* BindSrf: the set-returning calls of a select list (bind_expr_srf.c). calls[k] is an EXPR_CALL
+ * named "unnest" or "generate_series" without a kernel, its args bound in the scope; the select
+ * list reads it as EXPR_COLUMN SRF_BASE_SENTINEL + k until the ProjectSet is built. */
+enum {
+    SRF_BASE_SENTINEL = 0x20000000u,   /* below bind_query.c's window sentinel (0x40000000) */
+    SRF_COUNT_MAX = 64,
+};
+typedef struct BindSrf {
+    uint32_t count, capacity;
+    Expr   **calls;
+} BindSrf;
+
 typedef struct BindScope {
     struct BindScope *parent;    /* enclosing query level, NULL at the top */
     uint32_t    column_count;
     BindColumn *columns;         /* the FROM row */
     BindAgg    *agg;             /* non-NULL: grouped query (or aggregates present) */
     BindWindow *window;          /* non-NULL: window calls allowed */
+    BindSrf    *srf;             /* non-NULL: set-returning calls allowed (select list) */
     /* correlation: outer values this level reads (bound in parent's terms) */
     uint32_t    outer_count, outer_capacity;
     Expr      **outer_args;
@@ -131,6 +144,16 @@ Error *bind_func_call(BindCtx *ctx, const char *name, Expr **args, uint32_t arg_
 /* bind_is_aggregate: name is an aggregate function (count sum avg min max bool_and bool_or
  * every string_agg array_agg stddev variance ...). */
 bool   bind_is_aggregate(const char *name);
+
+/* ---- bind_expr_srf.c ---- */
+
+/* bind_is_srf_call: ast calls unnest(x) or generate_series(a, b [, c]) (plain call syntax). */
+bool   bind_is_srf_call(const AstExpr *ast);
+/* bind_srf_ast: bind such a call: with scope->srf, record it and return its sentinel column;
+ * without, FEATURE_NOT_SUPPORTED where aggregates are forbidden (WHERE ...), else the ordinary
+ * function binder. Errors: UNDEFINED_FUNCTION (unnest of a non-array), FEATURE_NOT_SUPPORTED
+ * (nested calls, generate_series over other types than integers). */
+Error *bind_srf_ast(BindCtx *ctx, BindScope *scope, const AstExpr *ast, Expr **expr_out);
 
 /* ---- bind_query.c ---- */
 

@@ -178,6 +178,9 @@ Error *bind_star(BindCtx *ctx, BindScope *scope, const AstExpr *star, Expr ***ex
 typedef struct AstWalk {
     bool aggregate;       /* an aggregate call outside OVER */
     bool window;          /* a call with OVER */
+    const char *inside;   /* "CASE" / "COALESCE" while walking one (set-returning calls) */
+    const AstExpr *srf_misplaced;   /* the first set-returning call inside such a construct */
+    const char *srf_where;
 } AstWalk;
 
 static void walk_expr(const AstExpr *expr, AstWalk *walk);
@@ -192,6 +195,25 @@ static void walk_list(const AstList *list, AstWalk *walk)
 static void walk_expr(const AstExpr *expr, AstWalk *walk)
 {
     if (expr == NULL) return;
+    if (bind_is_srf_call(expr) && walk->inside != NULL && walk->srf_misplaced == NULL) {
+        walk->srf_misplaced = expr;   /* PostgreSQL 10+: not in CASE / COALESCE */
+        walk->srf_where = walk->inside;
+    }
+    const char *saved_inside = walk->inside;
+    if (expr->kind == AST_EXPR_CASE) walk->inside = "CASE";
+    if (expr->kind == AST_EXPR_COALESCE) walk->inside = "COALESCE";
+    if (expr->kind == AST_EXPR_CASE || expr->kind == AST_EXPR_COALESCE) {
+        walk_expr(expr->case_arg, walk);
+        for (int when_idx = 0; when_idx < ast_list_count(expr->whens); when_idx++) {
+            const AstWhen *when = expr->whens->items[when_idx];
+            walk_expr(when->condition, walk);
+            walk_expr(when->result, walk);
+        }
+        walk_expr(expr->else_expr, walk);
+        walk_list(expr->args, walk);
+        walk->inside = saved_inside;
+        return;
+    }
     if (expr->kind == AST_EXPR_FUNC && expr->func != NULL) {
         const AstFuncCall *func = expr->func;
         const char *name = func->names->items[func->names->count - 1];
@@ -559,6 +581,54 @@ static void fix_window_columns(Expr *expr, uint32_t base)
     }
 }
 
+/* fix_srf_columns: the select list's set-returning call k (EXPR_COLUMN SRF_BASE_SENTINEL + k)
+ * becomes column base + k of the ProjectSet. In place and idempotent (shared nodes). */
+static void fix_srf_columns(Expr *expr, uint32_t base)
+{
+    if (expr == NULL) return;
+    if (expr->kind == EXPR_COLUMN && expr->column_idx >= SRF_BASE_SENTINEL &&
+        expr->column_idx < WINDOW_BASE_SENTINEL) {
+        expr->column_idx = expr->column_idx - SRF_BASE_SENTINEL + base;
+    }
+    for (uint32_t arg_idx = 0; arg_idx < expr->arg_count; arg_idx++) {
+        fix_srf_columns(expr->args[arg_idx], base);
+    }
+}
+
+/* add_project_set: a ProjectSet (PLAN_PROJECT with srf_count, see plan.h) over *plan: its
+ * columns, then one per set-returning call (arguments remapped like the select list). */
+static Error *add_project_set(BindCtx *ctx, const BindSrf *srf, const uint32_t *map,
+                              Plan **plan)
+{
+    Plan *child = *plan;
+    uint32_t width = child->column_count;
+    Plan *node = plan_node(ctx, PLAN_PROJECT, child, width + srf->count);
+    if (node == NULL) return oom_error();
+    TRY(finish_plan_types(ctx, node));
+    node->names = bind_alloc(ctx, (node->column_count + 1) * sizeof *node->names);
+    node->exprs = bind_alloc(ctx, (node->column_count + 1) * sizeof *node->exprs);
+    if (node->names == NULL || node->exprs == NULL) return oom_error();
+    for (uint32_t col_idx = 0; col_idx < width; col_idx++) {
+        node->exprs[col_idx] = bind_column_ref(ctx, col_idx, child->types[col_idx]);
+        if (node->exprs[col_idx] == NULL) return oom_error();
+        node->types[col_idx] = child->types[col_idx];
+        node->names[col_idx] = child->names != NULL ? child->names[col_idx] : "?column?";
+    }
+    for (uint32_t srf_idx = 0; srf_idx < srf->count; srf_idx++) {
+        Expr *call = map != NULL ? expr_remap(ctx, srf->calls[srf_idx], map)
+                                 : srf->calls[srf_idx];
+        if (call == NULL) return oom_error();
+        node->exprs[width + srf_idx] = call;
+        node->types[width + srf_idx] = call->type;
+        node->names[width + srf_idx] = call->name;
+    }
+    node->srf_count = srf->count;
+    node->est_rows = child->est_rows * 10;
+    node->est_cost = child->est_cost + node->est_rows * 0.01;
+    *plan = node;
+    return NULL;
+}
+
 static Error *add_windows(BindCtx *ctx, BindWindow *window, Plan **plan)
 {
     for (uint32_t call_idx = 0; call_idx < window->count; call_idx++) {
@@ -806,6 +876,7 @@ typedef struct CoreState {
     CoreTargets targets;
     Expr       *having;
     OrderState  order;
+    BindSrf     srf;             /* set-returning calls of the select list and ORDER BY */
     uint32_t    distinct_count;  /* DISTINCT ON: columns of the project's output */
     uint32_t   *distinct_cols;
 } CoreState;
@@ -928,6 +999,12 @@ static Error *core_bind(BindCtx *ctx, BindScope *holder, BindScope *parent,
     for (int order_idx = 0; order_idx < ast_list_count(select->order_by); order_idx++) {
         walk_expr(((const AstSortBy *)select->order_by->items[order_idx])->expr, &walk);
     }
+    if (walk.srf_misplaced != NULL) {
+        Error *err = err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, walk.srf_misplaced->position,
+                            "set-returning functions are not allowed in %s", walk.srf_where);
+        return err_set_hint(err, "You might be able to move the set-returning function into a "
+                                 "LATERAL FROM item.");
+    }
     if (walk.aggregate || select->group_by != NULL || select->having != NULL) {
         core->agg = bind_alloc(ctx, sizeof *core->agg);
         if (core->agg == NULL) return oom_error();
@@ -944,7 +1021,9 @@ static Error *core_bind(BindCtx *ctx, BindScope *holder, BindScope *parent,
     }
     scope->agg = core->agg;
     scope->window = core->window;
+    scope->srf = &core->srf;
     Error *err = bind_targets(ctx, scope, select->targets, resolve_unknowns, &core->targets);
+    scope->srf = NULL;
     if (err == NULL) {
         scope->target_count = core->targets.count;
         scope->target_names = core->targets.names;
@@ -964,7 +1043,9 @@ static Error *core_bind(BindCtx *ctx, BindScope *holder, BindScope *parent,
         core->order.capacity = core->targets.capacity;
         core->order.exprs = core->targets.exprs;
         core->order.names = core->targets.names;
+        scope->srf = &core->srf;
         err = bind_order_by(ctx, scope, select->order_by, select->targets, &core->order);
+        scope->srf = NULL;
     }
     if (err == NULL && select->distinct_on != NULL) {
         err = bind_distinct_on(ctx, scope, select, core);
@@ -1077,6 +1158,9 @@ static Error *core_build(BindCtx *ctx, const AstSelect *select, CoreState *core,
         for (uint32_t col_idx = 0; col_idx < order->count; col_idx++) {
             expr_mark_columns(order->exprs[col_idx], used, canonical_count);
         }
+        for (uint32_t srf_idx = 0; srf_idx < core->srf.count; srf_idx++) {
+            expr_mark_columns(core->srf.calls[srf_idx], used, canonical_count);
+        }
         for (uint32_t call_idx = 0; core->window != NULL && call_idx < core->window->count;
              call_idx++) {
             const WindowCall *call = &core->window->calls[call_idx];
@@ -1129,14 +1213,20 @@ static Error *core_build(BindCtx *ctx, const AstSelect *select, CoreState *core,
         for (uint32_t col_idx = 0; col_idx < order->count; col_idx++) {
             fix_window_columns(order->exprs[col_idx], base);
         }
+        for (uint32_t srf_idx = 0; srf_idx < core->srf.count; srf_idx++) {
+            fix_window_columns(core->srf.calls[srf_idx], base);
+        }
         TRY(add_windows(ctx, core->window, &plan));
     }
+    uint32_t srf_base = plan->column_count;
+    if (core->srf.count > 0) TRY(add_project_set(ctx, &core->srf, map, &plan));
     Expr **exprs = bind_alloc(ctx, (order->count + 1) * sizeof *exprs);
     if (exprs == NULL) return oom_error();
     for (uint32_t col_idx = 0; col_idx < order->count; col_idx++) {
         exprs[col_idx] = map != NULL ? expr_remap(ctx, order->exprs[col_idx], map)
                                      : order->exprs[col_idx];
         if (exprs[col_idx] == NULL) return oom_error();
+        if (core->srf.count > 0) fix_srf_columns(exprs[col_idx], srf_base);
     }
     plan = make_project(ctx, plan, exprs, order->names, order->count);
     if (plan == NULL) return oom_error();
@@ -1518,6 +1608,39 @@ static Error *plan_recursive_cte(BindCtx *ctx, CteDef *def, Plan **plan_out, boo
     return NULL;
 }
 
+/* plan_modifying_cte: WITH x AS (INSERT / UPDATE / DELETE ... [RETURNING ...]): the DML's
+ * plan is the CTE's plan (its rows are the RETURNING rows); only the statement's own WITH may
+ * hold one (PostgreSQL's rule). */
+static Error *plan_modifying_cte(BindCtx *ctx, const AstWith *with, CteDef *def, Plan **plan_out)
+{
+    QueryEnv *env = query_env(ctx);
+    const AstCte *ast = def->ast;
+    if (with != env->top_with) {
+        return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position,
+                      "WITH clause containing a data-modifying statement must be at the top "
+                      "level");
+    }
+    PlannedStmt sub = { 0 };
+    CteDef *saved_ctes = env->ctes;
+    env->top_with = NULL;          /* a WITH inside the DML is not at the top level */
+    Error *err = NULL;
+    switch (ast->dml->kind) {
+    case AST_STMT_INSERT: err = plan_insert(ctx, ast->dml->u.insert, &sub); break;
+    case AST_STMT_UPDATE: err = plan_update(ctx, ast->dml->u.update, &sub); break;
+    case AST_STMT_DELETE: err = plan_delete(ctx, ast->dml->u.delete_, &sub); break;
+    default:
+        err = err_at(SQLSTATE_SYNTAX_ERROR, ast->position, "unexpected statement in WITH");
+        break;
+    }
+    env->ctes = saved_ctes;
+    env->top_with = with;
+    if (err != NULL) return err;
+    def->no_returning = sub.column_count == 0;
+    env->cte_modifying = true;
+    *plan_out = sub.root;
+    return NULL;
+}
+
 Error *plan_with(BindCtx *ctx, const AstWith *with)
 {
     QueryEnv *env = query_env(ctx);
@@ -1541,8 +1664,10 @@ Error *plan_with(BindCtx *ctx, const AstWith *with)
         def->name = ast->name;
         def->ast = ast;
         Plan *plan = NULL;
-        bool done = false;
-        if (with->recursive) {
+        bool done = ast->dml != NULL;
+        if (ast->dml != NULL) TRY(plan_modifying_cte(ctx, with, def, &plan));
+        if (ast->dml != NULL) TRY(cte_set_columns(ctx, def, plan));
+        if (with->recursive && ast->dml == NULL) {
             def->next = env->ctes;
             env->ctes = def;          /* visible to its own recursive term */
             Error *err = plan_recursive_cte(ctx, def, &plan, &done);
@@ -1631,6 +1756,10 @@ Error *plan_cte_reference(BindCtx *ctx, const char *name, Plan **plan_out,
     for (CteDef *def = query_env(ctx)->ctes; def != NULL; def = def->next) {
         if (strcmp(def->name, name) != 0) continue;
         if (!def->planned && !def->recursive_ref) continue;
+        if (def->no_returning) {
+            return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED,
+                           "WITH query \"%s\" does not have a RETURNING clause", name);
+        }
         Plan *plan = plan_node(ctx, def->recursive_ref ? PLAN_WORK_SCAN : PLAN_CTE_SCAN, NULL,
                                def->column_count);
         if (plan == NULL) return oom_error();
@@ -1692,6 +1821,7 @@ static Error *finish_planned(BindCtx *ctx, PlannedStmt *planned)
     }
     planned->cte_count = ctx->cte_count;
     planned->ctes = ctx->ctes;
+    planned->cte_modifying = query_env(ctx)->cte_modifying;
     planned->for_update = query_env(ctx)->for_update;
     planned->table_count = ctx->table_count;
     planned->table_oids = ctx->table_oids;
@@ -1707,6 +1837,14 @@ Error *plan_statement(PlanCtx *plan_ctx, const AstStmt *stmt, PlannedStmt **plan
         plan_ctx->catalog != NULL ? catalog_generation(plan_ctx->catalog) : 0;
     BindCtx *ctx = NULL;
     TRY(bind_ctx_init(plan_ctx, &ctx));
+    QueryEnv *env = query_env(ctx);
+    switch (stmt->kind) {
+    case AST_STMT_SELECT: env->top_with = stmt->u.select->with; break;
+    case AST_STMT_INSERT: env->top_with = stmt->u.insert->with; break;
+    case AST_STMT_UPDATE: env->top_with = stmt->u.update->with; break;
+    case AST_STMT_DELETE: env->top_with = stmt->u.delete_->with; break;
+    default: break;
+    }
     switch (stmt->kind) {
     case AST_STMT_SELECT: {
         BindScope *holder = scope_new(ctx, NULL, NULL);

@@ -223,7 +223,9 @@ static Error *bind_table_item(BindCtx *ctx, BindScope *scope, FromClause *clause
     if (item->names->count == 1) {
         Plan *plan = NULL;
         const char *const *names = NULL;
-        TRY(plan_cte_reference(ctx, last, &plan, &names));
+        Error *err = plan_cte_reference(ctx, last, &plan, &names);
+        if (err != NULL && !err->is_static && err->position == 0) err->position = item->position;
+        if (err != NULL) return err;
         if (plan != NULL) {
             return add_plan_leaf(ctx, scope, clause, plan, range, item->alias, names,
                                  item->position, node_out);

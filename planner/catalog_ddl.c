@@ -703,6 +703,33 @@ static Error *view_columns(Arena *arena, CatRelDef *view, uint16_t column_count,
     return NULL;
 }
 
+/* view_replace_check: CREATE OR REPLACE VIEW may add columns at the end but not drop, rename or
+ * retype the existing ones (PostgreSQL's checkViewTupleDesc, 42P16). */
+static Error *view_replace_check(const CatRelDef *old, uint16_t column_count,
+                                 const char *const *names, const Type *types)
+{
+    if (column_count < old->column_count) {
+        return err_new(SQLSTATE_INVALID_TABLE_DEFINITION, "cannot drop columns from view");
+    }
+    for (uint16_t col_idx = 0; col_idx < old->column_count; col_idx++) {
+        const CatColumn *column = &old->columns[col_idx];
+        if (strcmp(column->name, names[col_idx]) != 0) {
+            Error *err = err_new(SQLSTATE_INVALID_TABLE_DEFINITION,
+                                 "cannot change name of view column \"%s\" to \"%s\"",
+                                 column->name, names[col_idx]);
+            return err_set_hint(err, "Use ALTER VIEW ... RENAME COLUMN ... to change name of "
+                                     "view column instead.");
+        }
+        if (column->type.id != types[col_idx].id) {
+            return err_new(SQLSTATE_INVALID_TABLE_DEFINITION,
+                           "cannot change data type of view column \"%s\" from %s to %s",
+                           column->name, type_name(column->type.id),
+                           type_name(types[col_idx].id));
+        }
+    }
+    return NULL;
+}
+
 static Error *create_view_in(Catalog *catalog, Txn *txn, Arena *arena, uint32_t namespace_oid,
                              const char *name, const char *sql, uint16_t column_count,
                              const char *const *names, const Type *types, bool or_replace,
@@ -723,6 +750,7 @@ static Error *create_view_in(Catalog *catalog, Txn *txn, Arena *arena, uint32_t 
         if (old.kind != CAT_KIND_VIEW) {
             return err_new(SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a view", name);
         }
+        TRY(view_replace_check(&old, column_count, names, types));
         old.view_sql = cat_arena_str(arena, sql);
         TRY(view_columns(arena, &old, column_count, names, types));
         TRY(cat_table_write(catalog, txn, &old, xid));

@@ -305,6 +305,13 @@ struct Plan {
     Expr       *filter;
     /* PLAN_PROJECT */
     Expr      **exprs;           /* column_count of them */
+    /* PLAN_PROJECT with srf_count > 0 is a ProjectSet (set-returning functions in the select
+     * list): exprs[0 .. column_count - srf_count) are the child's columns in order (EXPR_COLUMN
+     * i), the last srf_count are EXPR_CALLs without a kernel named "unnest" (args: one array;
+     * the element type) or "generate_series" (args: int4 or int8 start, stop [, step]). Each
+     * input row gives as many output rows as its longest call (0: none; PostgreSQL 10's
+     * lockstep), shorter calls padded with NULLs, the child's columns repeated. */
+    uint32_t    srf_count;
     /* joins */
     JoinType    join_type;
     uint32_t    key_count;
@@ -361,6 +368,10 @@ typedef struct PlannedStmt {
                                    * int4; otherwise text) */
     uint32_t     cte_count;
     Plan       **ctes;            /* materialized once per execution, read by PLAN_CTE_SCAN */
+    bool         cte_modifying;   /* some ctes[] are PLAN_INSERT/UPDATE/DELETE (WITH x AS
+                                   * (DELETE ... RETURNING ...)): the executor runs each of
+                                   * them to completion before the root opens, whether read
+                                   * or not */
     uint32_t     table_count;     /* relations read or written: the executor locks them */
     uint32_t    *table_oids;
     bool        *table_written;

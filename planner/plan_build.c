@@ -85,6 +85,7 @@ Expr *expr_remap(BindCtx *ctx, const Expr *expr, const uint32_t *map)
     if (copy == NULL) return NULL;
     *copy = *expr;
     if (expr->kind == EXPR_COLUMN) {
+        if (expr->column_idx >= SRF_BASE_SENTINEL) return copy;   /* bound later (ProjectSet) */
         VERIFY(map[expr->column_idx] != PLAN_NO_COLUMN);
         copy->column_idx = map[expr->column_idx];
         return copy;

@@ -90,6 +90,7 @@ typedef struct CteDef {
     const AstCte  *ast;
     bool           recursive_ref;  /* currently planning its recursive term: WORK_SCAN */
     bool           planned;
+    bool           no_returning;   /* a data-modifying CTE without RETURNING: not readable */
     uint32_t       cte_idx;
     uint32_t       column_count;
     Type          *types;
@@ -101,6 +102,9 @@ typedef struct QueryEnv {
     CteDef    *ctes;               /* innermost first */
     ScopeInfo *scopes;
     bool       for_update;         /* a SELECT ... FOR UPDATE/SHARE was planned */
+    const AstWith *top_with;       /* the statement's own WITH: the only place a data-modifying
+                                    * CTE may appear */
+    bool       cte_modifying;      /* a data-modifying CTE was planned */
 } QueryEnv;
 
 /* ---- bind_query.c ---- */

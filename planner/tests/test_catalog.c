@@ -821,10 +821,18 @@ START_TEST(test_cat_views)
     uint32_t again = 0;
     EXPECT_ERR(catalog_create_view(db.catalog, txn, CAT_OID_PUBLIC, "v", "SELECT 2", 1, names,
                                    types, false, &again), DUPLICATE_TABLE, NULL);
-    OK(catalog_create_view(db.catalog, txn, CAT_OID_PUBLIC, "v", "SELECT 2", 1, names, types,
-                           true, &again));
+    /* OR REPLACE keeps the columns (PostgreSQL's rule): dropping or renaming one is 42P16 */
+    EXPECT_ERR(catalog_create_view(db.catalog, txn, CAT_OID_PUBLIC, "v", "SELECT 2", 1, names,
+                                   types, true, &again), INVALID_TABLE_DEFINITION,
+               "cannot drop columns from view");
+    const char *renamed[2] = {"a", "c"};
+    EXPECT_ERR(catalog_create_view(db.catalog, txn, CAT_OID_PUBLIC, "v", "SELECT 2, 'y'", 2,
+                                   renamed, types, true, &again), INVALID_TABLE_DEFINITION,
+               NULL);
+    OK(catalog_create_view(db.catalog, txn, CAT_OID_PUBLIC, "v", "SELECT 2, 'y'", 2, names,
+                           types, true, &again));
     MUST(again == oid);
-    MUST(strcmp(must_lookup(&db, txn, "v")->view_sql, "SELECT 2") == 0);
+    MUST(strcmp(must_lookup(&db, txn, "v")->view_sql, "SELECT 2, 'y'") == 0);
     create_table(&db, txn, CAT_OID_PUBLIC, "t", NULL, 0);
     EXPECT_ERR(catalog_create_view(db.catalog, txn, CAT_OID_PUBLIC, "t", "SELECT 2", 1, names,
                                    types, true, &again), WRONG_OBJECT_TYPE,
