@@ -677,7 +677,7 @@ KERN_DECLARE(kern_to_date)
         if (!row_valid(out, r)) continue;
         ParsedDt parsed;
         TRY(parse_datetime(str_at(args[0], r), str_at(args[1], r), &parsed));
-        DtTimestamp at;
+        DtTimestamp at = 0;   /* set by parsed_timestamp; initialized for -O3 */
         TRY(parsed_timestamp(&parsed, str_at(args[0], r), true, &at));
         TRY(dt_timestamp_to_date(at, &vec_i32(out)[r]));
     });
@@ -691,7 +691,7 @@ KERN_DECLARE(kern_to_timestamp_text)
         if (!row_valid(out, r)) continue;
         ParsedDt parsed;
         TRY(parse_datetime(str_at(args[0], r), str_at(args[1], r), &parsed));
-        DtTimestamp at;
+        DtTimestamp at = 0;   /* set by parsed_timestamp; initialized for -O3 */
         TRY(parsed_timestamp(&parsed, str_at(args[0], r), false, &at));
         TRY(dt_timestamp_to_timestamptz(at, zone_of(ctx), &vec_i64(out)[r]));
     });

@@ -755,8 +755,14 @@ Error *wal_check_space(Wal *wal, uint64_t xid)
                                 "free disk space; committed data is safe");
         }
     }
-    if (over_soft_limit(wal) && wal->space_hook != NULL) {
+    /* The hook (a checkpoint) recycles the log up to where it began; other threads may have
+     * filled that room again while it ran. Try again while checkpoints still move the reuse
+     * LSN, so only a log held by open transactions gives 53400, not a busy one. */
+    for (int attempt = 0; over_soft_limit(wal) && wal->space_hook != NULL && attempt < 8;
+         attempt++) {
+        uint64_t reuse_before = atomic_load(&wal->reuse_lsn);
         TRY(wal->space_hook(wal->space_hook_ctx));
+        if (atomic_load(&wal->reuse_lsn) == reuse_before) break;
     }
     if (over_soft_limit(wal)) return limit_error(wal, xid, 0);
     return NULL;
