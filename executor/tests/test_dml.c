@@ -487,6 +487,27 @@ START_TEST(test_dml_returning_and_delete)
 }
 END_TEST
 
+/* subplans in SET and RETURNING: their operator trees belong to the DML operator's expression
+ * states and are closed with it (the ASan build's LeakSanitizer failed this test when op_dml.c
+ * did not close them) */
+START_TEST(test_dml_subplans_in_set_and_returning_are_closed)
+{
+    ok("CREATE TABLE acct (id int PRIMARY KEY, v int)");
+    ok("CREATE TABLE bonus (id int, amount int)");
+    ok("INSERT INTO acct VALUES (1, 10), (2, 20)");
+    ok("INSERT INTO bonus VALUES (1, 5), (2, 7), (2, 1)");
+    expect_rows("UPDATE acct SET v = v + (SELECT sum(amount) FROM bonus b WHERE b.id = acct.id) "
+                "RETURNING id, v, (SELECT count(*) FROM bonus b WHERE b.id = acct.id)",
+                "1|15|1\n2|28|2\n");
+    expect_rows("INSERT INTO acct VALUES (3, (SELECT max(amount) FROM bonus)) "
+                "RETURNING (SELECT min(amount) FROM bonus), v", "1|7\n");
+    expect_rows("DELETE FROM acct WHERE v > (SELECT 2 * avg(amount) FROM bonus) "
+                "RETURNING id, (SELECT count(*) FROM bonus b WHERE b.id = acct.id)",
+                "1|1\n2|2\n");
+    expect_rows("SELECT id, v FROM acct", "3|7\n");
+}
+END_TEST
+
 /* UPDATE ... FROM and DELETE ... USING: RETURNING names the other tables (PostgreSQL does),
  * with the new (UPDATE) or old (DELETE) values of the target's columns */
 START_TEST(test_dml_returning_reads_from_and_using_tables)
@@ -1183,6 +1204,7 @@ static Suite *dml_suite(void)
     tcase_add_test(dml, test_dml_self_referencing_foreign_key);
     tcase_add_test(dml, test_dml_on_conflict);
     tcase_add_test(dml, test_dml_returning_and_delete);
+    tcase_add_test(dml, test_dml_subplans_in_set_and_returning_are_closed);
     tcase_add_test(dml, test_dml_returning_reads_from_and_using_tables);
     tcase_add_test(dml, test_ddl_drop_tables_with_their_dependents);
     tcase_add_test(dml, test_ddl_add_primary_key_error_order);
