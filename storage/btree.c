@@ -70,6 +70,10 @@ typedef struct Ctx {
     Frame *neighbor;                /* leaf whose left link changes (split or merge) */
     bool   redistribute;            /* a full leaf shares its cells with its sibling instead
                                      * of splitting (prepare decides, apply_change does it) */
+    bool   append_split;            /* an insert past the last key of the rightmost leaf,
+                                     * which is full: split_append (prepare decides) */
+    PageId append_leaf;             /* the rightmost leaf that took such an insert (the
+                                     * append cursor's next hint), else PAGE_ID_NONE */
     Frame *new_pages[NEW_PAGE_MAX];
     int    new_count;
     int    new_used;
@@ -130,6 +134,71 @@ Error *bt_open(Store *store, PageId root, BTree **tree_out)
 }
 
 void bt_close(BTree *tree) { free(tree); }
+
+/* ---- the append cursor (struct BTree) ---- */
+
+static void append_hint_set(BTree *tree, PageId leaf_id, uint64_t lsn)
+{
+    atomic_store_explicit(&tree->append_leaf, leaf_id, memory_order_relaxed);
+    atomic_store_explicit(&tree->append_lsn, lsn, memory_order_relaxed);
+}
+
+/* append_try: an insert whose key is above the last key of the hinted leaf goes there with
+ * the leaf alone X-latched, when the leaf still carries the hinted LSN (no mtr changed it
+ * since an insert of this tree went to its end, so it is still this tree's rightmost leaf:
+ * a split, merge or free would have changed it; an LSN pairs with exactly one mtr, so a hint
+ * torn between two stores still names a page that mtr changed in this tree), is a leaf with no
+ * right sibling, and has room without a compaction. Its key range is then [fence, +inf) with
+ * fence <= its first key < key, so key belongs there and is absent from the tree. *done_out
+ * false (nothing changed, no error) sends the caller down the tree. Holding no other latch
+ * while waiting for the leaf's, this cannot deadlock with latch-coupling descents. */
+static Error *append_try(BTree *tree, Op *op, bool *done_out)
+{
+    *done_out = false;
+    PageId leaf_id = atomic_load_explicit(&tree->append_leaf, memory_order_relaxed);
+    uint64_t lsn = atomic_load_explicit(&tree->append_lsn, memory_order_relaxed);
+    if (leaf_id == PAGE_ID_NONE || lsn == 0) return NULL;
+    Mtr mtr;
+    mtr_begin(&mtr, tree->store);
+    Frame *leaf = NULL;
+    Error *err = mtr_pin(&mtr, leaf_id, LATCH_EXCLUSIVE, &leaf);
+    if (err != NULL) {
+        /* e.g. the page is gone from the file: the descent decides */
+        err_free(err);
+        mtr_abort(&mtr);
+        return NULL;
+    }
+    const uint8_t *page = bp_data(leaf);
+    bool ok = page_lsn(page) == lsn && page_type(page) == PAGE_TYPE_BT_LEAF &&
+              bt_right(page) == PAGE_ID_NONE && bt_level(page) == 0;
+    if (ok) {
+        err = bt_page_validate(page, leaf_id, 0);
+        ok = err == NULL;
+        err_free(err);
+    }
+    int count = ok ? bt_count(page) : 0;
+    if (ok && count > 0) {
+        size_t last_size = 0;
+        const uint8_t *last = bt_cell_at(page, count - 1, &last_size);
+        size_t gap = (size_t)bt_cell_start(page) - BT_HEADER_SIZE - 2u * (size_t)count;
+        ok = last != NULL && gap >= op->cell_size + 2 &&
+             bt_used_size(page) + op->cell_size + 2 <= BT_USABLE_SIZE &&
+             bt_key_compare(op->key, op->key_size, bt_leaf_cell_key(last),
+                            bt_cell_key_size(last)) > 0;
+    } else {
+        ok = false;
+    }
+    if (!ok) {
+        mtr_abort(&mtr);
+        return NULL;
+    }
+    op->found = true;
+    bt_log_insert(&mtr, leaf, count, op->cell, op->cell_size);
+    err = mtr_commit(&mtr);
+    if (err == NULL) atomic_store_explicit(&tree->append_lsn, mtr.lsn, memory_order_relaxed);
+    *done_out = true;
+    return err;
+}
 
 PageId bt_root(const BTree *tree) { return tree->root; }
 
@@ -264,7 +333,9 @@ static Error *leaf_plan(const uint8_t *page, PageId page_id, Op *op, LeafPlan *p
         break;
     }
     plan->fits = plan->used_after <= BT_USABLE_SIZE;
-    plan->underflow = !bt_is_root(page) && plan->used_after < BT_FILL_MIN;
+    /* only a change that shrinks the leaf can make it underfull: a leaf on the right edge may
+     * be below BT_FILL_MIN after an append split (split_append) and grows from there */
+    plan->underflow = !bt_is_root(page) && plan->used_after < BT_FILL_MIN && plan->used_after < used;
     return NULL;
 }
 
@@ -727,6 +798,43 @@ static bool split_three(Ctx *ctx, int kind, int slot_idx, const uint8_t *cell, s
     return true;
 }
 
+/* split_append: the insert goes past the last key of the rightmost leaf, which is full. As
+ * SQLite and PostgreSQL do for ascending keys, nothing moves: a new rightmost leaf gets just the
+ * new cell, the old leaf stays full and only its right link changes, and the parent gets a
+ * separator. The log is a few small records (the new page's PAGE_INIT from fsm_alloc, FORMAT,
+ * INSERT, SET_LINKS, the parent's INSERT) instead of two rewritten pages, and ascending keys
+ * leave full leaves behind. The new leaf is below BT_FILL_MIN until it fills up: pages on the
+ * right edge of a level are exempt from the fill minimum (btree_int.h invariant 3). Pre:
+ * prepare set append_split (leaf not the root, no right sibling, slot == count) and allocated
+ * the new page; the parent is held (ctx->top >= 1). */
+static Error *split_append(Ctx *ctx, const uint8_t *cell, size_t cell_size)
+{
+    Frame *frame = ctx->levels[0].frame;
+    const uint8_t *page = bp_data(frame);
+    PageId page_id = bp_page_id(frame);
+    int count = bt_count(page);
+    VERIFY(ctx->top >= 1 && count > 0 && bt_right(page) == PAGE_ID_NONE && !bt_is_root(page));
+    size_t last_size = 0;
+    const uint8_t *last = bt_cell_at(page, count - 1, &last_size);
+    VERIFY(last != NULL);   /* validated by pin_x */
+    Frame *right = take_new_page(ctx);
+    PageId right_id = bp_page_id(right);
+    const uint8_t *key = bt_leaf_cell_key(cell);
+    size_t key_size = bt_cell_key_size(cell);
+    size_t sep_key_size = leaf_separator(bt_leaf_cell_key(last), bt_cell_key_size(last), key,
+                                         key_size);
+    uint8_t sep[BT_INNER_CELL_MAX];
+    size_t sep_size = bt_inner_cell_build(sep, key, sep_key_size, right_id);
+    /* the new row is not visible to everyone yet: the new leaf is not all-visible */
+    bt_log_format(&ctx->mtr, right, PAGE_TYPE_BT_LEAF, 0, 0, page_id, PAGE_ID_NONE, PAGE_ID_NONE,
+                  bt_max_xid(page), false);
+    bt_log_insert(&ctx->mtr, right, 0, cell, cell_size);
+    bt_log_set_links(&ctx->mtr, frame, bt_left(page), right_id);
+    (void)FAILPOINT("bt.split.after_alloc");
+    ctx->append_leaf = right_id;
+    return apply_change(ctx, 1, CH_INSERT, ctx->levels[0].child_idx, sep, sep_size);
+}
+
 /* apply_change: one change to the node at level; splits, merges or redistributes as needed. */
 static Error *apply_change(Ctx *ctx, int level, int kind, int slot_idx, const uint8_t *cell,
                            size_t cell_size)
@@ -736,8 +844,12 @@ static Error *apply_change(Ctx *ctx, int level, int kind, int slot_idx, const ui
     size_t old_size = 0;
     if (kind != CH_INSERT) VERIFY(bt_cell_at(page, slot_idx, &old_size) != NULL);
     size_t free_size = bt_free_size(page);
+    size_t used_before = bt_used_size(page);
     bool fits = kind == CH_DELETE || (kind == CH_INSERT ? free_size >= cell_size + 2
                                                         : free_size + old_size >= cell_size);
+    if (!fits && level == 0 && ctx->append_split && kind == CH_INSERT) {
+        return split_append(ctx, cell, cell_size);
+    }
     if (!fits && level == 0 && ctx->redistribute) {
         return redistribute_grow(ctx, kind, slot_idx, cell, cell_size);
     }
@@ -756,7 +868,10 @@ static Error *apply_change(Ctx *ctx, int level, int kind, int slot_idx, const ui
         if (level > 0 && bt_count(page) == 0) collapse_root(ctx, level);
         return NULL;
     }
-    if (bt_used_size(page) < BT_FILL_MIN) return fix_underflow(ctx, level);
+    /* a page that did not shrink keeps its fill (a right-edge page below BT_FILL_MIN after an
+     * append split only grows until a delete shrinks it) */
+    size_t used_after = bt_used_size(page);
+    if (used_after < used_before && used_after < BT_FILL_MIN) return fix_underflow(ctx, level);
     return NULL;
 }
 
@@ -899,7 +1014,10 @@ static Error *prepare(Ctx *ctx, const LeafPlan *plan)
     PageId neighbor_id = PAGE_ID_NONE;
     bool count_all = true;
     const uint8_t *parent = ctx->top > 0 ? bp_data(ctx->levels[1].frame) : NULL;
-    if (!plan->fits && parent != NULL && ctx->levels[0].sibling != NULL &&
+    ctx->append_split = !plan->fits && parent != NULL && ctx->op->kind == OP_INSERT &&
+                        !bt_is_root(leaf) && bt_right(leaf) == PAGE_ID_NONE &&
+                        bt_count(leaf) > 0 && plan->slot_idx == bt_count(leaf);
+    if (!plan->fits && !ctx->append_split && parent != NULL && ctx->levels[0].sibling != NULL &&
         plan->used_after + bt_used_size(bp_data(ctx->levels[0].sibling)) <= BT_REDISTRIBUTE_MAX &&
         (bt_is_root(parent) || bt_used_size(parent) >= BT_FILL_MIN + BT_INNER_CELL_MAX + 2) &&
         plan->used_after + bt_used_size(bp_data(ctx->levels[0].sibling)) +
@@ -964,8 +1082,10 @@ static Error *finish(Ctx *ctx, Error *err)
 
 static Error *run_pessimistic(BTree *tree, Op *op)
 {
-    Ctx *ctx = malloc(sizeof *ctx);
-    if (ctx == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    /* on the stack (~4 KiB): a heap block per structure change cost a fresh page fault each
+     * while the heap grows under a bulk insert's undo entries */
+    Ctx ctx_memory;
+    Ctx *ctx = &ctx_memory;
     memset(ctx, 0, sizeof *ctx);
     ctx->tree = tree;
     ctx->op = op;
@@ -989,7 +1109,9 @@ static Error *run_pessimistic(BTree *tree, Op *op)
         }
     }
     err = finish(ctx, err);
-    free(ctx);
+    if (err == NULL && ctx->append_leaf != PAGE_ID_NONE) {
+        append_hint_set(tree, ctx->append_leaf, ctx->mtr.lsn);
+    }
     return err;
 }
 
@@ -1031,8 +1153,14 @@ static Error *run_op(BTree *tree, Op *op)
             }
         }
         op->found = true;
+        /* an insert past the last key of the rightmost leaf: the append cursor's next hint */
+        bool at_end = op->kind == OP_INSERT && bt_right(page) == PAGE_ID_NONE &&
+                      plan.slot_idx == bt_count(page);
+        PageId leaf_id = bp_page_id(leaf);
         leaf_apply_simple(&mtr, leaf, op, &plan);
-        return mtr_commit(&mtr);
+        err = mtr_commit(&mtr);
+        if (err == NULL && at_end) append_hint_set(tree, leaf_id, mtr.lsn);
+        return err;
     }
     mtr_abort(&mtr);
     return run_pessimistic(tree, op);
@@ -1082,7 +1210,9 @@ Error *bt_insert(BTree *tree, const uint8_t *key, size_t key_size, const uint8_t
     Op op = {.kind = OP_INSERT, .key = key, .key_size = key_size};
     PageId chain = PAGE_ID_NONE;
     TRY(build_cell(tree, &op, value, value_size, &chain));
-    Error *err = run_op(tree, &op);
+    bool done = false;
+    Error *err = append_try(tree, &op, &done);
+    if (!done) err = run_op(tree, &op);
     /* on error (e.g. a duplicate) the new chain is referenced by nothing */
     return free_chain_after(tree, err, err != NULL, chain, value_size);
 }

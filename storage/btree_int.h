@@ -32,7 +32,9 @@
  *    non-overlapping; levels decrease by one from parent to child; all leaves at level 0.
  * 2. Keys in a page strictly increase; every key of child i lies in [sep_i, sep_{i+1}) of its
  *    parent (the leftmost child below sep_0).
- * 3. Every non-root page uses at least BT_FILL_MIN bytes (cells + slots); an inner non-root page
+ * 3. Every non-root page uses at least BT_FILL_MIN bytes (cells + slots), except a page on the
+ *    right edge of its level (no upper bound: split_append starts a new rightmost leaf with
+ *    one cell; only changes that shrink a page fix its underflow); an inner non-root page
  *    has at least one cell; the root has the ROOT flag and no other page has it.
  * 4. Leaves are linked in key order both ways; the ends link to PAGE_ID_NONE.
  * 5. An overflow chain has exactly the pages its value_size needs, each of type OVERFLOW.
@@ -41,6 +43,7 @@
 #ifndef BIRCH_STORAGE_BTREE_INT_H
 #define BIRCH_STORAGE_BTREE_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -109,10 +112,17 @@ enum {
 
 #define BT_FORMAT_PAYLOAD_SIZE 24
 
+/* The append cursor (btree.c, bt_insert): the rightmost leaf an insert last went to the end
+ * of, and the LSN that insert's mtr stamped on it. An insert whose key is above that leaf's last
+ * key goes straight there (X latch on the leaf only, no descent) if the page still carries that
+ * LSN (so it is unchanged since, hence still this tree's rightmost leaf) and the cell fits.
+ * Shared by every thread using the handle; a stale or torn pair only costs a descent. */
 struct BTree {
     Store   *store;
     BufPool *pool;
     PageId   root;
+    _Atomic uint32_t append_leaf;    /* PAGE_ID_NONE: no hint */
+    _Atomic uint64_t append_lsn;
 };
 
 /* ---- page field accessors ---- */

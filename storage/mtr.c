@@ -75,6 +75,7 @@ void mtr_begin(Mtr *mtr, Store *store)
     mtr->log_capacity = MTR_LOG_INLINE_SIZE;
     mtr->user = NULL;
     mtr->user_flags = 0;
+    mtr->lsn = 0;
 }
 
 static MtrFrame *memo_find(Mtr *mtr, const Frame *frame)
@@ -239,6 +240,7 @@ Error *mtr_commit(Mtr *mtr)
         uint64_t       lsn = 0;
         err = sink->append(sink->ctx, mtr, mtr->log, mtr->log_size, &lsn);
         if (err == NULL) {
+            mtr->lsn = lsn;
             for (int frame_idx = 0; frame_idx < mtr->frame_count; frame_idx++) {
                 MtrFrame *held = &mtr->frames[frame_idx];
                 if (!held->modified) continue;

@@ -58,6 +58,8 @@ struct Mtr {
     uint8_t   log_inline[MTR_LOG_INLINE_SIZE];
     void     *user;                   /* for the sink: e.g. the transaction this mtr is part of */
     uint32_t  user_flags;             /* for the sink: e.g. "part of a nested top action" */
+    uint64_t  lsn;                    /* after mtr_commit: the LSN stamped on the changed pages
+                                       * (0 if nothing was logged or the sink failed) */
 };
 
 /* mtr_begin: start an mtr on store. The Mtr usually lives on the caller's stack. */
