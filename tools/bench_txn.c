@@ -39,9 +39,14 @@
  * Usage: bench_txn [--runs R] [--seconds S] [--rows N] [--wal-minutes M] [--ckpt-seconds S]
  *                  [--ckpt-budget S (the paced write budget; 0: unpaced, the old burst)]
  *                  [--only wal|ckpt|recovery (that extra phase alone)]
- *                  [--recovery-mib M] [--pool-mib M] [--dir DIR] [--pg-port P] [--pg-bin DIR]
+ *                  [--recovery-mib M] [--recovery-keep DIR] [--pool-mib M] [--dir DIR]
+ *                  [--pg-port P] [--pg-bin DIR]
  *                  [--no-pg] [--no-sqlite] [--skip-extra] [--extra-only]
  *   --no-pg, --no-sqlite  leave that peer out; --skip-extra: only the UPDATE runs;
+ *   --recovery-keep DIR: the recovery phase keeps its first crashed database and log in DIR
+ *   (DIR/crashed.birch, DIR/crashed.birch-wal) and every run recovers a fresh copy of them; a
+ *   later invocation with the same DIR finds them and skips the load and the generation (for
+ *   profiling and iterating on recovery: the same log every time; remove DIR by hand);
  *   --extra-only: only birch's WAL-size, checkpoint-latency and recovery phases
  *   defaults: 5 runs, 10 s, 1,000,000 rows, 1 min of WAL (the issue asks for 10), 20 s of
  *   checkpoint latency, 256 MiB of WAL to recover, a 256 MiB pool (and shared_buffers and SQLite
@@ -110,6 +115,7 @@ typedef struct Config {
     bool extra;
     bool updates;
     const char *only;   /* --only wal|ckpt|recovery: that extra phase alone (NULL: all) */
+    const char *recovery_keep;   /* --recovery-keep DIR (NULL: regenerate every run) */
     char birch_path[512];
     char sqlite_path[512];
     char pg_dir[512];
@@ -1114,7 +1120,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench_txn [--runs 1..%d] [--seconds S] [--rows N] [--wal-minutes M]\n"
             "                 [--only wal|ckpt|recovery] [--ckpt-seconds S] [--ckpt-budget S]\n"
-            "                 [--recovery-mib M] [--pool-mib M] [--dir DIR]\n"
+            "                 [--recovery-mib M] [--recovery-keep DIR] [--pool-mib M] [--dir DIR]\n"
             "                 [--pg-port P] [--pg-bin DIR] [--no-pg] [--no-sqlite] [--skip-extra]\n"
             "                 [--extra-only]\n",
             RUN_COUNT_MAX);
@@ -1177,6 +1183,59 @@ static bool ckpt_phase(void)
     return met;
 }
 
+/* copy_file: from -> to (replaced); false on any failure. */
+static bool copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    if (in == NULL) return false;
+    FILE *out = fopen(to, "wb");
+    if (out == NULL) {
+        fclose(in);
+        return false;
+    }
+    static char buffer[1 << 20];
+    size_t got;
+    bool ok = true;
+    while ((got = fread(buffer, 1, sizeof buffer, in)) > 0) {
+        if (fwrite(buffer, 1, got, out) != got) {
+            ok = false;
+            break;
+        }
+    }
+    ok = ok && !ferror(in);
+    fclose(in);
+    return fclose(out) == 0 && ok;
+}
+
+/* keep_paths: --recovery-keep's database and log paths. */
+static void keep_paths(char *db_path, char *log_path, size_t size)
+{
+    snprintf(db_path, size, "%s/crashed.birch", g_config.recovery_keep);
+    snprintf(log_path, size, "%s/crashed.birch%s", g_config.recovery_keep, WAL_FILE_SUFFIX);
+}
+
+/* keep_present: --recovery-keep DIR already holds a crashed database and its log. */
+static bool keep_present(void)
+{
+    if (g_config.recovery_keep == NULL) return false;
+    char db_path[600], log_path[600];
+    keep_paths(db_path, log_path, sizeof db_path);
+    struct stat st;
+    return stat(db_path, &st) == 0 && stat(log_path, &st) == 0;
+}
+
+/* keep_copy: copy the kept crash to the benchmark's files (to_bench) or the benchmark's crash
+ * into DIR. */
+static void keep_copy(bool to_bench)
+{
+    char db_path[600], log_path[600];
+    keep_paths(db_path, log_path, sizeof db_path);
+    mkdir(g_config.recovery_keep, 0755);
+    bool ok = to_bench ? copy_file(db_path, g_file_paths[0]) && copy_file(log_path, g_file_paths[1])
+                       : copy_file(g_file_paths[0], db_path) && copy_file(g_file_paths[1], log_path);
+    if (!ok) die("%s: %s", "cannot copy the kept crash", g_config.recovery_keep);
+}
+
 /* recovery_phase: --runs (generate, crash, recover) rounds; true if the median redo rate meets
  * the bar */
 static bool recovery_phase(void)
@@ -1191,9 +1250,14 @@ static bool recovery_phase(void)
     double cpu_rates[RUN_COUNT_MAX];
     bool   recovered = true;
     for (int run_idx = 0; run_idx < g_config.run_count; run_idx++) {
-        double generated[RESULT_MAX];
-        if (run_child(recovery_generate_child, NULL, generated) != 0) {
-            die("%s%s", "WAL generation failed", "");
+        double generated[RESULT_MAX] = {0};
+        if (keep_present()) {
+            keep_copy(true);
+        } else {
+            if (run_child(recovery_generate_child, NULL, generated) != 0) {
+                die("%s%s", "WAL generation failed", "");
+            }
+            if (g_config.recovery_keep != NULL) keep_copy(false);
         }
         double *results = rows[run_idx];
         if (run_child(recovery_open_child, NULL, results) != 0) die("%s%s", "recovery failed", "");
@@ -1278,6 +1342,8 @@ int main(int argc, char **argv)
             g_config.ckpt_budget = atof(value);
         else if (strcmp(arg, "--recovery-mib") == 0)
             g_config.recovery_mib = atof(value);
+        else if (strcmp(arg, "--recovery-keep") == 0)
+            g_config.recovery_keep = value;
         else if (strcmp(arg, "--pool-mib") == 0)
             g_config.pool_size = (size_t)atoll(value) << 20;
         else if (strcmp(arg, "--dir") == 0)
@@ -1363,7 +1429,10 @@ int main(int argc, char **argv)
         printf("postgres: could not start the scratch server; PostgreSQL is left out\n");
         engine_on[ENGINE_PG] = false;
     }
-    for (int engine_idx = 0; engine_idx < ENGINE_COUNT; engine_idx++) {
+    /* a kept crash serves the recovery phase alone: nothing to load */
+    bool skip_load = keep_present() && g_config.only != NULL &&
+                     strcmp(g_config.only, "recovery") == 0;
+    for (int engine_idx = 0; engine_idx < ENGINE_COUNT && !skip_load; engine_idx++) {
         if (!engine_on[engine_idx]) continue;
         double results[RESULT_MAX];
         double start = now_seconds();

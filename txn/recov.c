@@ -2,9 +2,12 @@
  *
  * Analysis and redo share one sequential pass over the log: each record's header feeds the
  * transaction table at once, and its page changes are gathered into a batch (redo bytes copied
- * into a 32 MiB buffer, one entry per (record, page) chained per page) that is applied page by
+ * into a 16 MiB buffer, one entry per (record, page) chained per page) that is applied page by
  * page when full: each page is pinned and latched once per batch and gets its records in LSN
- * order, the pages in ascending id order, split over two threads for large batches. Records
+ * order, the pages in ascending id order, split over two threads for large batches. A full
+ * batch is applied by an applier thread while the recovering thread reads the next one into a
+ * second buffer (RedoPipe): reading (crc, inflate, analysis) and applying overlap, and batches
+ * are still applied one after the other, in LSN order. Records
  * before the newest checkpoint's dirty-page-table snapshot are filtered by that table without
  * pinning: a page not in it, or whose rec LSN is newer than the record, already holds the
  * change on disk. Undo then rolls back the losers one by one (logical undo needs no global LSN
@@ -159,7 +162,7 @@ static void torn_remove(TornSet *torn, PageId page_id)
  * once per batch instead of once per record, its bytes stay in the cache while its records
  * are applied, and the file is read in ascending page order. */
 enum {
-    BATCH_BYTES = 32 << 20,
+    BATCH_BYTES = 16 << 20,           /* two of them: one read while the other is applied */
     BATCH_ENTRIES_MAX = 1 << 20,
     ENTRY_NONE = UINT32_MAX,
     APPLY_PARALLEL_PAGES_MIN = 512,   /* smaller batches are applied by the caller alone */
@@ -190,6 +193,15 @@ typedef struct PageMap {
     uint64_t  page0_rec_lsn;
 } PageMap;
 
+/* RedoShared: what the batches of one recovery share. Only one batch is applied at a time
+ * (batch k+1 starts after batch k finished), so the torn set carries over in LSN order. */
+typedef struct RedoShared {
+    TornSet    torn;         /* under torn_mutex while two threads apply */
+    pthread_mutex_t torn_mutex;
+    PageMap    dpt;          /* filter for records before dpt_lsn */
+    uint64_t   dpt_lsn;      /* 0: no filter */
+} RedoShared;
+
 typedef struct RedoBatch {
     uint8_t   *bytes;
     size_t     used;
@@ -204,10 +216,8 @@ typedef struct RedoBatch {
     atomic_bool *record_applied;
     size_t     record_count;
     size_t     record_capacity;
-    TornSet    torn;         /* under torn_mutex while two threads apply */
-    pthread_mutex_t torn_mutex;
-    PageMap    dpt;          /* filter for records before dpt_lsn */
-    uint64_t   dpt_lsn;      /* 0: no filter */
+    size_t     parallel_pages_min;   /* smaller windows are applied by one thread */
+    RedoShared *shared;
 } RedoBatch;
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
@@ -223,10 +233,13 @@ static void prefault(void *buffer, size_t size)
     if (end > start) (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 }
 
-static Error *batch_init(RedoBatch *batch)
+static Error *batch_init(RedoBatch *batch, RedoShared *shared, size_t capacity,
+                         size_t parallel_pages_min)
 {
     memset(batch, 0, sizeof *batch);
-    batch->capacity = BATCH_BYTES;
+    batch->shared = shared;
+    batch->parallel_pages_min = parallel_pages_min;
+    batch->capacity = capacity;
     batch->bytes = malloc(batch->capacity);
     batch->entries = malloc(sizeof *batch->entries * 4096);
     batch->page_capacity = 4096;
@@ -234,7 +247,7 @@ static Error *batch_init(RedoBatch *batch)
     batch->record_capacity = 4096;
     batch->record_applied = calloc(batch->record_capacity, sizeof *batch->record_applied);
     batch->page0.first = ENTRY_NONE;
-    pthread_mutex_init(&batch->torn_mutex, NULL);
+    batch->page0.last = ENTRY_NONE;
     if (batch->bytes == NULL || batch->entries == NULL || batch->pages == NULL ||
         batch->record_applied == NULL) {
         return oom();
@@ -248,9 +261,6 @@ static void batch_free(RedoBatch *batch)
     free(batch->entries);
     free(batch->pages);
     free(batch->record_applied);
-    free(batch->torn.pages);
-    free(batch->dpt.slots);
-    pthread_mutex_destroy(&batch->torn_mutex);
 }
 
 static size_t entry_room(const RedoBatch *batch)
@@ -288,10 +298,10 @@ static Error *dpt_build(PageMap *map, const CkptRecord *checkpoint)
 /* dpt_needs: false if the change at lsn to page_id is on disk for sure: lsn is before the
  * checkpoint's dirty page table snapshot and the page was not dirty then, or was dirtied again
  * only after lsn (rec LSN > lsn). */
-static bool dpt_needs(const RedoBatch *batch, PageId page_id, uint64_t lsn)
+static bool dpt_needs(const RedoShared *shared, PageId page_id, uint64_t lsn)
 {
-    if (lsn >= batch->dpt_lsn) return true;
-    const PageMap *map = &batch->dpt;
+    if (lsn >= shared->dpt_lsn) return true;
+    const PageMap *map = &shared->dpt;
     if (page_id == PAGE_ID_NONE) return map->has_page0 && lsn >= map->page0_rec_lsn;
     size_t at = hash_u64(page_id) & (map->capacity - 1);
     while (map->slots[at].page_id != PAGE_ID_NONE) {
@@ -404,7 +414,7 @@ static Error *batch_add_record(RedoBatch *batch, const WalRecord *record, RecovR
                            (unsigned long long)record->lsn);
         }
         seen[seen_count++] = redo.page_id;
-        if (batch->dpt_lsn != 0 && !dpt_needs(batch, redo.page_id, record->lsn)) {
+        if (batch->shared->dpt_lsn != 0 && !dpt_needs(batch->shared, redo.page_id, record->lsn)) {
             report->records_skipped++;
             continue;
         }
@@ -446,14 +456,15 @@ static Error *apply_entry(RedoBatch *batch, uint8_t *page, PageId page_id,
     if (page_lsn(page) == 0 && page_is_zero(page)) {
         uint8_t type = first_type(bytes, entry->size, page_id);
         bool torn = type != REDO_NONE && type != REDO_PAGE_IMAGE && type != REDO_PAGE_INIT;
-        pthread_mutex_lock(&batch->torn_mutex);
+        RedoShared *shared = batch->shared;
+        pthread_mutex_lock(&shared->torn_mutex);
         Error *err = NULL;
         if (torn) {
-            err = torn_add(&batch->torn, page_id);   /* torn or missing: wait for its image */
+            err = torn_add(&shared->torn, page_id);   /* torn or missing: wait for its image */
         } else {
-            torn_remove(&batch->torn, page_id);      /* rebuilt from nothing by this record */
+            torn_remove(&shared->torn, page_id);      /* rebuilt from nothing by this record */
         }
-        pthread_mutex_unlock(&batch->torn_mutex);
+        pthread_mutex_unlock(&shared->torn_mutex);
         if (err != NULL || torn) return err;
     }
     RedoIter   iter = {.data = bytes, .size = entry->size};
@@ -499,10 +510,9 @@ static Error *apply_page(Store *store, RedoBatch *batch, const BatchPage *batch_
         if (!dirty) bp_mark_dirty(pool, frame, entry->lsn);   /* rec LSN: the first change */
         dirty = true;
         report->pages_redone++;
-        if (!atomic_exchange_explicit(&batch->record_applied[entry->record_idx], true,
-                                      memory_order_relaxed)) {
-            report->records_redone++;
-        }
+        /* a plain store (no locked exchange): batch_apply counts the marks at the end */
+        atomic_store_explicit(&batch->record_applied[entry->record_idx], true,
+                              memory_order_relaxed);
     }
     bp_unlatch(frame, LATCH_EXCLUSIVE);
     bp_unpin(pool, frame);
@@ -605,7 +615,7 @@ static Error *apply_window(Store *store, RedoBatch *batch, const BatchPage *page
     };
     pthread_t helper;
     bool      helper_running = false;
-    if (count >= APPLY_PARALLEL_PAGES_MIN) {
+    if (count >= batch->parallel_pages_min) {
         /* halves keep each thread's reads ascending */
         works[0].count = count / 2;
         works[1].pages = pages + count / 2;
@@ -645,6 +655,12 @@ static Error *batch_apply(Store *store, RedoBatch *batch, RecovReport *report)
     for (size_t first = 0; first < count && err == NULL; first += window) {
         size_t window_count = count - first < window ? count - first : window;
         err = apply_window(store, batch, batch->pages + first, window_count, report);
+    }
+    /* records that changed at least one page (every thread of the apply has finished) */
+    for (size_t record_idx = 0; record_idx < batch->record_count; record_idx++) {
+        if (atomic_load_explicit(&batch->record_applied[record_idx], memory_order_relaxed)) {
+            report->records_redone++;
+        }
     }
     memset(batch->pages, 0, batch->page_capacity * sizeof *batch->pages);
     batch->page_count = 0;
@@ -716,7 +732,7 @@ static Error *analyze_record(TxnTable *table, const WalRecord *record, uint64_t 
 
 /* load_dpt: the dirty page table of the checkpoint at checkpoint_lsn (the filter applies to
  * records before its snapshot LSN; a checkpoint written without one gives no filter). */
-static Error *load_dpt(Wal *wal, uint64_t checkpoint_lsn, RedoBatch *batch)
+static Error *load_dpt(Wal *wal, uint64_t checkpoint_lsn, RedoShared *shared)
 {
     if (checkpoint_lsn == 0) return NULL;
     WalReader *reader = NULL;
@@ -728,8 +744,8 @@ static Error *load_dpt(Wal *wal, uint64_t checkpoint_lsn, RedoBatch *batch)
         CkptRecord checkpoint;
         err = ckpt_body_decode(record.payload, record.payload_size, &checkpoint);
         if (err == NULL && checkpoint.dpt_lsn != 0) {
-            err = dpt_build(&batch->dpt, &checkpoint);
-            if (err == NULL) batch->dpt_lsn = checkpoint.dpt_lsn;
+            err = dpt_build(&shared->dpt, &checkpoint);
+            if (err == NULL) shared->dpt_lsn = checkpoint.dpt_lsn;
         }
         if (err == NULL) ckpt_record_free(&checkpoint);
     }
@@ -737,15 +753,103 @@ static Error *load_dpt(Wal *wal, uint64_t checkpoint_lsn, RedoBatch *batch)
     return err;
 }
 
-/* scan: analysis + redo from start to the end of the log: one sequential read; the
- * transaction table is built record by record, the page changes are applied batch by batch. */
-static Error *scan(Wal *wal, Store *store, uint64_t start, uint64_t checkpoint_lsn,
-                   TxnTable *table, RecovReport *report, uint64_t *end_out)
+/* ---- the pipeline: reading batch k+1 while batch k is applied ---- */
+
+/* RedoPipe: two batches; the recovering thread reads the log into `filling` while an applier
+ * thread applies the other one (itself with a helper thread for large windows, and the
+ * prefetch threads). A full batch is handed over only after the previous one was applied, so
+ * batches are applied one at a time in LSN order and each page still gets its records in LSN
+ * order. Serial (RecovRedoTuning.serial, or a thread that cannot start): each batch is applied
+ * by the recovering thread alone, right after it is read. */
+typedef struct RedoPipe {
+    Store      *store;
+    RedoShared  shared;
+    RedoBatch   batches[2];
+    RedoBatch  *filling;
+    bool        serial;
+    pthread_t   applier;
+    bool        applying;    /* applier runs (on `applied`) */
+    RedoBatch  *applied;
+    RecovReport counts;      /* the applier's pages_redone, records_redone */
+    Error      *err;         /* the applier's error */
+} RedoPipe;
+
+static Error *pipe_init(RedoPipe *pipe, Store *store, const RecovRedoTuning *tuning)
 {
-    RedoBatch batch;
+    memset(pipe, 0, sizeof *pipe);
+    pipe->store = store;
+    pipe->serial = tuning->serial;
+    pthread_mutex_init(&pipe->shared.torn_mutex, NULL);
+    size_t bytes = tuning->batch_bytes != 0 ? tuning->batch_bytes : BATCH_BYTES;
+    size_t pages_min = tuning->parallel_pages_min != 0 ? tuning->parallel_pages_min
+                                                       : APPLY_PARALLEL_PAGES_MIN;
+    if (tuning->serial) pages_min = SIZE_MAX;
+    pipe->filling = &pipe->batches[0];
+    /* the second batch is allocated too: batch_free of a zeroed batch is a no-op */
+    TRY(batch_init(&pipe->batches[0], &pipe->shared, bytes, pages_min));
+    if (!tuning->serial) TRY(batch_init(&pipe->batches[1], &pipe->shared, bytes, pages_min));
+    return NULL;
+}
+
+static void *pipe_applier(void *arg)
+{
+    RedoPipe *pipe = arg;
+    pipe->err = batch_apply(pipe->store, pipe->applied, &pipe->counts);
+    return NULL;
+}
+
+/* pipe_wait: wait for the batch being applied (if any); its error. */
+static Error *pipe_wait(RedoPipe *pipe, RecovReport *report)
+{
+    if (!pipe->applying) return NULL;
+    pthread_join(pipe->applier, NULL);
+    pipe->applying = false;
+    report->pages_redone += pipe->counts.pages_redone;
+    report->records_redone += pipe->counts.records_redone;
+    pipe->counts = (RecovReport){0};
+    Error *err = pipe->err;
+    pipe->err = NULL;
+    return err;
+}
+
+/* pipe_hand: the filling batch is full (or the log ended): wait for the previous one, then
+ * apply this one on the applier thread and fill the other one meanwhile. */
+static Error *pipe_hand(RedoPipe *pipe, RecovReport *report)
+{
+    TRY(pipe_wait(pipe, report));
+    RedoBatch *full = pipe->filling;
+    if (pipe->serial || full->entry_count == 0) return batch_apply(pipe->store, full, report);
+    pipe->applied = full;
+    if (pthread_create(&pipe->applier, NULL, pipe_applier, pipe) != 0) {
+        return batch_apply(pipe->store, full, report);   /* no thread: apply it here */
+    }
+    pipe->applying = true;
+    pipe->filling = full == &pipe->batches[0] ? &pipe->batches[1] : &pipe->batches[0];
+    return NULL;
+}
+
+static void pipe_free(RedoPipe *pipe, RecovReport *report)
+{
+    Error *err = pipe_wait(pipe, report);
+    if (err != NULL) err_free(err);
+    batch_free(&pipe->batches[0]);
+    batch_free(&pipe->batches[1]);
+    free(pipe->shared.torn.pages);
+    free(pipe->shared.dpt.slots);
+    pthread_mutex_destroy(&pipe->shared.torn_mutex);
+}
+
+/* scan: analysis + redo from start to the end of the log: one sequential read; the
+ * transaction table is built record by record, the page changes are applied batch by batch,
+ * each batch while the next one is read (RedoPipe). */
+static Error *scan(Wal *wal, Store *store, const RecovRedoTuning *tuning, uint64_t start,
+                   uint64_t checkpoint_lsn, TxnTable *table, RecovReport *report,
+                   uint64_t *end_out)
+{
+    RedoPipe  pipe;
     uint64_t  read_count = bp_stats(store_pool(store)).read_count;
-    Error    *err = batch_init(&batch);
-    if (err == NULL) err = load_dpt(wal, checkpoint_lsn, &batch);
+    Error    *err = pipe_init(&pipe, store, tuning);
+    if (err == NULL) err = load_dpt(wal, checkpoint_lsn, &pipe.shared);
     WalReader *reader = NULL;
     if (err == NULL) err = wal_reader_open(wal, &reader);
     uint64_t lsn = start;
@@ -757,21 +861,22 @@ static Error *scan(Wal *wal, Store *store, uint64_t start, uint64_t checkpoint_l
         report->records_scanned++;
         err = analyze_record(table, &record, checkpoint_lsn);
         if (err == NULL && (record.type == WAL_RECORD_MTR || record.type == WAL_RECORD_CLR)) {
-            if (!batch_fits(&batch, record.redo_size)) err = batch_apply(store, &batch, report);
-            if (err == NULL) err = batch_add_record(&batch, &record, report);
+            if (!batch_fits(pipe.filling, record.redo_size)) err = pipe_hand(&pipe, report);
+            if (err == NULL) err = batch_add_record(pipe.filling, &record, report);
         }
         if (err != NULL) break;
         if (record.xid > report->max_xid) report->max_xid = record.xid;
         lsn += record.size;
     }
     wal_reader_close(reader);
-    if (err == NULL) err = batch_apply(store, &batch, report);
-    if (err == NULL && batch.torn.count > 0) {
+    if (err == NULL) err = pipe_hand(&pipe, report);
+    if (err == NULL) err = pipe_wait(&pipe, report);
+    if (err == NULL && pipe.shared.torn.count > 0) {
         err = err_new(SQLSTATE_DATA_CORRUPTED,
                       "page %u of database \"%s\" is unreadable (torn?) and the log holds no "
-                      "full image of it", (unsigned)batch.torn.pages[0], store_path(store));
+                      "full image of it", (unsigned)pipe.shared.torn.pages[0], store_path(store));
     }
-    batch_free(&batch);
+    pipe_free(&pipe, report);
     report->pages_read = bp_stats(store_pool(store)).read_count - read_count;
     *end_out = lsn;
     return err;
@@ -917,7 +1022,8 @@ static Error *recover(RecovDb *db, const RecovOptions *options, RecovReport *rep
     struct timespec phase, phase_cpu, phase_cpu_end;
     clock_gettime(CLOCK_MONOTONIC, &phase);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &phase_cpu);
-    Error   *err = scan(db->wal, db->store, start, checkpoint_lsn, &table, report, &end);
+    Error   *err = scan(db->wal, db->store, &options->redo, start, checkpoint_lsn, &table, report,
+                        &end);
     report->redo_ms = elapsed_ms_since(&phase);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &phase_cpu_end);
     report->redo_cpu_ms = (double)(phase_cpu_end.tv_sec - phase_cpu.tv_sec) * 1e3 +

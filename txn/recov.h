@@ -9,7 +9,8 @@
  *             next LSN, committed, ended), merged with the CHECKPOINT record's table;
  *   redo      in the same sequential pass, repeating history: the page changes of MTR/CLR
  *             records are gathered in batches and applied page by page (pinned once per
- *             batch with BP_PIN_REDO: a torn or missing page reads as zeros), each change only
+ *             batch with BP_PIN_REDO: a torn or missing page reads as zeros) by an applier
+ *             thread while the next batch is read, one batch at a time, each change only
  *             if the page LSN < record LSN, then the page gets the record's LSN; a change
  *             before the checkpoint's dirty-page-table snapshot to a page the table rules out
  *             is skipped without reading the page; a REDO_PAGE_IMAGE rebuilds a torn page;
@@ -50,6 +51,17 @@ typedef struct RecovDb RecovDb;
  * tolerate an undo already done (a crash between its mtrs): e.g. "delete K" when K is absent. */
 typedef Error *(*RecovUndoFn)(void *ctx, Store *store, const WalRecord *record);
 
+/* RecovRedoTuning: how redo runs (zeros: the defaults). Tests set small batches, so that a
+ * small log still makes several batches, the pipeline and the two-thread apply run; and
+ * `serial`, the reference the pipelined redo must match page for page. */
+typedef struct RecovRedoTuning {
+    size_t batch_bytes;          /* redo bytes per batch (0: 16 MiB) */
+    size_t parallel_pages_min;   /* a prefetch window of at least this many pages is applied by
+                                  * two threads (0: 512) */
+    bool   serial;               /* every batch applied by the recovering thread alone, right
+                                  * after it is read: no pipeline, no helper thread */
+} RecovRedoTuning;
+
 typedef struct RecovOptions {
     StoreOptions store;          /* vfs, pool size, create, cleaner */
     WalOptions   wal;
@@ -58,6 +70,7 @@ typedef struct RecovOptions {
     void        *undo_ctx;
     CkptActiveTxnFn active_txn_fn;   /* optional, installed before the first checkpoint */
     void        *active_txn_ctx;
+    RecovRedoTuning redo;        /* zeros: the defaults */
 } RecovOptions;
 
 typedef struct RecovReport {

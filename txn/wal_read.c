@@ -2,12 +2,14 @@
  * for rollbacks. Everything read from the file is validated (LSN, size, generation, crc)
  * before use; a record that fails is "no record here" (the end of the log), and a record whose
  * crc matches but whose body does not decode is DATA_CORRUPTED. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "common/asserts.h"
 #include "common/bytes.h"
+#include "common/hash_crc32.h"
 #include "txn/wal_int.h"
 
 enum { READ_CHUNK_SIZE = 2 << 20 };
@@ -25,10 +27,66 @@ struct WalReader {
     uint8_t  *raw;             /* the decompressed body */
     size_t    raw_capacity;
     uint32_t  generation_last;
+    z_stream  inflater;        /* raw inflate, reset per record (inflater_ready) */
+    bool      inflater_ready;
 };
+
+/* ---- the record crc ----
+ * zlib's crc32 (reflected polynomial 0xEDB88320) over header bytes [0, 12) and [16, size): the
+ * folding code of common/hash_crc32.c takes the 16-byte multiple of the long part; the 12
+ * header bytes and the last < 16 bytes, which it would hand to zlib's byte loop, go through
+ * slicing-by-8 tables here (a recovery checks a million short records). */
+static uint32_t        crc_tables[8][256];
+static pthread_once_t  crc_tables_once = PTHREAD_ONCE_INIT;
+
+static void crc_tables_make(void)
+{
+    for (uint32_t byte = 0; byte < 256; byte++) {
+        uint32_t crc = byte;
+        for (int bit_idx = 0; bit_idx < 8; bit_idx++) {
+            crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+        }
+        crc_tables[0][byte] = crc;
+    }
+    for (uint32_t byte = 0; byte < 256; byte++) {
+        uint32_t crc = crc_tables[0][byte];
+        for (int table_idx = 1; table_idx < 8; table_idx++) {
+            crc = crc_tables[0][crc & 0xFF] ^ (crc >> 8);
+            crc_tables[table_idx][byte] = crc;
+        }
+    }
+}
+
+/* crc_short: zlib's crc32(crc, data, size), by tables. Pre: crc_tables_make ran. */
+static uint32_t crc_short(uint32_t crc, const uint8_t *data, size_t size)
+{
+    crc = ~crc;
+    for (; size >= 8; data += 8, size -= 8) {
+        uint32_t low = crc ^ dec_u32le(data);
+        uint32_t high = dec_u32le(data + 4);
+        crc = crc_tables[7][low & 0xFF] ^ crc_tables[6][(low >> 8) & 0xFF] ^
+              crc_tables[5][(low >> 16) & 0xFF] ^ crc_tables[4][low >> 24] ^
+              crc_tables[3][high & 0xFF] ^ crc_tables[2][(high >> 8) & 0xFF] ^
+              crc_tables[1][(high >> 16) & 0xFF] ^ crc_tables[0][high >> 24];
+    }
+    for (; size > 0; data++, size--) crc = crc_tables[0][(crc ^ *data) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* record_crc: the crc of a stored record of size >= WAL_RECORD_HEADER_SIZE bytes. */
+static uint32_t record_crc(const uint8_t *stored, size_t size)
+{
+    uint32_t       crc = crc_short(0, stored, 12);
+    const uint8_t *rest = stored + 16;
+    size_t         rest_size = size - 16;
+    size_t         fold_size = rest_size >= 64 ? rest_size & ~(size_t)15 : 0;
+    if (fold_size > 0) crc = hash_crc32_fast(crc, rest, fold_size);
+    return crc_short(crc, rest + fold_size, rest_size - fold_size);
+}
 
 Error *wal_reader_open(Wal *wal, WalReader **reader_out)
 {
+    pthread_once(&crc_tables_once, crc_tables_make);
     WalReader *reader = calloc(1, sizeof *reader);
     if (reader == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     reader->wal = wal;
@@ -39,6 +97,7 @@ Error *wal_reader_open(Wal *wal, WalReader **reader_out)
 void wal_reader_close(WalReader *reader)
 {
     if (reader == NULL) return;
+    if (reader->inflater_ready) inflateEnd(&reader->inflater);
     free(reader->record);
     free(reader->raw);
     free(reader->chunk);
@@ -152,18 +211,49 @@ static Error *bad_body(uint64_t lsn, const char *what)
                    (unsigned long long)lsn, what);
 }
 
+/* inflate_body: the zlib stream (RFC 1950) of size bytes into out[raw_size]; false if it does
+ * not inflate to exactly raw_size bytes. The stream's 2-byte header is checked and its deflate
+ * data inflated raw, through one z_stream per reader (no allocation per record); its adler32
+ * trailer is not recomputed: the record's crc32, checked before, covers every stored byte. */
+static bool inflate_body(WalReader *reader, const uint8_t *stream, size_t size, uint8_t *out,
+                         size_t raw_size)
+{
+    enum { ZLIB_HEADER_SIZE = 2, ZLIB_TRAILER_SIZE = 4 };
+    if (size < ZLIB_HEADER_SIZE + ZLIB_TRAILER_SIZE) return false;
+    unsigned header = ((unsigned)stream[0] << 8) | stream[1];
+    /* deflate, window <= 32 KiB, no preset dictionary, header check */
+    if ((stream[0] & 0x0F) != 8 || (stream[0] >> 4) > 7 || (stream[1] & 0x20) != 0 ||
+        header % 31 != 0) {
+        return false;
+    }
+    z_stream *zs = &reader->inflater;
+    if (!reader->inflater_ready) {
+        memset(zs, 0, sizeof *zs);
+        if (inflateInit2(zs, -15) != Z_OK) return false;
+        reader->inflater_ready = true;
+    } else if (inflateReset(zs) != Z_OK) {
+        return false;
+    }
+    zs->next_in = (Bytef *)(stream + ZLIB_HEADER_SIZE);
+    zs->avail_in = (uInt)(size - ZLIB_HEADER_SIZE);
+    zs->next_out = out;
+    zs->avail_out = (uInt)raw_size;
+    int rc = inflate(zs, Z_FINISH);
+    /* the deflate data ends exactly before the 4-byte trailer */
+    return rc == Z_STREAM_END && zs->total_out == raw_size && zs->avail_in == ZLIB_TRAILER_SIZE;
+}
+
 static Error *decode_body(WalReader *reader, WalRecord *record, const uint8_t *body,
                           size_t body_size)
 {
     if (record->flags & WAL_FLAG_COMPRESSED) {
         if (body_size < 4) return bad_body(record->lsn, "compressed body too short");
-        uLongf raw_size = dec_u32le(body);
+        size_t raw_size = dec_u32le(body);
         if (raw_size > WAL_RECORD_SIZE_MAX * 8ul) return bad_body(record->lsn, "raw size");
         if (!reserve(&reader->raw, &reader->raw_capacity, raw_size + 1)) {
             return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
         }
-        uLongf got = raw_size;
-        if (uncompress(reader->raw, &got, body + 4, body_size - 4) != Z_OK || got != raw_size) {
+        if (!inflate_body(reader, body + 4, body_size - 4, reader->raw, raw_size)) {
             return bad_body(record->lsn, "compressed body does not inflate");
         }
         body = reader->raw;
@@ -225,9 +315,7 @@ Error *wal_read(WalReader *reader, uint64_t lsn, bool check_generation, WalRecor
         if (!present) return NULL;
         stored = reader->record;
     }
-    uLong crc = crc32(0, stored, 12);
-    crc = crc32(crc, stored + 16, size - 16);
-    if ((uint32_t)crc != dec_u32le(header + 12)) return NULL;
+    if (record_crc(stored, size) != dec_u32le(header + 12)) return NULL;
     *record_out = (WalRecord){
         .lsn = lsn,
         .size = size,
