@@ -72,8 +72,8 @@ static Error *fetch(PointOp *point, bool *found_out)
 {
     const Plan *plan = point->base.plan;
     ExecCtx *ctx = point->base.ctx;
-    TRY(txn_row_get(ctx->txn, plan->table->tree, point->key, point->key_size, &point->record,
-                    found_out));
+    TRY(txn_row_get_point(ctx->txn, plan->table->tree, point->key, point->key_size,
+                          &point->record, found_out));
     if (!*found_out) return NULL;
     arena_reset(point->batch);
     DataChunk *chunk = &point->chunk;

@@ -37,6 +37,7 @@
 
 #include "common/asserts.h"
 #include "common/bytes.h"
+#include "common/bytes_load.h"
 #include "executor/op_int.h"
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
@@ -66,6 +67,19 @@ typedef struct ColDecode {
     uint32_t   width;
 } ColDecode;
 
+/* FusedCmp (scanpath): one term `column OP constant` of a fused filter: the column is a projected
+ * integer column read at its fixed offset (decode mode DECODE_FIXED2_I16/4_I32/8_I64), the
+ * constant a column-free expression evaluated once per open. */
+typedef enum FusedOp { FUSED_EQ, FUSED_NE, FUSED_LT, FUSED_LE, FUSED_GT, FUSED_GE } FusedOp;
+enum { FUSED_CMP_MAX = 8 };
+
+typedef struct FusedCmp {
+    uint32_t   scan_idx;       /* the projected column */
+    FusedOp    op;
+    ExprState *value;          /* the constant side */
+    int64_t    constant;       /* its value (fused_ready) */
+} FusedCmp;
+
 typedef struct ScanOp {
     Op              base;
     const CatTable *table;
@@ -91,12 +105,18 @@ typedef struct ScanOp {
     const TxnScanRow *page_rows;
     size_t          page_count;
     size_t          page_pos;
+    BtRowShape      page_shape;     /* storage's shape of page_rows (txn_page_scan_shape) */
     ColDecode      *decode;         /* per projected column (SOURCE_PAGES) */
     uint32_t        fixed_end;      /* max fixed_offset + width of the fixed-mode columns */
     bool            late;           /* late materialization (see the top comment) */
     bool           *filter_reads;   /* late: per projected column, does the filter read it? */
     DataChunk       filter_chunk;   /* late: the filter's columns of one leaf (batch arena) */
     TxnScanRow     *picked;         /* late: the rows the filter kept (VEC_VALUE_COUNT_MAX) */
+    FusedCmp       *fused;          /* fused filter (see the top comment), fused_count terms */
+    uint32_t        fused_count;
+    bool            fused_ready;    /* the terms' constants are evaluated for this open */
+    bool            fused_none;     /* a constant is NULL: no row passes */
+    uint16_t       *fused_sel;      /* the rows a fused filter kept (VEC_VALUE_COUNT_MAX) */
     TxnCursor      *txn_cursor;
     BtCursor       *bt_cursor;
     bool            started;
@@ -198,6 +218,7 @@ static void cursors_close(ScanOp *scan)
 {
     if (scan->page_scan != NULL) txn_page_scan_close(scan->page_scan);
     scan->page_scan = NULL;
+    scan->fused_ready = false;      /* parameters may differ at the next open */
     scan->page_rows = NULL;
     scan->page_count = 0;
     scan->page_pos = 0;
@@ -449,6 +470,7 @@ static Error *decode_init(ScanOp *scan)
  * fixed-width column whose value no row of the slice has NULL is read with one load per row
  * (no length, column-count or NULL test per row and column). */
 enum { SHAPE_NULL_BYTES_MAX = 8 };     /* tables of up to 64 columns take the uniform loop */
+STATIC_ASSERT((int)SHAPE_NULL_BYTES_MAX <= (int)BT_ROW_SHAPE_NULL_BYTES, "storage's shape covers the bitmap");
 typedef struct SliceShape {
     bool     uniform;                        /* same column_count, long enough for fixed_end */
     uint32_t column_count;
@@ -460,15 +482,23 @@ static void slice_shape(const ScanOp *scan, const TxnScanRow *rows, uint32_t cou
 {
     memset(shape, 0, sizeof *shape);
     if (count == 0 || rows[0].record_size < ROW_HEADER_SIZE) return;
-    uint32_t column_count = dec_u16le(rows[0].record + ROW_HEADER_COLUMN_COUNT_OFFSET);
+    uint32_t column_count = load_u16le(rows[0].record + ROW_HEADER_COLUMN_COUNT_OFFSET);
     uint32_t null_size = (column_count + 7) / 8;
     if (null_size > SHAPE_NULL_BYTES_MAX) return;
     size_t need = (size_t)ROW_HEADER_SIZE + null_size + scan->fixed_end;
+    const BtRowShape *page = &scan->page_shape;
+    if (page->uniform && page->column_count == column_count && page->record_size_min >= need) {
+        /* (scanpath) storage's pass over the leaf found it: the rows are a subset of the leaf */
+        shape->uniform = true;
+        shape->column_count = column_count;
+        memcpy(shape->nulls, page->nulls, null_size);
+        return;
+    }
     uint8_t nulls[SHAPE_NULL_BYTES_MAX] = { 0 };
     for (uint32_t pos = 0; pos < count; pos++) {
         const uint8_t *record = rows[pos].record;
         if (rows[pos].record_size < need) return;
-        if (dec_u16le(record + ROW_HEADER_COLUMN_COUNT_OFFSET) != column_count) return;
+        if (load_u16le(record + ROW_HEADER_COLUMN_COUNT_OFFSET) != column_count) return;
         for (uint32_t byte = 0; byte < null_size; byte++) nulls[byte] |= record[ROW_HEADER_SIZE + byte];
     }
     shape->uniform = true;
@@ -491,9 +521,9 @@ static void decode_uniform(const ColDecode *decode, const SliceShape *shape,
     } while (0)
     switch (decode->mode) {
     case DECODE_FIXED1_BOOL: UNIFORM_LOOP(uint8_t, values[pos] = bytes[0] != 0); break;
-    case DECODE_FIXED2_I16: UNIFORM_LOOP(int16_t, values[pos] = (int16_t)dec_u16le(bytes)); break;
-    case DECODE_FIXED4_I32: UNIFORM_LOOP(int32_t, values[pos] = (int32_t)dec_u32le(bytes)); break;
-    case DECODE_FIXED8_I64: UNIFORM_LOOP(int64_t, values[pos] = (int64_t)dec_u64le(bytes)); break;
+    case DECODE_FIXED2_I16: UNIFORM_LOOP(int16_t, values[pos] = (int16_t)load_u16le(bytes)); break;
+    case DECODE_FIXED4_I32: UNIFORM_LOOP(int32_t, values[pos] = (int32_t)load_u32le(bytes)); break;
+    case DECODE_FIXED8_I64: UNIFORM_LOOP(int64_t, values[pos] = (int64_t)load_u64le(bytes)); break;
     case DECODE_FIXED4_F32: UNIFORM_LOOP(float, memcpy(&values[pos], bytes, 4)); break;
     case DECODE_FIXED8_F64: UNIFORM_LOOP(double, memcpy(&values[pos], bytes, 8)); break;
     case DECODE_GENERIC: break;
@@ -534,7 +564,7 @@ static Error *decode_rows(ScanOp *scan, uint32_t idx, const TxnScanRow *rows, ui
             uint32_t size = rows[pos].record_size;                                           \
             uint32_t row = base + pos;                                                       \
             if (size < ROW_HEADER_SIZE) return page_corrupt(scan, decode, "short record");   \
-            uint32_t column_count = dec_u16le(record + ROW_HEADER_COLUMN_COUNT_OFFSET);      \
+            uint32_t column_count = load_u16le(record + ROW_HEADER_COLUMN_COUNT_OFFSET);      \
             if (col_idx >= column_count) {                                                   \
                 /* the record predates the column: the layout's missing value */             \
                 TRY(rowcodec_decode_column(scan->table, attnum, record, size, rows[pos].key,  \
@@ -555,14 +585,14 @@ static Error *decode_rows(ScanOp *scan, uint32_t idx, const TxnScanRow *rows, ui
     } while (0)
     switch (decode->mode) {
     case DECODE_FIXED1_BOOL: FIXED_LOOP(uint8_t, values[row] = bytes[0] != 0); break;
-    case DECODE_FIXED2_I16: FIXED_LOOP(int16_t, values[row] = (int16_t)dec_u16le(bytes)); break;
-    case DECODE_FIXED4_I32: FIXED_LOOP(int32_t, values[row] = (int32_t)dec_u32le(bytes)); break;
-    case DECODE_FIXED8_I64: FIXED_LOOP(int64_t, values[row] = (int64_t)dec_u64le(bytes)); break;
+    case DECODE_FIXED2_I16: FIXED_LOOP(int16_t, values[row] = (int16_t)load_u16le(bytes)); break;
+    case DECODE_FIXED4_I32: FIXED_LOOP(int32_t, values[row] = (int32_t)load_u32le(bytes)); break;
+    case DECODE_FIXED8_I64: FIXED_LOOP(int64_t, values[row] = (int64_t)load_u64le(bytes)); break;
     case DECODE_FIXED4_F32:
-        FIXED_LOOP(float, uint32_t bits = dec_u32le(bytes); memcpy(&values[row], &bits, 4));
+        FIXED_LOOP(float, uint32_t bits = load_u32le(bytes); memcpy(&values[row], &bits, 4));
         break;
     case DECODE_FIXED8_F64:
-        FIXED_LOOP(double, uint64_t bits = dec_u64le(bytes); memcpy(&values[row], &bits, 8));
+        FIXED_LOOP(double, uint64_t bits = load_u64le(bytes); memcpy(&values[row], &bits, 8));
         break;
     case DECODE_GENERIC: break;
     }
@@ -589,6 +619,158 @@ static Error *late_begin(ScanOp *scan)
     return NULL;
 }
 
+/* ---------------------------------------------------------- fused filter ---- */
+
+/* fused_prepare: evaluate the terms' constants (once per open, at the first slice: an error in
+ * a constant surfaces only when a row is filtered, as with expr_filter). */
+static Error *fused_prepare(ScanOp *scan)
+{
+    scan->fused_none = false;
+    for (uint32_t term_idx = 0; term_idx < scan->fused_count; term_idx++) {
+        FusedCmp *term = &scan->fused[term_idx];
+        bool is_null = false;
+        TRY(op_expr_eval_int64(term->value, scan->batch.arena, &term->constant, &is_null));
+        if (is_null) scan->fused_none = true;     /* x OP NULL is NULL: the row is dropped */
+    }
+    scan->fused_ready = true;
+    return NULL;
+}
+
+/* FUSED_LOOP: narrow (idx list) to the rows whose T value at offset passes OP constant; the
+ * first term reads the slice's rows in order (in == NULL), later terms narrow in place.
+ * Branch-free: every row is written, the count advances only for kept rows. */
+#define FUSED_LOOP(T, LOAD, OP)                                                              \
+    do {                                                                                     \
+        T bound = (T)constant;                                                               \
+        if (in == NULL) {                                                                    \
+            for (uint32_t pos = 0; pos < count; pos++) {                                     \
+                const uint8_t *bytes = rows[pos].record + offset;                            \
+                T value = LOAD;                                                              \
+                out[kept] = (uint16_t)pos;                                                   \
+                kept += (value OP bound);                                                    \
+            }                                                                                \
+        } else {                                                                             \
+            for (uint32_t pos = 0; pos < count; pos++) {                                     \
+                uint16_t row = in[pos];                                                      \
+                const uint8_t *bytes = rows[row].record + offset;                            \
+                T value = LOAD;                                                              \
+                out[kept] = row;                                                             \
+                kept += (value OP bound);                                                    \
+            }                                                                                \
+        }                                                                                    \
+    } while (0)
+
+#define FUSED_OPS(T, LOAD)                                                                   \
+    switch (op) {                                                                            \
+    case FUSED_EQ: FUSED_LOOP(T, LOAD, ==); break;                                           \
+    case FUSED_NE: FUSED_LOOP(T, LOAD, !=); break;                                           \
+    case FUSED_LT: FUSED_LOOP(T, LOAD, <); break;                                            \
+    case FUSED_LE: FUSED_LOOP(T, LOAD, <=); break;                                           \
+    case FUSED_GT: FUSED_LOOP(T, LOAD, >); break;                                            \
+    case FUSED_GE: FUSED_LOOP(T, LOAD, >=); break;                                           \
+    }
+
+/* fused_term: one term over rows (in: the rows still kept, NULL: all count rows of the slice),
+ * the kept row positions into out (may equal in); returns how many. */
+static uint32_t fused_term(DecodeMode mode, FusedOp op, int64_t constant, uint32_t offset,
+                           const TxnScanRow *rows, const uint16_t *in, uint32_t count,
+                           uint16_t *out)
+{
+    uint32_t kept = 0;
+    switch (mode) {
+    case DECODE_FIXED2_I16: FUSED_OPS(int16_t, (int16_t)load_u16le(bytes)); break;
+    case DECODE_FIXED4_I32: FUSED_OPS(int32_t, (int32_t)load_u32le(bytes)); break;
+    case DECODE_FIXED8_I64: FUSED_OPS(int64_t, (int64_t)load_u64le(bytes)); break;
+    default: break;    /* fused_init admits only the three integer modes */
+    }
+    return kept;
+}
+#undef FUSED_OPS
+#undef FUSED_LOOP
+
+/* shape_has_plain: is projected column idx read with one load per row in this slice (a fixed
+ * mode, present in every record, NULL in none)? */
+static bool shape_has_plain(const ScanOp *scan, uint32_t idx, const SliceShape *shape)
+{
+    const ColDecode *decode = &scan->decode[idx];
+    uint32_t col_idx = decode->col_idx;
+    return decode->mode != DECODE_GENERIC && shape->uniform && col_idx < shape->column_count &&
+           (shape->nulls[col_idx / 8] & (1u << (col_idx % 8))) == 0;
+}
+
+/* decode_uniform_sel: decode_uniform for the rows rows[sel[0..count)] (out rows base on). */
+static void decode_uniform_sel(const ColDecode *decode, const SliceShape *shape,
+                               const TxnScanRow *rows, const uint16_t *sel, uint32_t count,
+                               Vector *out, uint32_t base)
+{
+    uint32_t offset = ROW_HEADER_SIZE + (shape->column_count + 7) / 8 + decode->fixed_offset;
+#define SEL_LOOP(T, LOAD)                                                                    \
+    do {                                                                                     \
+        T *values = (T *)out->data + base;                                                   \
+        for (uint32_t pos = 0; pos < count; pos++) {                                         \
+            const uint8_t *bytes = rows[sel[pos]].record + offset;                           \
+            LOAD;                                                                            \
+        }                                                                                    \
+    } while (0)
+    switch (decode->mode) {
+    case DECODE_FIXED1_BOOL: SEL_LOOP(uint8_t, values[pos] = bytes[0] != 0); break;
+    case DECODE_FIXED2_I16: SEL_LOOP(int16_t, values[pos] = (int16_t)load_u16le(bytes)); break;
+    case DECODE_FIXED4_I32: SEL_LOOP(int32_t, values[pos] = (int32_t)load_u32le(bytes)); break;
+    case DECODE_FIXED8_I64: SEL_LOOP(int64_t, values[pos] = (int64_t)load_u64le(bytes)); break;
+    case DECODE_FIXED4_F32: SEL_LOOP(float, memcpy(&values[pos], bytes, 4)); break;
+    case DECODE_FIXED8_F64: SEL_LOOP(double, memcpy(&values[pos], bytes, 8)); break;
+    case DECODE_GENERIC: break;
+    }
+#undef SEL_LOOP
+}
+
+/* fused_slice: the fused filter over rows[0, take) when every term's column is plain in the
+ * slice's shape (*done_out false otherwise: the caller filters the general way); the kept rows
+ * are decoded into the batch at row base, *kept_out how many. Same rows as expr_filter: no term
+ * column is NULL in the slice, so each term is a plain comparison (and a NULL constant keeps no
+ * row). */
+static Error *fused_slice(ScanOp *scan, const TxnScanRow *rows, uint32_t take, uint32_t base,
+                          const SliceShape *shape, uint32_t *kept_out, bool *done_out)
+{
+    const Plan *plan = scan->base.plan;
+    *kept_out = 0;
+    *done_out = false;
+    for (uint32_t term_idx = 0; term_idx < scan->fused_count; term_idx++) {
+        if (!shape_has_plain(scan, scan->fused[term_idx].scan_idx, shape)) return NULL;
+    }
+    *done_out = true;
+    if (!scan->fused_ready) TRY(fused_prepare(scan));
+    if (scan->fused_none) return NULL;
+    uint32_t null_size = (shape->column_count + 7) / 8;
+    uint16_t *sel = scan->fused_sel;
+    uint32_t kept = take;
+    for (uint32_t term_idx = 0; term_idx < scan->fused_count && kept > 0; term_idx++) {
+        const FusedCmp *term = &scan->fused[term_idx];
+        const ColDecode *decode = &scan->decode[term->scan_idx];
+        uint32_t offset = ROW_HEADER_SIZE + null_size + decode->fixed_offset;
+        kept = fused_term(decode->mode, term->op, term->constant, offset, rows,
+                          term_idx == 0 ? NULL : sel, kept, sel);
+    }
+    if (kept == 0) return NULL;
+    DataChunk *chunk = &scan->batch.chunk;
+    if (chunk->column_count > 0) TRY(grow_batch(scan, base + kept));
+    bool picked_ready = false;
+    for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
+        Vector *out = &chunk->columns[col_idx];
+        if (shape_has_plain(scan, col_idx, shape)) {
+            decode_uniform_sel(&scan->decode[col_idx], shape, rows, sel, kept, out, base);
+            continue;
+        }
+        if (!picked_ready) {
+            for (uint32_t idx = 0; idx < kept; idx++) scan->picked[idx] = rows[sel[idx]];
+            picked_ready = true;
+        }
+        TRY(decode_rows(scan, col_idx, scan->picked, kept, out, base, shape));
+    }
+    *kept_out = kept;
+    return NULL;
+}
+
 /* late_slice: filter rows[0, take) of a leaf on the filter's columns, then decode the kept rows
  * into the batch at row base; *kept_out how many. */
 static Error *late_slice(ScanOp *scan, const TxnScanRow *rows, uint32_t take, uint32_t base,
@@ -599,6 +781,11 @@ static Error *late_slice(ScanOp *scan, const TxnScanRow *rows, uint32_t take, ui
     *kept_out = 0;
     SliceShape shape;
     slice_shape(scan, rows, take, &shape);
+    if (scan->fused_count > 0) {
+        bool done = false;
+        TRY(fused_slice(scan, rows, take, base, &shape, kept_out, &done));
+        if (done) return NULL;
+    }
     for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
         if (!scan->filter_reads[col_idx]) continue;
         vec_reset(&probe->columns[col_idx]);
@@ -638,6 +825,7 @@ static Error *fill_batch_pages(ScanOp *scan)
             if (scan->done) break;
             if (scan->late) TRY(exec_check_interrupt(scan->base.ctx));
             TRY(txn_page_scan_next(scan->page_scan, &scan->page_rows, &scan->page_count));
+            txn_page_scan_shape(scan->page_scan, &scan->page_shape);
             scan->page_pos = 0;
             if (scan->page_count == 0) {
                 scan->done = true;
@@ -800,6 +988,9 @@ static void scan_close(Op *op)
     cursors_close(scan);
     op_batch_destroy(&scan->batch);
     op_expr_close(scan->filter);
+    for (uint32_t term_idx = 0; term_idx < scan->fused_count; term_idx++) {
+        op_expr_close(scan->fused[term_idx].value);
+    }
     op_expr_close(scan->lo);
     op_expr_close(scan->hi);
     const IndexBounds *bounds = &op->plan->bounds;
@@ -854,6 +1045,114 @@ static bool filter_columns(const Expr *expr, bool *reads, uint32_t column_count)
     }
 }
 
+/* fused_kern_op: the FusedOp of an integer filter kernel and the decode mode its type needs;
+ * false for any other kernel. */
+static bool fused_kern_op(const void *kern, FusedOp *op_out, DecodeMode *mode_out)
+{
+    static const struct {
+        const void *kern;
+        FusedOp     op;
+        DecodeMode  mode;
+    } KERNS[] = {
+        {(const void *)kern_filter_eq_i16, FUSED_EQ, DECODE_FIXED2_I16},
+        {(const void *)kern_filter_ne_i16, FUSED_NE, DECODE_FIXED2_I16},
+        {(const void *)kern_filter_lt_i16, FUSED_LT, DECODE_FIXED2_I16},
+        {(const void *)kern_filter_le_i16, FUSED_LE, DECODE_FIXED2_I16},
+        {(const void *)kern_filter_gt_i16, FUSED_GT, DECODE_FIXED2_I16},
+        {(const void *)kern_filter_ge_i16, FUSED_GE, DECODE_FIXED2_I16},
+        {(const void *)kern_filter_eq_i32, FUSED_EQ, DECODE_FIXED4_I32},
+        {(const void *)kern_filter_ne_i32, FUSED_NE, DECODE_FIXED4_I32},
+        {(const void *)kern_filter_lt_i32, FUSED_LT, DECODE_FIXED4_I32},
+        {(const void *)kern_filter_le_i32, FUSED_LE, DECODE_FIXED4_I32},
+        {(const void *)kern_filter_gt_i32, FUSED_GT, DECODE_FIXED4_I32},
+        {(const void *)kern_filter_ge_i32, FUSED_GE, DECODE_FIXED4_I32},
+        {(const void *)kern_filter_eq_i64, FUSED_EQ, DECODE_FIXED8_I64},
+        {(const void *)kern_filter_ne_i64, FUSED_NE, DECODE_FIXED8_I64},
+        {(const void *)kern_filter_lt_i64, FUSED_LT, DECODE_FIXED8_I64},
+        {(const void *)kern_filter_le_i64, FUSED_LE, DECODE_FIXED8_I64},
+        {(const void *)kern_filter_gt_i64, FUSED_GT, DECODE_FIXED8_I64},
+        {(const void *)kern_filter_ge_i64, FUSED_GE, DECODE_FIXED8_I64},
+    };
+    for (size_t idx = 0; idx < sizeof KERNS / sizeof KERNS[0]; idx++) {
+        if (KERNS[idx].kern == kern) {
+            *op_out = KERNS[idx].op;
+            *mode_out = KERNS[idx].mode;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* is_constant_side: a constant, a parameter, or casts of those (no columns, nothing volatile). */
+static bool is_constant_side(const Expr *expr)
+{
+    if (expr->kind == EXPR_CONST || expr->kind == EXPR_PARAM) return true;
+    return expr->kind == EXPR_CAST && expr->arg_count == 1 && expr->args[0] != NULL &&
+           is_constant_side(expr->args[0]);
+}
+
+/* fused_term_of: is expr `column OP constant` (or `constant OP column`) over an integer
+ * column read at a fixed offset? Fills term (not its value state). */
+static bool fused_term_of(const ScanOp *scan, const Expr *expr, FusedCmp *term,
+                          const Expr **constant_out)
+{
+    static const FusedOp FLIPPED[] = {
+        [FUSED_EQ] = FUSED_EQ, [FUSED_NE] = FUSED_NE, [FUSED_LT] = FUSED_GT,
+        [FUSED_LE] = FUSED_GE, [FUSED_GT] = FUSED_LT, [FUSED_GE] = FUSED_LE,
+    };
+    FusedOp op;
+    DecodeMode mode;
+    if (expr->kind != EXPR_CALL || expr->arg_count != 2 || expr->args[0] == NULL ||
+        expr->args[1] == NULL || expr->filter_kern == NULL ||
+        !fused_kern_op(expr->filter_kern, &op, &mode)) {
+        return false;
+    }
+    const Expr *column = expr->args[0], *constant = expr->args[1];
+    if (column->kind != EXPR_COLUMN) {
+        column = expr->args[1];
+        constant = expr->args[0];
+        op = FLIPPED[op];
+    }
+    if (column->kind != EXPR_COLUMN || !is_constant_side(constant)) return false;
+    if (column->column_idx >= scan->base.plan->scan_count) return false;
+    if (scan->decode[column->column_idx].mode != mode) return false;
+    *term = (FusedCmp){ .scan_idx = column->column_idx, .op = op };
+    *constant_out = constant;
+    return true;
+}
+
+/* fused_init (scanpath): a filter that is one such term, or an AND of up to FUSED_CMP_MAX of
+ * them, runs fused into decoding (fused_slice). */
+static Error *fused_init(ScanOp *scan)
+{
+    const Expr *filter = scan->base.plan->filter;
+    ExecCtx *ctx = scan->base.ctx;
+    const Expr *const *terms = (const Expr *const *)&filter;
+    uint32_t term_count = 1;
+    if (filter->kind == EXPR_AND) {
+        terms = (const Expr *const *)filter->args;
+        term_count = filter->arg_count;
+    }
+    if (term_count == 0 || term_count > FUSED_CMP_MAX) return NULL;
+    FusedCmp fused[FUSED_CMP_MAX];
+    const Expr *constants[FUSED_CMP_MAX];
+    for (uint32_t term_idx = 0; term_idx < term_count; term_idx++) {
+        if (terms[term_idx] == NULL ||
+            !fused_term_of(scan, terms[term_idx], &fused[term_idx], &constants[term_idx])) {
+            return NULL;
+        }
+    }
+    scan->fused = arena_calloc(ctx->arena, term_count * sizeof *scan->fused);
+    scan->fused_sel = arena_alloc(ctx->arena, VEC_VALUE_COUNT_MAX * sizeof(uint16_t));
+    if (scan->fused == NULL || scan->fused_sel == NULL) return oom();
+    for (uint32_t term_idx = 0; term_idx < term_count; term_idx++) {
+        scan->fused[term_idx] = fused[term_idx];
+        TRY(expr_prepare(ctx, constants[term_idx], &scan->fused[term_idx].value));
+        scan->fused_count = term_idx + 1;     /* scan_close closes the prepared ones */
+    }
+    return NULL;
+}
+
 /* late_init: turn late materialization on when the filter reads fewer columns than projected. */
 static Error *late_init(ScanOp *scan)
 {
@@ -863,9 +1162,10 @@ static Error *late_init(ScanOp *scan)
     bool *reads = arena_calloc(ctx->arena, plan->scan_count * sizeof(bool));
     if (reads == NULL) return oom();
     if (!filter_columns(plan->filter, reads, plan->scan_count)) return NULL;
+    TRY(fused_init(scan));
     uint32_t read_count = 0;
     for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) read_count += reads[col_idx];
-    if (read_count == plan->scan_count) return NULL;     /* nothing to skip */
+    if (read_count == plan->scan_count && scan->fused_count == 0) return NULL; /* nothing saved */
     scan->picked = arena_alloc(ctx->arena, VEC_VALUE_COUNT_MAX * sizeof(TxnScanRow));
     if (scan->picked == NULL) return oom();
     scan->filter_reads = reads;

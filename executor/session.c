@@ -729,7 +729,8 @@ static void catalog_env(void *ctx, KernCatEnv *env_out)
     *env_out = (KernCatEnv){ .catalog = engine_catalog(db->engine), .txn = db->txn,
                              .search_path = db->search_path,
                              .search_path_count = db->search_path_count, .user = db->user,
-                             .backend_pid = db->backend_pid };
+                             .backend_pid = db->backend_pid,
+                             .interrupt = &db->interrupt };   /* pg_sleep polls it */
 }
 
 ExecSessionHooks sess_hooks(birch_db *db)
@@ -1009,10 +1010,9 @@ static Error *stmt_start(birch_stmt *stmt)
     if (db->active == NULL) {
         /* a fresh snapshot per statement (READ COMMITTED); not while another statement of the
          * session still reads through the current one */
+        /* it also clears a cancel pending on the transaction's lock owner (db->lock_owner,
+         * which only this thread changes): no interrupt_mutex round trip per statement */
         TRY(txn_statement_begin(db->txn));
-        pthread_mutex_lock(&db->interrupt_mutex);
-        lock_interrupt_clear(db->lock_owner);
-        pthread_mutex_unlock(&db->interrupt_mutex);
     }
     TRY(snapshot_first(db, ast, had_txn));   /* sessions: snapshot timing */
     db->txn_started_statement = true;

@@ -162,6 +162,22 @@ Error *bt_leaf_scan_next_plain(BtLeafScan *scan, uint64_t xid_bound,
                                const BtLeafEntry **entries_out, size_t *count_out,
                                bool *all_plain_out);
 void   bt_leaf_scan_close(BtLeafScan *scan);
+/* BtRowShape (scanpath, session 6): what every record of a leaf has in common, found in
+ * bt_leaf_scan_next_plain's pass when the leaf is all plain, so a consumer that decodes fixed
+ * offsets needs no pass of its own over the records to learn it. */
+enum { BT_ROW_SHAPE_NULL_BYTES = 8 };
+typedef struct BtRowShape {
+    bool     uniform;           /* false: unknown (the fields below mean nothing) */
+    uint16_t column_count;      /* every record's column count (storage/row.h header) */
+    uint32_t record_size_min;   /* bytes of the shortest record */
+    /* OR over the records of their BT_ROW_SHAPE_NULL_BYTES bytes at ROW_HEADER_SIZE: the NULL
+     * bitmap's first bytes (bytes past (column_count + 7) / 8 are data: ignore them) */
+    uint8_t  nulls[BT_ROW_SHAPE_NULL_BYTES];
+} BtRowShape;
+/* bt_leaf_scan_shape: the shape of the entries the last bt_leaf_scan_next_plain handed out;
+ * uniform only when that leaf was all plain and every record holds at least ROW_HEADER_SIZE +
+ * BT_ROW_SHAPE_NULL_BYTES bytes (so any subset of those entries has this shape too). */
+void   bt_leaf_scan_shape(const BtLeafScan *scan, BtRowShape *shape_out);
 /* ---- end of perf's block ---- */
 
 #endif

@@ -25,13 +25,15 @@
 enum {
     CURSOR_HOP_MAX = 1 << 20,
     CURSOR_VALUE_CACHE_MAX = 256,   /* values up to this size are copied at each forward move */
+    CURSOR_KEY_INLINE_MAX = 64,     /* keys up to this size are kept inside the cursor */
 };
 
 struct BtCursor {
     BTree     *tree;
     EpochGuard guard;
-    uint8_t    lo[BT_KEY_SIZE_MAX];
-    uint8_t    hi[BT_KEY_SIZE_MAX];
+    uint8_t   *lo;            /* bounds: no_bound until set_range allocates bound_buf */
+    uint8_t   *hi;
+    uint8_t   *bound_buf;     /* lo then hi, BT_KEY_SIZE_MAX each (NULL: never bounded) */
     size_t     lo_size;
     size_t     hi_size;
     bool       has_lo;
@@ -40,8 +42,10 @@ struct BtCursor {
     PageId     leaf;
     uint64_t   lsn;
     int        slot_idx;
-    uint8_t    key[BT_KEY_SIZE_MAX];
+    uint8_t   *key;           /* key_inline, or key_heap for a longer key */
     size_t     key_size;
+    uint8_t   *key_heap;      /* BT_KEY_SIZE_MAX bytes, allocated by the first long key */
+    uint8_t    key_inline[CURSOR_KEY_INLINE_MAX];
     Frame     *frame;         /* the leaf's frame, pinned (never latched) between calls */
     bool       value_cached;  /* value_cache holds the current entry's value (see above) */
     uint64_t   value_change_count;   /* bp_change_count(frame) when it was copied */
@@ -55,6 +59,22 @@ static void drop_pin(BtCursor *cursor)
     if (cursor->frame != NULL) bp_unpin(cursor->tree->pool, cursor->frame);
     cursor->frame = NULL;
     cursor->value_cached = false;
+}
+
+/* key_store: the cursor's key becomes (key, key_size) (a long key needs the heap buffer). */
+static Error *key_store(BtCursor *cursor, const uint8_t *key, size_t key_size)
+{
+    VERIFY(key_size <= BT_KEY_SIZE_MAX);
+    uint8_t *dst = cursor->key_inline;
+    if (key_size > CURSOR_KEY_INLINE_MAX) {
+        if (cursor->key_heap == NULL) cursor->key_heap = malloc(BT_KEY_SIZE_MAX);
+        if (cursor->key_heap == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+        dst = cursor->key_heap;
+    }
+    if (key_size > 0) memmove(dst, key, key_size);
+    cursor->key = dst;
+    cursor->key_size = key_size;
+    return NULL;
 }
 
 /* keep_pinned: the cursor is on the S-latched frame: unlatch it but keep its pin, so the next
@@ -80,12 +100,31 @@ static void cache_value(BtCursor *cursor, Frame *frame, const uint8_t *cell)
     cursor->value_cached = true;
 }
 
+/* The empty bound of a cursor without a range (never written: set_range allocates first). */
+static uint8_t no_bound[1];
+
 Error *bt_cursor_open(BTree *tree, BtCursor **cursor_out)
 {
+    /* the bound buffers are allocated only by a set_range with bounds, so a cursor for a
+     * point lookup is small (the allocator's per-thread cache serves it) and only its
+     * fields are cleared, not its key and value buffers */
     BtCursor *cursor = malloc(sizeof *cursor);
     if (cursor == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
-    memset(cursor, 0, sizeof *cursor);
     cursor->tree = tree;
+    cursor->lo = cursor->hi = no_bound;
+    cursor->bound_buf = NULL;
+    cursor->lo_size = cursor->hi_size = 0;
+    cursor->has_lo = cursor->has_hi = cursor->valid = false;
+    cursor->leaf = PAGE_ID_NONE;
+    cursor->lsn = 0;
+    cursor->slot_idx = 0;
+    cursor->key = cursor->key_inline;
+    cursor->key_size = 0;
+    cursor->key_heap = NULL;
+    cursor->frame = NULL;
+    cursor->value_cached = false;
+    cursor->value_change_count = 0;
+    cursor->value_cache_size = 0;
     cursor->guard.slot_idx = -1;
     store_epoch_enter(tree->store, &cursor->guard);
     *cursor_out = cursor;
@@ -97,6 +136,8 @@ void bt_cursor_close(BtCursor *cursor)
     if (cursor == NULL) return;
     drop_pin(cursor);
     store_epoch_exit(cursor->tree->store, &cursor->guard);
+    free(cursor->bound_buf);
+    free(cursor->key_heap);
     free(cursor);
 }
 
@@ -105,6 +146,12 @@ Error *bt_cursor_set_range(BtCursor *cursor, const uint8_t *lo, size_t lo_size,
 {
     if (lo_size > BT_KEY_SIZE_MAX || hi_size > BT_KEY_SIZE_MAX) {
         return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "range bound exceeds the key size limit");
+    }
+    if (cursor->bound_buf == NULL && (lo != NULL || hi != NULL)) {
+        cursor->bound_buf = malloc(2 * BT_KEY_SIZE_MAX);
+        if (cursor->bound_buf == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+        cursor->lo = cursor->bound_buf;
+        cursor->hi = cursor->bound_buf + BT_KEY_SIZE_MAX;
     }
     cursor->has_lo = lo != NULL && lo_size > 0;
     cursor->has_hi = hi != NULL;
@@ -154,12 +201,15 @@ static Error *settle_forward(BtCursor *cursor, Frame *frame, int slot_idx)
             size_t key_size = bt_cell_key_size(cell);
             const uint8_t *key = bt_leaf_cell_key(cell);
             if (below_hi(cursor, key, key_size)) {
+                Error *err = key_store(cursor, key, key_size);
+                if (err != NULL) {
+                    bt_read_unpin(pool, frame);
+                    return err;
+                }
                 cursor->valid = true;
                 cursor->leaf = page_id;
                 cursor->lsn = page_lsn(page);
                 cursor->slot_idx = slot_idx;
-                memcpy(cursor->key, key, key_size);
-                cursor->key_size = key_size;
                 drop_pin(cursor);   /* the previous leaf's pin; clears value_cached */
                 cache_value(cursor, frame, cell);
                 bp_unlatch(frame, LATCH_SHARED);
@@ -192,6 +242,214 @@ static Error *settle_forward(BtCursor *cursor, Frame *frame, int slot_idx)
     return bt_corrupt(cursor->tree->root, "leaf chain too long");
 }
 
+/* ---- guided search (point: interpolation from the parent's separators) ----
+ *
+ * A descent knows the key range of the page it enters: the parent's separators around the
+ * chosen child bound it ([lower, upper), invariant 2 of btree_int.h). Keys that are dense in
+ * that range (integer row keys, inserted in any order) sit near the position the key's
+ * fraction of the range predicts, so the search probes that slot first and widens by doubling
+ * steps from there before the final bisection: on a leaf of consecutive keys it reads one
+ * slot and one cell instead of log2(count) of each, the cache misses a point lookup pays on
+ * a table larger than the CPU caches. It answers exactly what bt_page_search answers (the
+ * first slot whose key >= key, exact if equal; DATA_CORRUPTED on a slot or cell outside the
+ * page): the guess only chooses which slots are read first, and every probe is bounds-checked
+ * the same way. Keys whose range says nothing (no bounds, short keys, a degenerate range) get
+ * the middle slot as their guess, which makes the search a plain bisection. */
+
+typedef struct KeyRange {
+    const uint8_t *lower;   /* NULL: unbounded below */
+    size_t         lower_size;
+    const uint8_t *upper;   /* NULL: unbounded above */
+    size_t         upper_size;
+    uint8_t        lower_buf[BT_KEY_SIZE_MAX];
+    uint8_t        upper_buf[BT_KEY_SIZE_MAX];
+} KeyRange;
+
+/* window_u64: 8 bytes of key from offset as a big-endian number, zero-padded. */
+static uint64_t window_u64(const uint8_t *key, size_t key_size, size_t offset)
+{
+    uint64_t value = 0;
+    for (size_t byte_idx = 0; byte_idx < 8; byte_idx++) {
+        size_t at = offset + byte_idx;
+        value = (value << 8) | (at < key_size ? key[at] : 0);
+    }
+    return value;
+}
+
+/* guess_slot: the slot key's position in range predicts among count slots (count > 0). */
+static int guess_slot(const KeyRange *range, const uint8_t *key, size_t key_size, int count)
+{
+    int middle = count / 2;
+    if (range->lower == NULL || range->upper == NULL) return middle;
+    size_t common = 0;
+    size_t limit = range->lower_size < range->upper_size ? range->lower_size : range->upper_size;
+    while (common < limit && range->lower[common] == range->upper[common]) common++;
+    /* a key outside the shared prefix is outside the range (a corrupt parent): no guess */
+    if (key_size < common || (common > 0 && memcmp(key, range->lower, common) != 0)) return middle;
+    uint64_t low = window_u64(range->lower, range->lower_size, common);
+    uint64_t high = window_u64(range->upper, range->upper_size, common);
+    uint64_t at = window_u64(key, key_size, common);
+    if (high <= low || at < low) return middle;
+    if (at >= high) return count - 1;
+    double fraction = (double)(at - low) / (double)(high - low);
+    int slot_idx = (int)(fraction * (double)count);
+    return slot_idx < 0 ? 0 : (slot_idx >= count ? count - 1 : slot_idx);
+}
+
+/* probe: compare the key of slot_idx with key (*cmp_out < 0: the slot's key is smaller);
+ * the slot and key bounds are checked as bt_page_search checks them. */
+static Error *probe(const uint8_t *page, PageId page_id, int slot_idx, size_t cell_header,
+                    size_t slot_end, const uint8_t *key, size_t key_size, int *cmp_out)
+{
+    size_t offset = bt_slot(page, slot_idx);
+    if (offset < slot_end || offset + cell_header > PAGE_SIZE) return bt_corrupt(page_id, "bad cell");
+    const uint8_t *cell = page + offset;
+    size_t cell_key_size = bt_cell_key_size(cell);
+    if (cell_key_size > BT_KEY_SIZE_MAX || offset + cell_header + cell_key_size > PAGE_SIZE) {
+        return bt_corrupt(page_id, "bad cell");
+    }
+    const uint8_t *cell_key = cell + cell_header;
+    if (cell_key_size >= 8 && key_size >= 8) {
+        /* the first 8 bytes as one big-endian number: memcmp's order on them */
+        uint64_t cell_prefix = dec_u64be(cell_key), key_prefix = dec_u64be(key);
+        if (cell_prefix != key_prefix) {
+            *cmp_out = cell_prefix < key_prefix ? -1 : 1;
+            return NULL;
+        }
+        *cmp_out = bt_key_compare(cell_key + 8, cell_key_size - 8, key + 8, key_size - 8);
+        return NULL;
+    }
+    *cmp_out = bt_key_compare(cell_key, cell_key_size, key, key_size);
+    return NULL;
+}
+
+/* guided_search: bt_page_search's answer, probing from guess_slot outward (see above). */
+static Error *guided_search(const uint8_t *page, PageId page_id, const KeyRange *range,
+                            const uint8_t *key, size_t key_size, int *slot_out, bool *exact_out)
+{
+    size_t cell_header = bt_level(page) == 0 ? BT_LEAF_CELL_HEADER_SIZE
+                                             : BT_INNER_CELL_HEADER_SIZE;
+    int count = bt_count(page);
+    size_t slot_end = BT_HEADER_SIZE + 2u * (size_t)count;
+    *exact_out = false;
+    *slot_out = 0;
+    if (slot_end > PAGE_SIZE) return bt_corrupt(page_id, "bad cell count");
+    if (count == 0) return NULL;
+    /* the answer lies in [low, high]: slots below low are < key, slots from high on >= key */
+    int low = 0, high = count;
+    int guess = guess_slot(range, key, key_size, count);
+    int cmp = 0;
+    TRY(probe(page, page_id, guess, cell_header, slot_end, key, key_size, &cmp));
+    if (cmp == 0) {
+        low = high = guess;
+        *exact_out = true;
+    } else if (cmp < 0) {
+        low = guess + 1;
+        for (int step = 1; low < high; step *= 2) {   /* doubling steps up from the guess */
+            int at = guess + step;
+            if (at >= high) break;
+            TRY(probe(page, page_id, at, cell_header, slot_end, key, key_size, &cmp));
+            if (cmp >= 0) {
+                high = at;
+                if (cmp == 0) {
+                    low = at;
+                    *exact_out = true;
+                }
+                break;
+            }
+            low = at + 1;
+        }
+    } else {
+        high = guess;
+        for (int step = 1; low < high; step *= 2) {   /* doubling steps down from the guess */
+            int at = guess - step;
+            if (at < low) break;
+            TRY(probe(page, page_id, at, cell_header, slot_end, key, key_size, &cmp));
+            if (cmp < 0) {
+                low = at + 1;
+                break;
+            }
+            high = at;
+            if (cmp == 0) {
+                low = at;
+                *exact_out = true;
+                break;
+            }
+        }
+    }
+    while (low < high) {   /* bisect what is left; keys are strictly increasing */
+        int mid = low + (high - low) / 2;
+        TRY(probe(page, page_id, mid, cell_header, slot_end, key, key_size, &cmp));
+        if (cmp < 0) {
+            low = mid + 1;
+        } else {
+            high = mid;
+            if (cmp == 0) {
+                low = mid;
+                *exact_out = true;
+            }
+        }
+    }
+    if (*exact_out) {
+        size_t cell_size = 0;
+        if (bt_cell_at(page, low, &cell_size) == NULL) return bt_corrupt(page_id, "bad cell");
+    }
+    *slot_out = low;
+    return NULL;
+}
+
+/* separator: the key of inner cell slot_idx if the cell lies inside the page, else NULL. */
+static const uint8_t *separator(const uint8_t *page, int slot_idx, size_t *key_size_out)
+{
+    size_t offset = bt_slot(page, slot_idx);
+    size_t slot_end = BT_HEADER_SIZE + 2u * (size_t)bt_count(page);
+    if (offset < slot_end || offset + BT_INNER_CELL_HEADER_SIZE > PAGE_SIZE) return NULL;
+    size_t key_size = bt_cell_key_size(page + offset);
+    if (key_size > BT_KEY_SIZE_MAX || offset + BT_INNER_CELL_HEADER_SIZE + key_size > PAGE_SIZE) {
+        return NULL;
+    }
+    *key_size_out = key_size;
+    return bt_inner_cell_key(page + offset);
+}
+
+/* narrow: range becomes the key range of child child_idx of the inner page. A separator that
+ * does not lie inside the page leaves that side unbounded (only the guess depends on it). */
+static void narrow(KeyRange *range, const uint8_t *page, int child_idx)
+{
+    size_t key_size = 0;
+    const uint8_t *sep = NULL;
+    if (child_idx > 0) {
+        sep = separator(page, child_idx - 1, &key_size);
+        range->lower = NULL;
+        if (sep != NULL) {
+            memcpy(range->lower_buf, sep, key_size);
+            range->lower = range->lower_buf;
+            range->lower_size = key_size;
+        }
+    }
+    if (child_idx < bt_count(page)) {
+        sep = separator(page, child_idx, &key_size);
+        range->upper = NULL;
+        if (sep != NULL) {
+            memcpy(range->upper_buf, sep, key_size);
+            range->upper = range->upper_buf;
+            range->upper_size = key_size;
+        }
+    }
+}
+
+/* prefetch_slots: start loading the header and the first slot lines of a page together: the
+ * search reads its header, then one slot, then one cell, and on a table larger than the CPU
+ * caches each of those is a miss; this overlaps the first two (the slot array of a leaf of
+ * small rows fits in these lines). A hint only: it reads nothing. */
+static void prefetch_slots(const uint8_t *page)
+{
+    enum { PREFETCH_LINE_SIZE = 64, PREFETCH_LINE_COUNT = 6 };
+    for (int line_idx = 0; line_idx < PREFETCH_LINE_COUNT; line_idx++) {
+        __builtin_prefetch(page + line_idx * PREFETCH_LINE_SIZE, 0, 3);
+    }
+}
+
 /* seek_from: position on the first entry >= key (> key if after). */
 static Error *seek_from(BtCursor *cursor, const uint8_t *key, size_t key_size, bool after)
 {
@@ -206,23 +464,33 @@ static Error *seek_from(BtCursor *cursor, const uint8_t *key, size_t key_size, b
     TRY(bt_read_pin(tree->pool, tree->root, &frame));
     Error *err = bt_page_validate(bp_data(frame), tree->root, -1);
     PageId page_id = tree->root;
-    while (err == NULL && bt_level(bp_data(frame)) > 0) {
-        int level = bt_level(bp_data(frame));
-        int child_idx = 0;
-        PageId child = PAGE_ID_NONE;
-        err = bt_inner_child_for(bp_data(frame), page_id, key, key_size, &child_idx, &child);
-        if (err != NULL) break;
+    KeyRange range;
+    range.lower = range.upper = NULL;
+    range.lower_size = range.upper_size = 0;
+    int slot_idx = 0;
+    bool exact = false;
+    while (err == NULL) {
+        const uint8_t *page = bp_data(frame);
+        err = guided_search(page, page_id, &range, key, key_size, &slot_idx, &exact);
+        int level = bt_level(page);
+        if (err != NULL || level == 0) break;
+        /* cells [0, slot_idx) have keys < key; an equal key starts its own child */
+        int child_idx = exact ? slot_idx + 1 : slot_idx;
+        PageId child = bt_inner_child_at(page, child_idx);
+        if (child == PAGE_ID_NONE) {
+            err = bt_corrupt(page_id, "null child");
+            break;
+        }
+        narrow(&range, page, child_idx);
         Frame *child_frame = NULL;
         err = bt_read_pin(tree->pool, child, &child_frame);
         if (err != NULL) break;
         bt_read_unpin(tree->pool, frame);
         frame = child_frame;
         page_id = child;
+        prefetch_slots(bp_data(frame));
         err = bt_page_validate(bp_data(frame), page_id, level - 1);
     }
-    int slot_idx = 0;
-    bool exact = false;
-    if (err == NULL) err = bt_page_search(bp_data(frame), page_id, key, key_size, &slot_idx, &exact);
     if (err != NULL) {
         bt_read_unpin(tree->pool, frame);
         cursor->valid = false;
@@ -301,12 +569,15 @@ static Error *seek_before(BtCursor *cursor, const uint8_t *bound_in, size_t boun
             if (cell == NULL) {
                 err = bt_corrupt(page_id, "bad cell");
             } else if (at_least_lo(cursor, bt_leaf_cell_key(cell), bt_cell_key_size(cell))) {
+                err = key_store(cursor, bt_leaf_cell_key(cell), bt_cell_key_size(cell));
+                if (err != NULL) {
+                    bt_read_unpin(tree->pool, frame);
+                    break;
+                }
                 cursor->valid = true;
                 cursor->leaf = page_id;
                 cursor->lsn = page_lsn(bp_data(frame));
                 cursor->slot_idx = slot_idx - 1;
-                cursor->key_size = bt_cell_key_size(cell);
-                memcpy(cursor->key, bt_leaf_cell_key(cell), cursor->key_size);
                 keep_pinned(cursor, frame);
                 break;
             }
@@ -388,9 +659,13 @@ Error *bt_cursor_prev(BtCursor *cursor)
         }
         cursor->valid = at_least_lo(cursor, bt_leaf_cell_key(cell), bt_cell_key_size(cell));
         if (cursor->valid) {
+            Error *err = key_store(cursor, bt_leaf_cell_key(cell), bt_cell_key_size(cell));
+            if (err != NULL) {
+                cursor->valid = false;
+                bt_read_unpin(cursor->tree->pool, frame);
+                return err;
+            }
             cursor->slot_idx--;
-            cursor->key_size = bt_cell_key_size(cell);
-            memcpy(cursor->key, bt_leaf_cell_key(cell), cursor->key_size);
             keep_pinned(cursor, frame);
             return NULL;
         }

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "common/asserts.h"
+#include "common/bytes_load.h"
 #include "storage/btree_int.h"
 #include "storage/row.h"
 
@@ -55,11 +56,21 @@ struct BtLeafScan {
     bool        has_last;
     uint8_t     last_key[BT_KEY_SIZE_MAX];
     size_t      last_key_size;
+    BtRowShape  shape;          /* of the last leaf handed out (bt_leaf_scan_shape) */
     BtLeafEntry entries[LEAF_SCAN_ENTRY_MAX];
     _Alignas(16) uint8_t copy[PAGE_SIZE];
 };
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
+
+/* (scanpath) btree_int.h's slot and leaf cell field readers, as single loads (common/
+ * bytes_load.h) for take_copy's per-cell pass: the same fields at the same offsets. */
+static inline size_t slot_fast(const uint8_t *page, int slot_idx)
+{
+    return load_u16le(page + BT_HEADER_SIZE + 2 * slot_idx);
+}
+static inline size_t cell_key_size_fast(const uint8_t *cell) { return load_u16le(cell); }
+static inline uint32_t cell_value_size_fast(const uint8_t *cell) { return load_u32le(cell + 2); }
 
 static void drop_ahead(BtLeafScan *scan)
 {
@@ -216,16 +227,21 @@ static Error *take_copy(BtLeafScan *scan, Frame *frame, int slot_idx, uint64_t x
     size_t count = 0;
     bool plain = xid_bound > 0;
     uint64_t bound_less = xid_bound - 1;    /* xid in [1, xid_bound) iff xid - 1 < this */
+    /* the shape of plain records (bt_leaf_scan_shape), folded without branches: column counts
+     * agree iff their AND equals their OR */
+    uint32_t columns_and = UINT16_MAX, columns_or = 0, size_min = UINT32_MAX;
+    uint64_t nulls = 0;
+    bool shape_ok = true;
     for (int slot = slot_idx; slot < cell_count; slot++) {
         /* bt_cell_at's checks for a leaf cell, inlined: inside the copied cells, sane sizes and
          * flags */
-        size_t offset = bt_slot(page, slot);
+        size_t offset = slot_fast(page, slot);
         if (offset < cell_start || offset + BT_LEAF_CELL_HEADER_SIZE > PAGE_SIZE) {
             return bt_corrupt(page_id, "bad cell");
         }
         const uint8_t *cell = page + offset;
-        size_t key_size = bt_cell_key_size(cell);
-        uint32_t value_size = bt_leaf_cell_value_size(cell);
+        size_t key_size = cell_key_size_fast(cell);
+        uint32_t value_size = cell_value_size_fast(cell);
         uint8_t flags = bt_leaf_cell_flags(cell);
         bool is_inline = flags == 0;
         if ((flags & ~BT_CELL_OVERFLOW) != 0 || key_size > BT_KEY_SIZE_MAX ||
@@ -244,8 +260,19 @@ static Error *take_copy(BtLeafScan *scan, Frame *frame, int slot_idx, uint64_t x
             /* the row header's fields (storage/row.h), inside the validated inline value */
             plain = value != NULL && value_size >= ROW_HEADER_SIZE &&
                     value[ROW_HEADER_FORMAT_OFFSET] == ROW_FORMAT_V1 &&
-                    dec_u64le(value + ROW_HEADER_XID_OFFSET) - 1 < bound_less &&
-                    dec_u64le(value + ROW_HEADER_DELETE_XID_OFFSET) == ROW_XID_NONE;
+                    load_u64le(value + ROW_HEADER_XID_OFFSET) - 1 < bound_less &&
+                    load_u64le(value + ROW_HEADER_DELETE_XID_OFFSET) == ROW_XID_NONE;
+            if (plain) {
+                uint32_t columns = load_u16le(value + ROW_HEADER_COLUMN_COUNT_OFFSET);
+                columns_and &= columns;
+                columns_or |= columns;
+                size_min = value_size < size_min ? value_size : size_min;
+                if (value_size >= ROW_HEADER_SIZE + BT_ROW_SHAPE_NULL_BYTES) {
+                    nulls |= load_u64le(value + ROW_HEADER_SIZE);
+                } else {
+                    shape_ok = false;
+                }
+            }
         }
         BtLeafEntry *entry = &scan->entries[count++];
         entry->key = key;
@@ -266,9 +293,18 @@ static Error *take_copy(BtLeafScan *scan, Frame *frame, int slot_idx, uint64_t x
     }
     if (bt_right(page) == PAGE_ID_NONE) scan->done = true;
     read_ahead(scan, bt_right(page));
+    scan->shape.uniform = plain && count > 0 && shape_ok && columns_and == columns_or;
+    scan->shape.column_count = (uint16_t)columns_and;
+    scan->shape.record_size_min = size_min;
+    enc_u64le(scan->shape.nulls, nulls);
     *count_out = count;
     *all_plain_out = plain && count > 0;
     return NULL;
+}
+
+void bt_leaf_scan_shape(const BtLeafScan *scan, BtRowShape *shape_out)
+{
+    *shape_out = scan->shape;
 }
 
 Error *bt_leaf_scan_next(BtLeafScan *scan, const BtLeafEntry **entries_out, size_t *count_out)
@@ -284,6 +320,7 @@ Error *bt_leaf_scan_next_plain(BtLeafScan *scan, uint64_t xid_bound,
     *entries_out = scan->entries;
     *count_out = 0;
     *all_plain_out = false;
+    scan->shape.uniform = false;
     for (int hop = 0; hop < LEAF_SCAN_HOP_MAX; hop++) {
         if (scan->done) {
             drop_pin(scan);

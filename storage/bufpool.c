@@ -119,6 +119,7 @@ struct BufPool {
     uint8_t         *data;
     _Atomic(Frame *) *buckets;           /* written under stripe mutexes, read lock-free too */
     size_t           bucket_mask;
+    unsigned         bucket_shift;       /* log2(bucket_mask + 1) */
     Stripe           stripes[STRIPE_COUNT];
 
     pthread_mutex_t  lru_mutex;
@@ -159,9 +160,15 @@ struct BufPool {
 
 /* ---------------------------------------------------------------- page table ---- */
 
+/* bucket_of (scanpath): page ids are dense file positions, so a run of consecutive ids (the
+ * leaves a sequential scan walks, pages loaded in order) maps to consecutive buckets: one cache
+ * line of the bucket array serves 8 of them, where a mixing hash cost a DRAM miss per page.
+ * The ids' high bits are folded in, so ids a multiple of the bucket count apart (a file larger
+ * than the table) still spread. Buckets are at least twice the frames, so chains stay short. */
 static size_t bucket_of(const BufPool *pool, PageId page_id)
 {
-    return (size_t)hash_u64(page_id) & pool->bucket_mask;
+    uint64_t id = page_id;
+    return (size_t)(id ^ (id >> pool->bucket_shift)) & pool->bucket_mask;
 }
 
 static Stripe *stripe_of(BufPool *pool, size_t bucket)
@@ -995,7 +1002,11 @@ Error *bp_create(File *file, const char *file_path, const BpOptions *options, Bu
     pool->file = file;
     pool->frame_count = options->frame_count;
     size_t bucket_count = 64;
-    while (bucket_count < 2 * pool->frame_count) bucket_count *= 2;
+    pool->bucket_shift = 6;
+    while (bucket_count < 2 * pool->frame_count) {
+        bucket_count *= 2;
+        pool->bucket_shift++;
+    }
     pool->bucket_mask = bucket_count - 1;
     pool->file_path = strdup(file_path != NULL ? file_path : "?");
     pool->frames = aligned_alloc(64, round_up_64(pool->frame_count * sizeof *pool->frames));

@@ -66,6 +66,7 @@ static Error *snapshot_take_locked(Txn *txn)
     if (txn->xid < xmin) xmin = txn->xid;
     txn->snapshot.xmin = xmin;
     txn->snap_xmin = xmin;
+    txn->snapshot_gen = atomic_load(&manager->snapshot_gen);
     return NULL;
 }
 
@@ -142,6 +143,7 @@ Error *txn_manager_open(Store *store, const TxnOptions *options, TxnManager **ma
     if (options == NULL) options = &defaults;
     TxnManager *manager = calloc(1, sizeof *manager);
     if (manager == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    atomic_init(&manager->snapshot_gen, 0);
     manager->store = store;
     manager->read_only = store_is_read_only(store);
     pthread_mutex_init(&manager->mutex, NULL);
@@ -282,6 +284,7 @@ static Error *txn_register(TxnManager *manager, Txn *txn)
         txn->xid = manager->next_xid++;
         txn->active_idx = manager->active_count;
         manager->active[manager->active_count++] = txn;
+        atomic_fetch_add(&manager->snapshot_gen, 1);
         err = snapshot_take_locked(txn);
         if (err != NULL) manager->active[--manager->active_count] = NULL;
     }
@@ -299,6 +302,7 @@ static uint64_t txn_unregister(Txn *txn)
     Txn *last = manager->active[--manager->active_count];
     manager->active[idx] = last;
     last->active_idx = idx;
+    atomic_fetch_add(&manager->snapshot_gen, 1);
     uint64_t horizon = horizon_locked(manager);
     pthread_mutex_unlock(&manager->mutex);
     return horizon;
@@ -359,6 +363,9 @@ Error *txn_statement_begin(Txn *txn)
 {
     lock_interrupt_clear(txn->owner);
     if (txn->isolation != TXN_READ_COMMITTED) return NULL;
+    /* no transaction began or ended since the snapshot was taken: it is the one that would be
+     * taken now (a statement loop inside one transaction skips the manager's mutex) */
+    if (atomic_load(&txn->manager->snapshot_gen) == txn->snapshot_gen) return NULL;
     pthread_mutex_lock(&txn->manager->mutex);
     Error *err = snapshot_take_locked(txn);
     pthread_mutex_unlock(&txn->manager->mutex);
@@ -704,4 +711,43 @@ uint64_t txn_ckpt_next_xid(void *ctx)
                                                                   : manager->next_xid;
     pthread_mutex_unlock(&manager->mutex);
     return next_xid;
+}
+
+/* ------------------------------------------------------------ point reads ---- */
+
+/* point_visible: txn_row.c's resolve_visible for a point read: record holds the newest
+ * version of key; leave the version txn sees in it (the newest, or the version store's). */
+static Error *point_visible(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
+                            BtBuf *record, bool *found_out)
+{
+    RowHeader header;
+    TRY(row_header_read(record->data, record->size, &header));
+    const Snapshot *snapshot = &txn->snapshot;
+    if (snap_xid_visible(snapshot, header.xid)) {
+        *found_out = header.delete_xid == ROW_XID_NONE ||
+                     !snap_xid_visible(snapshot, header.delete_xid);
+        return NULL;
+    }
+    return vstore_find(txn->manager->vstore, bt_root(tree), key, key_size, snapshot, record,
+                       found_out);
+}
+
+Error *txn_row_get_point(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
+                         BtBuf *record_out, bool *found_out)
+{
+    *found_out = false;
+    BtCursor *cursor = NULL;
+    TRY(bt_cursor_open(tree, &cursor));
+    Error *err = bt_cursor_seek(cursor, key, key_size);
+    bool found = false;
+    if (err == NULL && bt_cursor_valid(cursor)) {
+        size_t entry_key_size = 0;
+        const uint8_t *entry_key = bt_cursor_key(cursor, &entry_key_size);
+        found = entry_key_size == key_size && memcmp(entry_key, key, key_size) == 0;
+        if (found) err = bt_cursor_value(cursor, record_out);
+    }
+    bt_cursor_close(cursor);
+    if (err == NULL && found) err = point_visible(txn, tree, key, key_size, record_out, &found);
+    *found_out = err == NULL && found;
+    return err;
 }

@@ -194,6 +194,13 @@ typedef struct TxnRowResult {
 Error *txn_row_get(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
                    BtBuf *record_out, bool *found_out);
 
+/* txn_row_get_point: txn_row_get's contract (same answer, same errors), for a point lookup on
+ * a hot path: the descent is the cursor's (storage/btree_cursor.c), which starts each page's
+ * search at the slot the parent's separators predict for key. The version store is consulted
+ * exactly as txn_row_get does (only when the newest version's writer is invisible). */
+Error *txn_row_get_point(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
+                         BtBuf *record_out, bool *found_out);
+
 /* txn_row_insert: insert (key, record) written by txn (the header's xid and delete_xid are
  * set here; the caller's bytes are not changed). If key holds a version of an in-progress
  * transaction, waits for it. A delete-marked row whose deleter committed (or is txn) is
@@ -324,6 +331,10 @@ Error *txn_page_scan_open(Txn *txn, BTree *tree, const uint8_t *lo, size_t lo_si
  * Errors: as txn_row_get (72000 snapshot too old, DATA_CORRUPTED for a bad header) and
  * bt_leaf_scan_next. */
 Error *txn_page_scan_next(TxnPageScan *scan, const TxnScanRow **rows_out, size_t *count_out);
+/* txn_page_scan_shape (scanpath, session 6): the record shape (storage's BtRowShape) of the rows
+ * the last txn_page_scan_next returned, when they are a leaf's entries handed out as they are;
+ * else shape_out->uniform is false. Any subset of those rows has the shape too. */
+void   txn_page_scan_shape(const TxnPageScan *scan, BtRowShape *shape_out);
 void   txn_page_scan_close(TxnPageScan *scan);
 /* ---- end of perf's block ---- */
 

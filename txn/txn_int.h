@@ -51,6 +51,7 @@ struct Txn {
     Snapshot     snapshot;
     size_t       snapshot_capacity;   /* of snapshot.active */
     uint64_t     snap_xmin;           /* registered: the xmin of the snapshot in use */
+    uint64_t     snapshot_gen;        /* manager->snapshot_gen when the snapshot was taken */
     size_t       active_idx;          /* position in manager->active */
     LockOwner   *owner;
     UndoEntry   *undo;
@@ -71,6 +72,9 @@ struct TxnManager {
     pthread_mutex_t mutex;            /* guards next_xid, reserved_xid, active, trees */
     pthread_mutex_t reserve_mutex;    /* one page-0 xid reservation at a time */
     uint64_t        next_xid;
+    /* bumped (under mutex) whenever next_xid or the active table changes: a snapshot taken
+     * at the same value is the snapshot that would be taken now (txn_statement_begin) */
+    _Atomic uint64_t snapshot_gen;
     uint64_t        reserved_xid;     /* page 0 holds this: ids below it may be in use */
     Txn           **active;
     size_t          active_count;

@@ -39,6 +39,7 @@ struct TxnPageScan {
     size_t      row_capacity;
     BtBuf      *slow;           /* records resolved off the fast path, per leaf */
     size_t      slow_capacity;
+    bool        last_plain;     /* the last leaf returned is storage's entries as they are */
 };
 
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
@@ -106,6 +107,7 @@ Error *txn_page_scan_next(TxnPageScan *scan, const TxnScanRow **rows_out, size_t
 {
     *rows_out = scan->rows;
     *count_out = 0;
+    scan->last_plain = false;
     Txn *txn = scan->txn;
     VStore *vstore = txn->manager->vstore;
     uint32_t root = bt_root(scan->tree);
@@ -121,6 +123,7 @@ Error *txn_page_scan_next(TxnPageScan *scan, const TxnScanRow **rows_out, size_t
             /* every writer below xmin (visible), no delete mark: the rows as they are */
             *rows_out = entries;
             *count_out = entry_count;
+            scan->last_plain = true;
             return NULL;
         }
         TRY(reserve(scan, entry_count));
@@ -171,5 +174,14 @@ Error *txn_page_scan_next(TxnPageScan *scan, const TxnScanRow **rows_out, size_t
             *count_out = count;
             return NULL;
         }
+    }
+}
+
+void txn_page_scan_shape(const TxnPageScan *scan, BtRowShape *shape_out)
+{
+    if (scan->last_plain) {
+        bt_leaf_scan_shape(scan->leaves, shape_out);
+    } else {
+        memset(shape_out, 0, sizeof *shape_out);    /* uniform false: unknown */
     }
 }
