@@ -38,6 +38,38 @@ void ddl_notice(DdlRun *run, SqlState state, const char *fmt, ...)
     err_free(notice);
 }
 
+Error *ddl_cascade_notice(DdlRun *run, uint32_t oid, int16_t attnum)
+{
+    DdlCtx *ctx = run->ctx;
+    const CatTable **views = NULL;
+    size_t count = 0;
+    TRY(catalog_view_dependents(ctx->catalog, ctx->txn, oid, attnum, ctx->arena, &views, NULL,
+                                &count));
+    if (count == 0 || run->notice == NULL) return NULL;
+    if (count == 1) {
+        ddl_notice(run, SQLSTATE_SUCCESSFUL_COMPLETION, "drop cascades to view %s",
+                   views[0]->name);
+        return NULL;
+    }
+    size_t size = 1;
+    for (size_t idx = 0; idx < count; idx++) size += strlen(views[idx]->name) + 32;
+    char *detail = arena_alloc(ctx->arena, size);
+    if (detail == NULL) return ddl_oom();
+    size_t used = 0;
+    for (size_t idx = 0; idx < count; idx++) {
+        int written = snprintf(detail + used, size - used, "%sdrop cascades to view %s",
+                               idx > 0 ? "\n" : "", views[idx]->name);
+        if (written < 0 || (size_t)written >= size - used) break;
+        used += (size_t)written;
+    }
+    Error *notice = err_new(SQLSTATE_SUCCESSFUL_COMPLETION, "drop cascades to %zu other objects",
+                            count);
+    err_set_detail(notice, "%s", detail);
+    run->notice(run->notice_ctx, notice);
+    err_free(notice);
+    return NULL;
+}
+
 Error *ddl_lock(DdlRun *run, uint32_t oid, LockMode mode)
 {
     if (run->ctx->locks == NULL) return NULL;
@@ -878,9 +910,13 @@ static Error *create_view(DdlRun *run, const AstStmt *stmt)
         TRY(catalog_lookup(ctx->catalog, ctx->txn, namespace_oid, name, &existing));
         if (existing != NULL) TRY(ddl_lock(run, existing->oid, LOCK_ACCESS_EXCLUSIVE));
     }
+    if (planned->dep_count > UINT16_MAX) {
+        return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "view reads too many columns");
+    }
     uint32_t oid = 0;
-    return catalog_create_view(ctx->catalog, ctx->txn, namespace_oid, name, text,
-                               (uint16_t)count, names, types, create->or_replace, &oid);
+    return catalog_create_view_deps(ctx->catalog, ctx->txn, namespace_oid, name, text,
+                                    (uint16_t)count, names, types, (uint16_t)planned->dep_count,
+                                    planned->deps, create->or_replace, &oid);
 }
 
 static Error *create_schema(DdlRun *run, const AstStmt *stmt)
@@ -1061,6 +1097,62 @@ static Error *drop_schemas(DdlRun *run, const AstDrop *drop)
     return NULL;
 }
 
+/* clustered_key_check: a table clustered on its integer primary key has no index relation for
+ * it, but PostgreSQL has one named after the constraint, and DROP INDEX of it is 2BP01. */
+static Error *clustered_key_check(DdlRun *run, const AstList *names)
+{
+    DdlCtx *ctx = run->ctx;
+    uint32_t namespace_oid = 0;
+    const char *name = NULL;
+    Error *err = ddl_namespace(run, names, &namespace_oid, &name);
+    if (err != NULL) {   /* no such schema: the caller reports the missing index */
+        err_free(err);
+        return NULL;
+    }
+    const CatTable **rels = NULL;
+    size_t rel_count = 0;
+    TRY(catalog_list(ctx->catalog, ctx->txn, ctx->arena, &rels, &rel_count));
+    for (size_t rel_idx = 0; rel_idx < rel_count; rel_idx++) {
+        const CatTable *rel = rels[rel_idx];
+        if (rel->kind != CAT_KIND_TABLE || rel->namespace_oid != namespace_oid ||
+            rel->cluster_attnum <= 0) {
+            continue;
+        }
+        for (uint16_t con_idx = 0; con_idx < rel->constraint_count; con_idx++) {
+            const CatConstraint *con = &rel->constraints[con_idx];
+            if (con->kind != CAT_CONSTR_PRIMARY || con->index_oid != 0 ||
+                strcmp(con->name, name) != 0) {
+                continue;
+            }
+            Error *refused = err_new(SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+                                     "cannot drop index %s because constraint %s on table %s "
+                                     "requires it", name, con->name, rel->name);
+            return err_set_hint(refused, "You can drop constraint %s on table %s instead.",
+                                con->name, rel->name);
+        }
+    }
+    return NULL;
+}
+
+/* dependents_listed: *ready_out false when a view depending on table is named in the list and
+ * not dropped yet. */
+static Error *dependents_listed(DdlRun *run, const CatTable *table, const CatTable **tables,
+                                const bool *done, int count, bool *ready_out)
+{
+    const CatTable **views = NULL;
+    size_t view_count = 0;
+    TRY(catalog_view_dependents(run->ctx->catalog, run->ctx->txn, table->oid, 0, run->ctx->arena,
+                                &views, NULL, &view_count));
+    for (size_t view_idx = 0; view_idx < view_count; view_idx++) {
+        for (int other_idx = 0; other_idx < count; other_idx++) {
+            if (!done[other_idx] && tables[other_idx]->oid == views[view_idx]->oid) {
+                *ready_out = false;
+            }
+        }
+    }
+    return NULL;
+}
+
 static Error *drop_objects(DdlRun *run, const AstDrop *drop)
 {
     DdlCtx *ctx = run->ctx;
@@ -1078,6 +1170,7 @@ static Error *drop_objects(DdlRun *run, const AstDrop *drop)
         const char *name = last_name(names);
         TRY(ddl_lookup(run, names, &tables[name_idx]));
         const CatTable *table = tables[name_idx];
+        if (table == NULL && kind == CAT_KIND_INDEX) TRY(clustered_key_check(run, names));
         if (table == NULL) {
             if (drop->if_exists) {
                 ddl_notice(run, SQLSTATE_SUCCESSFUL_COMPLETION,
@@ -1123,8 +1216,13 @@ static Error *drop_objects(DdlRun *run, const AstDrop *drop)
                     if (!done[other_idx] && tables[other_idx]->oid == other) ready = false;
                 }
             }
+            /* views on it that the list drops too go first (DROP VIEW v, v_over_v) */
+            if (count > 1 && pass < count) {
+                TRY(dependents_listed(run, table, tables, done, count, &ready));
+            }
             if (!ready) continue;
             TRY(ddl_lock(run, table->oid, LOCK_ACCESS_EXCLUSIVE));
+            if (drop->cascade) TRY(ddl_cascade_notice(run, table->oid, 0));
             TRY(catalog_drop(ctx->catalog, ctx->txn, table->oid, drop->cascade));
             done[name_idx] = true;
             progress = true;
@@ -1141,6 +1239,32 @@ static bool oid_listed(const CatTable *const *tables, size_t count, uint32_t oid
         if (tables[table_idx]->oid == oid) return true;
     }
     return false;
+}
+
+/* restart_owned_sequences: TRUNCATE ... RESTART IDENTITY: every sequence owned by a column of
+ * a truncated table (SERIAL, IDENTITY, OWNED BY) starts over at its START value, as after
+ * ALTER SEQUENCE ... RESTART (the next nextval returns START). */
+static Error *restart_owned_sequences(DdlRun *run, const CatTable *const *tables,
+                                      size_t table_count)
+{
+    DdlCtx *ctx = run->ctx;
+    for (size_t table_idx = 0; table_idx < table_count; table_idx++) {
+        uint32_t *oids = NULL;
+        uint16_t count = 0;
+        TRY(catalog_owned_sequences(ctx->catalog, ctx->txn, tables[table_idx]->oid, ctx->arena,
+                                    &oids, &count));
+        for (uint16_t seq_idx = 0; seq_idx < count; seq_idx++) {
+            const CatTable *seq = NULL;
+            TRY(catalog_get(ctx->catalog, ctx->txn, oids[seq_idx], &seq));
+            if (seq == NULL || seq->kind != CAT_KIND_SEQUENCE) continue;
+            int64_t last = 0;
+            bool is_called = false;
+            CatSequenceDef def;
+            TRY(catalog_sequence_state(ctx->catalog, seq, &last, &is_called, &def));
+            TRY(catalog_sequence_set(ctx->catalog, seq, def.start, false));
+        }
+    }
+    return NULL;
 }
 
 static Error *truncate_tables(DdlRun *run, const AstStmt *stmt)
@@ -1202,6 +1326,7 @@ static Error *truncate_tables(DdlRun *run, const AstStmt *stmt)
     for (size_t table_idx = 0; table_idx < table_count; table_idx++) {
         TRY(catalog_truncate(ctx->catalog, ctx->txn, tables[table_idx]->oid));
     }
+    if (truncate->restart_identity) TRY(restart_owned_sequences(run, tables, table_count));
     return NULL;
 }
 

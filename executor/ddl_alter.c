@@ -585,6 +585,21 @@ static Error *add_table_constraint(DdlRun *run, const CatTable *table, const Ast
     return ddl_verify_constraint(run, table->oid, def.name, def.kind);
 }
 
+/* alter_type_check_views: PostgreSQL refuses to change the type of a column a view reads. */
+static Error *alter_type_check_views(DdlRun *run, const CatTable *table, int16_t attnum,
+                                     const char *name)
+{
+    const CatTable **views = NULL;
+    size_t count = 0;
+    TRY(catalog_view_dependents(run->ctx->catalog, run->ctx->txn, table->oid, attnum,
+                                run->ctx->arena, &views, NULL, &count));
+    if (count == 0) return NULL;
+    Error *err = err_new(SQLSTATE_FEATURE_NOT_SUPPORTED,
+                         "cannot alter type of a column used by a view or rule");
+    return err_set_detail(err, "rule _RETURN on view %s depends on column \"%s\"",
+                          views[0]->name, name);
+}
+
 static Error *alter_cmd(DdlRun *run, const CatTable *table, const AstAlterCmd *cmd)
 {
     DdlCtx *ctx = run->ctx;
@@ -601,7 +616,8 @@ static Error *alter_cmd(DdlRun *run, const CatTable *table, const AstAlterCmd *c
             return NULL;
         }
         TRY(column_or_error(table, cmd->name, &attnum));
-        return catalog_drop_column(ctx->catalog, ctx->txn, table->oid, attnum);
+        if (cmd->cascade) TRY(ddl_cascade_notice(run, table->oid, attnum));
+        return catalog_drop_column(ctx->catalog, ctx->txn, table->oid, attnum, cmd->cascade);
     case AST_ALTER_RENAME_COLUMN:
         attnum = ddl_column_attnum(table, cmd->name);
         if (attnum == 0) {
@@ -673,6 +689,10 @@ static Error *alter_cmd(DdlRun *run, const CatTable *table, const AstAlterCmd *c
         return NULL;
     case AST_ALTER_OWNER:
         return NULL;
+    case AST_ALTER_TYPE:
+        TRY(column_or_error(table, cmd->name, &attnum));
+        TRY(alter_type_check_views(run, table, attnum, cmd->name));
+        break;
     default:
         break;
     }

@@ -14,6 +14,10 @@ Error *ddl_oom(void);
 /* ddl_notice: raise a NOTICE (state, formatted message) through the session's callback. */
 void   ddl_notice(DdlRun *run, SqlState state, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* ddl_cascade_notice: before a CASCADE drop of relation oid (attnum > 0: of that column),
+ * PostgreSQL's NOTICE naming the views it takes along (`drop cascades to view v`, or `drop
+ * cascades to N other objects` with one DETAIL line per view); nothing if none. */
+Error *ddl_cascade_notice(DdlRun *run, uint32_t oid, int16_t attnum);
 /* ddl_lock: table lock mode on oid for the transaction (no-op without a lock manager). */
 Error *ddl_lock(DdlRun *run, uint32_t oid, LockMode mode);
 /* ddl_namespace: the schema of a qualified name (parts; the last is the relation name): the

@@ -94,6 +94,8 @@ static const GucDef GUCS[GUC_COUNT] = {
     [GUC_TXN_DEFERRABLE] = {"transaction_deferrable", "off", false, true, NULL},
 };
 
+enum { GUC_MAX_CONNECTIONS_MAX = 262143 };   /* PostgreSQL's MAX_BACKENDS */
+
 static Error *oom(void) { return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory"); }
 
 static Error *bad_value(const char *name, const char *value)
@@ -734,6 +736,37 @@ static Error *txn_guc_set(birch_db *db, int guc, const char *value)
                               guc == GUC_TXN_DEFERRABLE ? flag : -1);
 }
 
+/* set_server_limit: max_connections is the server's limit (PostgreSQL's postmaster context):
+ * SQL never changes it (SET, RESET, set_config: 55P02), but whoever opened the session states
+ * it through birch_set before the session's first statement, while it still has its boot
+ * value: `birch serve --max-connections N` does so for every session it opens, so SHOW,
+ * current_setting and pg_settings report the real limit. */
+static Error *set_server_limit(birch_db *db, int guc, const char *value)
+{
+    bool untouched = db->guc_values[guc] != NULL &&
+                     strcmp(db->guc_values[guc], GUCS[guc].boot) == 0;
+    if (value == NULL || db->stmts != NULL || db->active != NULL || !untouched) {
+        return err_new(SQLSTATE_CANT_CHANGE_RUNTIME_PARAM,
+                       "parameter \"%s\" cannot be changed without restarting the server",
+                       GUCS[guc].name);
+    }
+    errno = 0;
+    char *end = NULL;
+    long limit = strtol(value, &end, 10);
+    if (end == value || *end != '\0' || errno != 0) {
+        return err_new(SQLSTATE_INVALID_PARAMETER_VALUE,
+                       "invalid value for parameter \"%s\": \"%s\"", GUCS[guc].name, value);
+    }
+    if (limit < 1 || limit > GUC_MAX_CONNECTIONS_MAX) {
+        return err_new(SQLSTATE_INVALID_PARAMETER_VALUE,
+                       "%ld is outside the valid range for parameter \"%s\" (1 .. %d)", limit,
+                       GUCS[guc].name, GUC_MAX_CONNECTIONS_MAX);
+    }
+    char text[24];
+    snprintf(text, sizeof text, "%ld", limit);
+    return apply(db, guc, text);
+}
+
 Error *sess_set(birch_db *db, const char *name, const char *value, bool local)
 {
     int guc = guc_find(name);
@@ -752,6 +785,7 @@ Error *sess_set(birch_db *db, const char *name, const char *value, bool local)
     if (guc == GUC_TXN_ISOLATION || guc == GUC_TXN_READ_ONLY || guc == GUC_TXN_DEFERRABLE) {
         return txn_guc_set(db, guc, value);   /* sessions: SET TRANSACTION's settings */
     }
+    if (guc == GUC_MAX_CONNECTIONS) return set_server_limit(db, guc, value);
     if (GUCS[guc].read_only) {
         return err_new(SQLSTATE_CANT_CHANGE_RUNTIME_PARAM,
                        "parameter \"%s\" cannot be changed", GUCS[guc].name);

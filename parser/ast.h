@@ -453,6 +453,7 @@ typedef struct AstInsert {
     AstList       *table;        /* char * parts */
     char          *alias;
     AstList       *columns;      /* char *, NULL if none */
+    AstList       *column_positions;  /* int *: 1-based position of each of columns (errors) */
     AstSelect     *query;        /* VALUES or SELECT; NULL for DEFAULT VALUES */
     int            overriding;   /* 0, 1 OVERRIDING SYSTEM VALUE, 2 OVERRIDING USER VALUE */
     AstOnConflict *on_conflict;

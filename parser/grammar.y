@@ -989,8 +989,13 @@ opt_insert_alias(A) ::= AS col_id(N).              { A = N; }
 %type insert_rest {AstInsert *}
 insert_rest(A) ::= select_stmt(S).                 { A = ast_alloc(&ps->b, sizeof(AstInsert)); A->query = S; }
 insert_rest(A) ::= OVERRIDING ID VALUE select_stmt(S). { A = ast_alloc(&ps->b, sizeof(AstInsert)); A->query = S; A->overriding = 1; }
-insert_rest(A) ::= LP name_list(C) RP select_stmt(S). { A = ast_alloc(&ps->b, sizeof(AstInsert)); A->columns = C; A->query = S; }
-insert_rest(A) ::= LP name_list(C) RP OVERRIDING ID VALUE select_stmt(S). { A = ast_alloc(&ps->b, sizeof(AstInsert)); A->columns = C; A->query = S; A->overriding = 1; }
+insert_rest(A) ::= LP insert_columns(C) RP select_stmt(S). { A = ast_alloc(&ps->b, sizeof(AstInsert)); A->columns = C.names; A->column_positions = C.positions; A->query = S; }
+insert_rest(A) ::= LP insert_columns(C) RP OVERRIDING ID VALUE select_stmt(S). { A = ast_alloc(&ps->b, sizeof(AstInsert)); A->columns = C.names; A->column_positions = C.positions; A->query = S; A->overriding = 1; }
+
+/* the column list with each name's position (42703 for an unknown column points at it) */
+%type insert_columns {InsertColumns}
+insert_columns(A) ::= ID(T).                       { A = parse_insert_column(ps, (InsertColumns){NULL, NULL}, T); }
+insert_columns(A) ::= insert_columns(L) COMMA ID(T). { A = parse_insert_column(ps, L, T); }
 insert_rest(A) ::= DEFAULT VALUES.                 { A = ast_alloc(&ps->b, sizeof(AstInsert)); }
 
 %type opt_on_conflict {AstOnConflict *}

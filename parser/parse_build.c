@@ -18,6 +18,15 @@ char *parse_name(ParseState *ps, Token token)
     return ast_strdup(&ps->b, token.text, token.text_size);
 }
 
+InsertColumns parse_insert_column(ParseState *ps, InsertColumns list, Token token)
+{
+    int *position = ast_alloc(&ps->b, sizeof *position);
+    if (position != NULL) *position = token.position;
+    list.names = ast_list_append(&ps->b, list.names, parse_name(ps, token));
+    list.positions = ast_list_append(&ps->b, list.positions, position);
+    return list;
+}
+
 AstList *parse_name_list(ParseState *ps, Token token)
 {
     return ast_list_new(&ps->b, parse_name(ps, token));

@@ -34,6 +34,13 @@ typedef struct LimitPair {
 } LimitPair;
 
 char    *parse_name(ParseState *ps, Token token);
+/* InsertColumns: INSERT's column list, names with their positions (AstInsert). */
+typedef struct InsertColumns {
+    AstList *names;              /* char * */
+    AstList *positions;          /* int * */
+} InsertColumns;
+/* parse_insert_column: list (names NULL: empty) with token's name and position appended. */
+InsertColumns parse_insert_column(ParseState *ps, InsertColumns list, Token token);
 AstList *parse_name_list(ParseState *ps, Token token);
 AstExpr *parse_const(ParseState *ps, Token token);
 AstExpr *parse_param(ParseState *ps, Token token);

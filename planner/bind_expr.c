@@ -249,6 +249,7 @@ static Error *column_here(BindCtx *ctx, BindScope *level, const AstExpr *ast,
     }
     *found_out = true;
     const BindColumn *column = &level->columns[match_idx];
+    bind_note_column(ctx, column);
     if (grouping_active(level)) {
         int group_idx = match_group_key(ctx, level->agg, ast);
         if (group_idx < 0) group_idx = match_group_column(level->agg, (uint32_t)match_idx);

@@ -34,6 +34,11 @@ typedef struct BindCtx {
     bool     *table_written;
     uint32_t  cte_count, cte_capacity;
     Plan    **ctes;
+    /* dependencies for PlannedStmt.deps: recorded only while view_depth is 0 (a view's own
+     * query, bound where the view is named, is its business, not this statement's) */
+    uint32_t   dep_count, dep_capacity;
+    CatDepend *deps;
+    uint32_t   view_depth;
 } BindCtx;
 
 /* One column of a scope's input row. */
@@ -168,6 +173,9 @@ Error *bind_star(BindCtx *ctx, BindScope *scope, const AstExpr *star, Expr ***ex
                  const char ***names_out, uint32_t *count_out);
 /* bind_note_table: record a relation used (read or written) for PlannedStmt.table_oids. */
 void   bind_note_table(BindCtx *ctx, uint32_t table_oid, bool written);
+/* bind_note_column: record that the statement reads column (a table column: table_oid set,
+ * attnum > 0; anything else is ignored) for PlannedStmt.deps. Best effort on OOM. */
+void   bind_note_column(BindCtx *ctx, const BindColumn *column);
 
 /* ---- helpers shared by both ---- */
 void  *bind_alloc(BindCtx *ctx, size_t size);      /* zeroed; OOM checked by bind_oom */

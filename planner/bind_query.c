@@ -57,8 +57,33 @@ void scope_sync_out(BindScope *scope, BindScope *holder)
     holder->outer_args = scope->outer_args;
 }
 
+static void note_dep(BindCtx *ctx, uint32_t oid, int16_t attnum)
+{
+    if (ctx->view_depth > 0) return;
+    for (uint32_t dep_idx = 0; dep_idx < ctx->dep_count; dep_idx++) {
+        if (ctx->deps[dep_idx].ref_oid == oid && ctx->deps[dep_idx].ref_attnum == attnum) return;
+    }
+    if (ctx->dep_count == ctx->dep_capacity) {
+        uint32_t capacity = ctx->dep_capacity == 0 ? 8 : ctx->dep_capacity * 2;
+        CatDepend *deps = bind_alloc(ctx, capacity * sizeof *deps);
+        if (deps == NULL) return;   /* best effort, like the lock list */
+        if (ctx->dep_count > 0) copy_items(deps, ctx->deps, ctx->dep_count * sizeof *deps);
+        ctx->deps = deps;
+        ctx->dep_capacity = capacity;
+    }
+    ctx->deps[ctx->dep_count++] = (CatDepend){.ref_oid = oid, .ref_attnum = attnum};
+}
+
+void bind_note_column(BindCtx *ctx, const BindColumn *column)
+{
+    if (column->table_oid != 0 && column->attnum > 0) {
+        note_dep(ctx, column->table_oid, column->attnum);
+    }
+}
+
 void bind_note_table(BindCtx *ctx, uint32_t table_oid, bool written)
 {
+    note_dep(ctx, table_oid, 0);
     for (uint32_t table_idx = 0; table_idx < ctx->table_count; table_idx++) {
         if (ctx->table_oids[table_idx] == table_oid) {
             ctx->table_written[table_idx] |= written;
@@ -163,6 +188,7 @@ Error *bind_star(BindCtx *ctx, BindScope *scope, const AstExpr *star, Expr ***ex
     if (exprs == NULL || names == NULL) return oom_error();
     for (uint32_t out_idx = 0; out_idx < count; out_idx++) {
         const BindColumn *column = &scope->columns[cols[out_idx]];
+        bind_note_column(ctx, column);
         exprs[out_idx] = bind_column_ref(ctx, cols[out_idx], column->type);
         if (exprs[out_idx] == NULL) return oom_error();
         names[out_idx] = column->name;
@@ -1826,6 +1852,8 @@ static Error *finish_planned(BindCtx *ctx, PlannedStmt *planned)
     planned->table_count = ctx->table_count;
     planned->table_oids = ctx->table_oids;
     planned->table_written = ctx->table_written;
+    planned->dep_count = ctx->dep_count;
+    planned->deps = ctx->deps;
     return NULL;
 }
 

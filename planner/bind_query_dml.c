@@ -172,6 +172,15 @@ typedef struct InsertTarget {
     int      *slot_of;        /* per table column (attnum - 1): index in attnums or -1 */
 } InsertTarget;
 
+/* insert_column_position: the 1-based position of the name_idx-th name of INSERT's column
+ * list (0 if unknown). */
+static int insert_column_position(const AstInsert *insert, int name_idx)
+{
+    if (ast_list_count(insert->column_positions) <= name_idx) return 0;
+    const int *position = insert->column_positions->items[name_idx];
+    return position != NULL ? *position : 0;
+}
+
 static Error *insert_targets(BindCtx *ctx, const CatTable *table, const AstInsert *insert,
                              InsertTarget *target)
 {
@@ -192,11 +201,12 @@ static Error *insert_targets(BindCtx *ctx, const CatTable *table, const AstInser
     }
     for (int name_idx = 0; name_idx < insert->columns->count; name_idx++) {
         const char *name = insert->columns->items[name_idx];
+        int position = insert_column_position(insert, name_idx);
         int16_t attnum = 0;
-        TRY(find_column(table, name, 0, &attnum));
+        TRY(find_column(table, name, position, &attnum));
         if (target->slot_of[attnum - 1] >= 0) {
-            return err_new(SQLSTATE_DUPLICATE_COLUMN, "column \"%s\" specified more than once",
-                           name);
+            return err_at(SQLSTATE_DUPLICATE_COLUMN, position,
+                          "column \"%s\" specified more than once", name);
         }
         target->slot_of[attnum - 1] = (int)target->count;
         target->attnums[target->count++] = attnum;
@@ -282,6 +292,11 @@ static Error *insert_values(BindCtx *ctx, BindScope *holder, const CatTable *tab
         if (query != NULL && ast_list_count(row) > (int)target->count) {
             position = ((const AstExpr *)row->items[target->count])->position;
         }
+        /* ... and at the first target column without an expression */
+        if (query != NULL && ast_list_count(row) < (int)target->count &&
+            insert_column_position(insert, ast_list_count(row)) > 0) {
+            position = insert_column_position(insert, ast_list_count(row));
+        }
         TRY(check_insert_width((uint32_t)ast_list_count(row), query != NULL ? target->count : 0,
                                position));
         Expr **cells = bind_alloc(ctx, (width + 1) * sizeof *cells);
@@ -324,7 +339,19 @@ static Error *insert_select(BindCtx *ctx, BindScope *holder, const CatTable *tab
     Plan *source = NULL;
     TRY(plan_query(ctx, holder, NULL, insert->query, false, &source));
     trim_implicit_targets(insert, target, source->column_count);
-    TRY(check_insert_width(source->column_count, target->count, insert->query->position));
+    int position = insert->query->position;
+    const AstSelect *query = insert->query;
+    if (source->column_count > target->count && query->kind == AST_SELECT_CORE &&
+        ast_list_count(query->targets) > (int)target->count) {
+        const AstTarget *extra = query->targets->items[target->count];   /* PostgreSQL's caret */
+        position = extra->expr != NULL && extra->expr->position > 0 ? extra->expr->position
+                                                                    : extra->position;
+    }
+    if (source->column_count < target->count &&
+        insert_column_position(insert, (int)source->column_count) > 0) {
+        position = insert_column_position(insert, (int)source->column_count);
+    }
+    TRY(check_insert_width(source->column_count, target->count, position));
     uint32_t width = table->column_count;
     Expr **exprs = bind_alloc(ctx, (width + 1) * sizeof *exprs);
     const char **names = bind_alloc(ctx, (width + 1) * sizeof *names);

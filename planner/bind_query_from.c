@@ -199,9 +199,11 @@ static Error *bind_view(BindCtx *ctx, BindScope *scope, FromClause *clause, cons
     ctx->plan->sql = view->view_sql;
     BindScope *holder = scope_new(ctx, NULL, NULL);
     Plan *plan = NULL;
+    ctx->view_depth++;
     Error *err = holder == NULL ? oom_error()
                                 : plan_query(ctx, holder, NULL, stmts->stmts[0]->u.select, true,
                                              &plan);
+    ctx->view_depth--;
     ctx->plan->sql = saved_sql;
     if (err != NULL) return err;
     bind_note_table(ctx, view->oid, false);
@@ -332,6 +334,8 @@ static Error *bind_using(BindCtx *ctx, BindScope *scope, FromClause *clause, con
                              &right_cols[using_idx]));
         BindColumn *left_column = &scope->columns[left_cols[using_idx]];
         BindColumn *right_column = &scope->columns[right_cols[using_idx]];
+        bind_note_column(ctx, left_column);
+        bind_note_column(ctx, right_column);
         Expr *args[2];
         args[0] = bind_column_ref(ctx, left_cols[using_idx], left_column->type);
         args[1] = bind_column_ref(ctx, right_cols[using_idx], right_column->type);

@@ -740,6 +740,8 @@ static Error *build_table(Catalog *catalog, Txn *txn, CatRelDef *def, Arena *are
         if (names == NULL) return cat_oom();
         for (uint16_t idx = 0; idx < def->column_count; idx++) names[idx] = def->columns[idx].name;
         table->view_columns = names;
+        table->view_dep_count = def->dep_count;
+        table->view_deps = def->deps;
     }
     *table_out = table;
     return NULL;
@@ -918,6 +920,124 @@ Error *catalog_list(Catalog *catalog, Txn *txn, Arena *arena, const CatTable ***
     }
     free(all);
     return err;
+}
+
+static bool view_depends_on(const CatTable *view, uint32_t oid, int16_t attnum)
+{
+    for (uint16_t dep_idx = 0; dep_idx < view->view_dep_count; dep_idx++) {
+        const CatDepend *dep = &view->view_deps[dep_idx];
+        if (dep->ref_oid == oid && (attnum == 0 || dep->ref_attnum == attnum)) return true;
+    }
+    return false;
+}
+
+/* record_is_view: the kind column of a birch_rel record, without decoding its definition. */
+static Error *record_is_view(Catalog *catalog, const uint8_t *record, size_t size, bool *view_out)
+{
+    RowValue value;
+    TRY(row_column(catalog->rel_layout, record, size, CAT_REL_COL_KIND, &value));
+    if (value.is_null || value.size != 1) {
+        return err_new(SQLSTATE_DATA_CORRUPTED, "catalog record without a kind");
+    }
+    *view_out = value.bytes[0] == (uint8_t)CAT_KIND_VIEW;
+    return NULL;
+}
+
+/* views_scan: every view visible to txn, in OID order (array in arena). */
+static Error *views_scan(Catalog *catalog, Txn *txn, TxnCursor *cursor, Arena *arena,
+                         const CatTable ***views, size_t *count)
+{
+    size_t capacity = 0;
+    for (;;) {
+        bool found = false;
+        TRY(txn_cursor_next(cursor, &found));
+        if (!found) return NULL;
+        size_t key_size = 0;
+        const uint8_t *key = txn_cursor_key(cursor, &key_size);
+        KeyReader reader;
+        key_reader_init(&reader, key, key_size);
+        bool is_null = false;
+        int64_t view_oid = 0;
+        TRY(key_read_int64(&reader, KEY_ASC, &is_null, &view_oid));
+        if (is_null || view_oid < CAT_SYS_OID_LIMIT || view_oid > UINT32_MAX) continue;
+        size_t record_size = 0;
+        const uint8_t *record = txn_cursor_record(cursor, &record_size);
+        bool is_view = false;
+        TRY(record_is_view(catalog, record, record_size, &is_view));
+        if (!is_view) continue;
+        const CatTable *view = NULL;
+        TRY(table_from_record(catalog, txn, (uint32_t)view_oid, record, record_size, &view));
+        if (*count == capacity) {
+            size_t grown = capacity * 2 + 8;
+            const CatTable **bigger = arena_alloc(arena, sizeof *bigger * grown);
+            if (bigger == NULL) return cat_oom();
+            if (*count > 0) memcpy(bigger, *views, sizeof *bigger * *count);
+            *views = bigger;
+            capacity = grown;
+        }
+        (*views)[(*count)++] = view;
+    }
+}
+
+/* DependWalk: the depth-first walk of catalog_view_dependents over the list of all views. */
+typedef struct DependWalk {
+    const CatTable **views;        /* every view, OID order */
+    size_t           view_count;
+    uint32_t        *via;          /* per view: the relation it was reached through; 0: not yet */
+    const CatTable **order;        /* post-order: dependents before what they depend on */
+    uint32_t        *order_via;
+    size_t           order_count;
+} DependWalk;
+
+/* depend_visit: PostgreSQL's findDependentObjects order: the dependents of oid are visited
+ * from the highest OID down, each after its own dependents, so the reversed list names every
+ * view once, through the first relation found, as PostgreSQL's DETAIL does. */
+static void depend_visit(DependWalk *walk, uint32_t oid, int16_t attnum, size_t depth)
+{
+    if (depth > walk->view_count) return;   /* a cycle cannot occur; bound the recursion */
+    for (size_t view_idx = walk->view_count; view_idx > 0; view_idx--) {
+        const CatTable *view = walk->views[view_idx - 1];
+        if (walk->via[view_idx - 1] != 0 || view->oid == oid ||
+            !view_depends_on(view, oid, attnum)) {
+            continue;
+        }
+        walk->via[view_idx - 1] = oid;
+        depend_visit(walk, view->oid, 0, depth + 1);
+        walk->order[walk->order_count] = view;
+        walk->order_via[walk->order_count] = oid;
+        walk->order_count++;
+    }
+}
+
+Error *catalog_view_dependents(Catalog *catalog, Txn *txn, uint32_t oid, int16_t attnum,
+                               Arena *arena, const CatTable ***views_out, uint32_t **via_out,
+                               size_t *count_out)
+{
+    TxnCursor *cursor = NULL;
+    TRY(txn_cursor_open(txn, catalog->rel_tree, NULL, 0, NULL, 0, &cursor));
+    DependWalk walk = {0};
+    Error *err = views_scan(catalog, txn, cursor, arena, &walk.views, &walk.view_count);
+    txn_cursor_close(cursor);
+    if (err != NULL) return err;
+    size_t slots = walk.view_count + 1;
+    walk.via = arena_calloc(arena, sizeof *walk.via * slots);
+    walk.order = arena_calloc(arena, sizeof *walk.order * slots);
+    walk.order_via = arena_calloc(arena, sizeof *walk.order_via * slots);
+    const CatTable **views = arena_calloc(arena, sizeof *views * slots);
+    uint32_t *via = arena_calloc(arena, sizeof *via * slots);
+    if (walk.via == NULL || walk.order == NULL || walk.order_via == NULL || views == NULL ||
+        via == NULL) {
+        return cat_oom();
+    }
+    depend_visit(&walk, oid, attnum, 0);
+    for (size_t idx = 0; idx < walk.order_count; idx++) {   /* report order: reversed */
+        views[idx] = walk.order[walk.order_count - 1 - idx];
+        via[idx] = walk.order_via[walk.order_count - 1 - idx];
+    }
+    *views_out = views;
+    if (via_out != NULL) *via_out = via;
+    *count_out = walk.order_count;
+    return NULL;
 }
 
 /* ------------------------------------------------------------ open / close ---- */

@@ -132,6 +132,15 @@ typedef struct CatConstraint {
     char           on_update;
 } CatConstraint;
 
+/* CatDepend: one direct dependency of a view (pg_depend's refobjid / refobjsubid): the view's
+ * query reads relation ref_oid (a table, view or sequence) and, with ref_attnum > 0, that
+ * column of it. A view has one entry per relation it names (ref_attnum 0) and one per table
+ * column its query references (SELECT * counts every column it expands to). */
+typedef struct CatDepend {
+    uint32_t ref_oid;
+    int16_t  ref_attnum;           /* 0: the relation as a whole */
+} CatDepend;
+
 typedef struct CatTable {
     uint32_t        oid;
     uint32_t        namespace_oid;
@@ -155,6 +164,8 @@ typedef struct CatTable {
     const char *const *view_columns;   /* CAT_KIND_VIEW: column names given, or NULL */
     int             fillfactor;        /* WITH (fillfactor = n): 10..100, default 100 */
     uint64_t        version;           /* changes whenever the definition changes */
+    uint16_t        view_dep_count;    /* CAT_KIND_VIEW: what its query reads (CatDepend) */
+    const CatDepend *view_deps;
 } CatTable;
 
 /* A table definition for catalog_create_table (the executor fills it from the AST). */
@@ -271,6 +282,23 @@ Error *catalog_create_index(Catalog *catalog, Txn *txn, const CatIndexDef *def,
 Error *catalog_create_view(Catalog *catalog, Txn *txn, uint32_t namespace_oid, const char *name,
                            const char *sql, uint16_t column_count, const char *const *names,
                            const Type *types, bool or_replace, uint32_t *oid_out);
+/* catalog_create_view_deps: catalog_create_view recording the view's direct dependencies
+ * (deps: dep_count entries, duplicates allowed; OR REPLACE replaces the old list). DROP of a
+ * relation, and DROP COLUMN of a column, that a view depends on is then 2BP01 without CASCADE
+ * (catalog_drop, catalog_drop_column); with CASCADE the dependent views are dropped too. */
+Error *catalog_create_view_deps(Catalog *catalog, Txn *txn, uint32_t namespace_oid,
+                                const char *name, const char *sql, uint16_t column_count,
+                                const char *const *names, const Type *types, uint16_t dep_count,
+                                const CatDepend *deps, bool or_replace, uint32_t *oid_out);
+/* catalog_view_dependents: the views visible to txn that depend on relation oid (attnum > 0:
+ * on that column of it), directly or through other views, each once, in the order
+ * PostgreSQL's DETAIL lists them; (*via_out)[i] (via_out may be NULL) is the relation
+ * views[i] was reached through (oid itself for a direct dependent). Dropping them in reverse
+ * order drops every view before the views it depends on. Arrays in arena; CatTables owned by
+ * the catalog. Errors: tree errors, OUT_OF_MEMORY. */
+Error *catalog_view_dependents(Catalog *catalog, Txn *txn, uint32_t oid, int16_t attnum,
+                               Arena *arena, const CatTable ***views_out, uint32_t **via_out,
+                               size_t *count_out);
 Error *catalog_create_sequence(Catalog *catalog, Txn *txn, const CatSequenceDef *def,
                                uint32_t *oid_out);
 /* catalog_create_namespace: CREATE SCHEMA. Errors: DUPLICATE_SCHEMA (42P06). */
@@ -278,18 +306,28 @@ Error *catalog_create_namespace(Catalog *catalog, Txn *txn, const char *name, ui
 /* catalog_drop: drop relation oid (a table drops its indexes, constraints, owned sequences;
  * dropping a schema drops what it contains only with cascade, else DEPENDENT_OBJECTS_STILL_EXIST
  * (2BP01); a table referenced by another table's FK: 2BP01 without cascade, with cascade the FK
- * constraint is dropped). */
+ * constraint is dropped; a relation a view depends on (catalog_create_view_deps): 2BP01
+ * `cannot drop table t because other objects depend on it` with PostgreSQL's DETAIL and HINT
+ * without cascade, with cascade the views are dropped first, recursively). */
 Error *catalog_drop(Catalog *catalog, Txn *txn, uint32_t oid, bool cascade);
 /* catalog_truncate: give the table (and its indexes) new empty trees; the old ones are freed
  * when txn commits. */
 Error *catalog_truncate(Catalog *catalog, Txn *txn, uint32_t table_oid);
+/* catalog_owned_sequences: the OIDs of the sequences owned by columns of table_oid (SERIAL,
+ * IDENTITY, OWNED BY), array in arena (may be NULL when *count_out is 0), for TRUNCATE ...
+ * RESTART IDENTITY. Errors: UNDEFINED_TABLE, WRONG_OBJECT_TYPE, tree errors. */
+Error *catalog_owned_sequences(Catalog *catalog, Txn *txn, uint32_t table_oid, Arena *arena,
+                               uint32_t **oids_out, uint16_t *count_out);
 /* ALTER TABLE pieces. Adding a column with a constant default stores it as the layout's missing
  * value (row_layout_set_missing) so old rows need no rewrite; default_value is that value in
  * the row format (NULL: none). Errors: DUPLICATE_COLUMN, UNDEFINED_COLUMN (42703),
  * DUPLICATE_TABLE for a rename onto an existing name. */
 Error *catalog_add_column(Catalog *catalog, Txn *txn, uint32_t table_oid, const CatColumnDef *def,
                           const RowValue *default_value);
-Error *catalog_drop_column(Catalog *catalog, Txn *txn, uint32_t table_oid, int16_t attnum);
+/* catalog_drop_column: a column a view depends on is 2BP01 `cannot drop column a of table t
+ * because other objects depend on it` unless cascade, which drops those views first. */
+Error *catalog_drop_column(Catalog *catalog, Txn *txn, uint32_t table_oid, int16_t attnum,
+                           bool cascade);
 Error *catalog_rename_column(Catalog *catalog, Txn *txn, uint32_t table_oid, int16_t attnum,
                              const char *new_name);
 Error *catalog_rename(Catalog *catalog, Txn *txn, uint32_t oid, const char *new_name);

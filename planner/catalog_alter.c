@@ -26,6 +26,81 @@ static Error *dependents_error(const char *what, const char *name, const char *d
     return err_set_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
 }
 
+static const char *kind_word(char kind)
+{
+    switch (kind) {
+    case CAT_KIND_VIEW: return "view";
+    case CAT_KIND_SEQUENCE: return "sequence";
+    case CAT_KIND_INDEX: return "index";
+    default: return "table";
+    }
+}
+
+/* dependents_detail: PostgreSQL's DETAIL of a drop that views prevent: one line per view,
+ * "view v depends on <what>" for a direct dependent, else "view w depends on view v". */
+static const char *dependents_detail(Arena *arena, const char *what, uint32_t oid,
+                                     const CatTable *const *views, const uint32_t *via,
+                                     size_t count)
+{
+    size_t size = 1;
+    for (size_t idx = 0; idx < count; idx++) size += 2 * CAT_NAME_SIZE_MAX + strlen(what) + 48;
+    char *text = arena_alloc(arena, size);
+    if (text == NULL) return NULL;
+    size_t used = 0;
+    for (size_t idx = 0; idx < count; idx++) {
+        const char *on = what;
+        char through[CAT_NAME_SIZE_MAX + 16];
+        for (size_t other_idx = 0; via[idx] != oid && other_idx < count; other_idx++) {
+            if (views[other_idx]->oid != via[idx]) continue;
+            snprintf(through, sizeof through, "view %s", views[other_idx]->name);
+            on = through;
+        }
+        int written = snprintf(text + used, size - used, "%sview %s depends on %s",
+                               idx > 0 ? "\n" : "", views[idx]->name, on);
+        if (written < 0 || (size_t)written >= size - used) break;
+        used += (size_t)written;
+    }
+    return text;
+}
+
+/* drop_view_dependents: the views that depend on relation oid (attnum > 0: on that column;
+ * what names it for the error: "table t", "column a of table t"): without cascade 2BP01,
+ * with cascade they are dropped, every view before the views it depends on. */
+static Error *drop_view_dependents(Catalog *catalog, Txn *txn, Arena *arena, const char *word,
+                                   const char *name, const char *what, uint32_t oid,
+                                   int16_t attnum, bool cascade)
+{
+    const CatTable **views = NULL;
+    uint32_t *via = NULL;
+    size_t count = 0;
+    TRY(catalog_view_dependents(catalog, txn, oid, attnum, arena, &views, &via, &count));
+    if (count == 0) return NULL;
+    if (!cascade) {
+        const char *detail = dependents_detail(arena, what, oid, views, via, count);
+        if (detail == NULL) return cat_oom();
+        return dependents_error(word, name, detail);
+    }
+    for (size_t idx = count; idx > 0; idx--) {
+        CatRelDef view;
+        bool found = false;
+        TRY(cat_rel_read(catalog, txn, views[idx - 1]->oid, arena, &view, NULL, &found));
+        if (!found) continue;
+        TRY(cat_rel_delete(catalog, txn, view.oid));
+        TRY(cat_name_delete(catalog, txn, view.namespace_oid, view.name));
+    }
+    return NULL;
+}
+
+/* drop_dependents_of: drop_view_dependents for a whole relation. */
+static Error *drop_dependents_of(Catalog *catalog, Txn *txn, Arena *arena, const CatRelDef *rel,
+                                 bool cascade)
+{
+    char what[CAT_NAME_SIZE_MAX + 16];
+    snprintf(what, sizeof what, "%s %s", kind_word(rel->kind), rel->name);
+    return drop_view_dependents(catalog, txn, arena, kind_word(rel->kind), rel->name, what,
+                                rel->oid, 0, cascade);
+}
+
 /* edit_fk_remove: drop the FKs of def that reference the table OID in ctx. */
 static Error *edit_fk_remove(Catalog *catalog, Txn *txn, Arena *arena, CatRelDef *def, void *ctx)
 {
@@ -67,6 +142,7 @@ static Error *drop_table(Catalog *catalog, Txn *txn, Arena *arena, const CatRelD
                        "cannot drop table %s because it is required by the database system",
                        table->name);
     }
+    TRY(drop_dependents_of(catalog, txn, arena, table, cascade));
     for (uint16_t idx = 0; idx < table->refby_count; idx++) {
         uint32_t other = table->refby_oids[idx];
         if (other == table->oid) continue;
@@ -164,6 +240,7 @@ static Error *edit_drop_owned_default(Catalog *catalog, Txn *txn, Arena *arena, 
 static Error *drop_sequence(Catalog *catalog, Txn *txn, Arena *arena, const CatRelDef *seq,
                             bool cascade)
 {
+    TRY(drop_dependents_of(catalog, txn, arena, seq, cascade));
     if (seq->seq.owner_table_oid != 0) {
         CatRelDef owner;
         bool found = false;
@@ -272,6 +349,10 @@ static Error *drop_relation(Catalog *catalog, Txn *txn, Arena *arena, uint32_t o
     case CAT_KIND_TABLE: return drop_table(catalog, txn, arena, &def, cascade);
     case CAT_KIND_INDEX: return drop_index(catalog, txn, arena, &def);
     case CAT_KIND_SEQUENCE: return drop_sequence(catalog, txn, arena, &def, cascade);
+    case CAT_KIND_VIEW:
+        TRY(drop_dependents_of(catalog, txn, arena, &def, cascade));
+        TRY(cat_rel_delete(catalog, txn, def.oid));
+        return cat_name_delete(catalog, txn, def.namespace_oid, def.name);
     default:
         TRY(cat_rel_delete(catalog, txn, def.oid));
         return cat_name_delete(catalog, txn, def.namespace_oid, def.name);
@@ -289,6 +370,16 @@ static Error *catalog_drop_body(Catalog *catalog, Txn *txn, uint32_t oid, bool c
 }
 
 /* ------------------------------------------------------------ TRUNCATE ---- */
+
+Error *catalog_owned_sequences(Catalog *catalog, Txn *txn, uint32_t table_oid, Arena *arena,
+                               uint32_t **oids_out, uint16_t *count_out)
+{
+    CatRelDef table;
+    TRY(cat_read_table(catalog, txn, table_oid, arena, &table, NULL));
+    *oids_out = table.owned_seq_oids;
+    *count_out = table.owned_seq_count;
+    return NULL;
+}
 
 static Error *edit_set_root(Catalog *catalog, Txn *txn, Arena *arena, CatRelDef *def, void *ctx)
 {
@@ -460,12 +551,24 @@ static Error *constraint_remove(Catalog *catalog, Txn *txn, Arena *arena, CatRel
     return modify_if_present(catalog, txn, constraint.ref_table_oid, cat_edit_refby_remove, &self);
 }
 
+typedef struct DropColumn {
+    int16_t attnum;
+    bool    cascade;
+} DropColumn;
+
 static Error *alter_drop_column(Catalog *catalog, Txn *txn, Arena *arena, CatRelDef *table,
                                 const void *ctx)
 {
-    int16_t attnum = *(const int16_t *)ctx;
+    const DropColumn *drop = ctx;
+    int16_t attnum = drop->attnum;
     TRY(cat_column_check(table, attnum));
     CatColumn *column = &table->columns[attnum - 1];
+    char name[CAT_NAME_SIZE_MAX * 2 + 16];
+    char what[CAT_NAME_SIZE_MAX * 2 + 32];
+    snprintf(name, sizeof name, "%s of table %s", column->name, table->name);
+    snprintf(what, sizeof what, "column %s", name);
+    TRY(drop_view_dependents(catalog, txn, arena, "column", name, what, table->oid, attnum,
+                             drop->cascade));
     if (attnum == table->cluster_attnum) {
         return err_new(SQLSTATE_FEATURE_NOT_SUPPORTED,
                        "cannot drop column %s of table %s: it is the table's clustering key",
@@ -473,11 +576,7 @@ static Error *alter_drop_column(Catalog *catalog, Txn *txn, Arena *arena, CatRel
     }
     bool used = false;
     TRY(refby_uses_column(catalog, txn, arena, table, attnum, NULL, &used));
-    if (used) {
-        char what[CAT_NAME_SIZE_MAX * 2 + 16];
-        snprintf(what, sizeof what, "%s of table %s", column->name, table->name);
-        return dependents_error("column", what, NULL);
-    }
+    if (used) return dependents_error("column", name, NULL);
     for (uint16_t idx = table->constraint_count; idx > 0; idx--) {
         const CatConstraint *constraint = &table->constraints[idx - 1];
         if (cat_attnums_contain(constraint->attnums, constraint->column_count, attnum)) {
@@ -512,9 +611,11 @@ static Error *alter_drop_column(Catalog *catalog, Txn *txn, Arena *arena, CatRel
     return NULL;
 }
 
-Error *catalog_drop_column(Catalog *catalog, Txn *txn, uint32_t table_oid, int16_t attnum)
+Error *catalog_drop_column(Catalog *catalog, Txn *txn, uint32_t table_oid, int16_t attnum,
+                           bool cascade)
 {
-    return alter_table(catalog, txn, table_oid, alter_drop_column, &attnum);
+    DropColumn drop = {attnum, cascade};
+    return alter_table(catalog, txn, table_oid, alter_drop_column, &drop);
 }
 
 typedef struct RenameColumn {

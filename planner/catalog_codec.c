@@ -284,6 +284,14 @@ Error *cat_def_encode(const CatRelDef *def, uint8_t **bytes_out, size_t *size_ou
     put_oids(&writer, def->owned_seq_oids, def->owned_seq_count);
     put_str(&writer, def->view_sql);
     encode_index_and_sequence(&writer, def);
+    if (def->dep_count > 0) {   /* optional trailer: a view's dependencies */
+        put_u8(&writer, CAT_DEF_TRAILER_DEPS);
+        put_u16(&writer, def->dep_count);
+        for (uint16_t idx = 0; idx < def->dep_count; idx++) {
+            put_u32(&writer, def->deps[idx].ref_oid);
+            put_u16(&writer, (uint16_t)def->deps[idx].ref_attnum);
+        }
+    }
     return writer_finish(&writer, bytes_out, size_out);
 }
 
@@ -377,6 +385,26 @@ static void decode_index_and_sequence(Reader *reader, CatRelDef *def)
     seq->name = def->name;
 }
 
+/* decode_trailer: the optional sections after the fixed part (records written before a
+ * section existed simply end earlier). */
+static void decode_trailer(Reader *reader, CatRelDef *def)
+{
+    if (reader->err != NULL || reader->offset == reader->size) return;
+    if (get_u8(reader) != CAT_DEF_TRAILER_DEPS) {
+        reader->err = err_new(SQLSTATE_DATA_CORRUPTED, "catalog record has an unknown section");
+        return;
+    }
+    def->dep_count = get_u16(reader);
+    def->deps = get_alloc(reader, sizeof *def->deps * def->dep_count);
+    for (uint16_t idx = 0; reader->err == NULL && idx < def->dep_count; idx++) {
+        def->deps[idx].ref_oid = get_u32(reader);
+        def->deps[idx].ref_attnum = (int16_t)get_u16(reader);
+    }
+    if (reader->err == NULL && reader->offset != reader->size) {
+        reader->err = err_new(SQLSTATE_DATA_CORRUPTED, "catalog record has trailing bytes");
+    }
+}
+
 Error *cat_def_decode(const uint8_t *bytes, size_t size, Arena *arena, CatRelDef *def_out)
 {
     Reader reader = {.data = bytes, .size = size, .arena = arena};
@@ -401,6 +429,7 @@ Error *cat_def_decode(const uint8_t *bytes, size_t size, Arena *arena, CatRelDef
     def.owned_seq_oids = get_oids(&reader, def.owned_seq_count);
     def.view_sql = get_str(&reader);
     decode_index_and_sequence(&reader, &def);
+    decode_trailer(&reader, &def);
     if (reader.err == NULL && def.name == NULL) {
         reader.err = err_new(SQLSTATE_DATA_CORRUPTED, "catalog relation without a name");
     }

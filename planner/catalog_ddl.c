@@ -730,10 +730,34 @@ static Error *view_replace_check(const CatRelDef *old, uint16_t column_count,
     return NULL;
 }
 
+/* ViewDeps: a view's dependency list as given to catalog_create_view_deps. */
+typedef struct ViewDeps {
+    uint16_t         count;
+    const CatDepend *deps;
+} ViewDeps;
+
+/* view_deps_set: view's dependency list, copied into arena without duplicates. */
+static Error *view_deps_set(Arena *arena, CatRelDef *view, const ViewDeps *deps)
+{
+    view->dep_count = 0;
+    view->deps = arena_calloc(arena, sizeof *view->deps * ((size_t)deps->count + 1u));
+    if (view->deps == NULL) return cat_oom();
+    for (uint16_t dep_idx = 0; dep_idx < deps->count; dep_idx++) {
+        const CatDepend *dep = &deps->deps[dep_idx];
+        bool seen = false;
+        for (uint16_t kept_idx = 0; !seen && kept_idx < view->dep_count; kept_idx++) {
+            seen = view->deps[kept_idx].ref_oid == dep->ref_oid &&
+                   view->deps[kept_idx].ref_attnum == dep->ref_attnum;
+        }
+        if (!seen && dep->ref_oid != view->oid) view->deps[view->dep_count++] = *dep;
+    }
+    return NULL;
+}
+
 static Error *create_view_in(Catalog *catalog, Txn *txn, Arena *arena, uint32_t namespace_oid,
                              const char *name, const char *sql, uint16_t column_count,
-                             const char *const *names, const Type *types, bool or_replace,
-                             uint32_t *oid_out)
+                             const char *const *names, const Type *types, const ViewDeps *deps,
+                             bool or_replace, uint32_t *oid_out)
 {
     TRY(check_namespace(catalog, txn, namespace_oid, arena));
     name = cat_name_truncate(arena, name);
@@ -753,6 +777,7 @@ static Error *create_view_in(Catalog *catalog, Txn *txn, Arena *arena, uint32_t 
         TRY(view_replace_check(&old, column_count, names, types));
         old.view_sql = cat_arena_str(arena, sql);
         TRY(view_columns(arena, &old, column_count, names, types));
+        TRY(view_deps_set(arena, &old, deps));
         TRY(cat_table_write(catalog, txn, &old, xid));
         *oid_out = old.oid;
         return NULL;
@@ -761,6 +786,7 @@ static Error *create_view_in(Catalog *catalog, Txn *txn, Arena *arena, uint32_t 
                       .version = 1, .view_sql = sql};
     TRY(view_columns(arena, &view, column_count, names, types));
     TRY(cat_oid_alloc(catalog, &view.oid));
+    TRY(view_deps_set(arena, &view, deps));
     TRY(cat_name_insert(catalog, txn, namespace_oid, name, view.oid));
     TRY(cat_rel_insert(catalog, txn, &view));
     TRY(cat_pending_changed(catalog, txn));
@@ -769,14 +795,14 @@ static Error *create_view_in(Catalog *catalog, Txn *txn, Arena *arena, uint32_t 
 }
 
 static Error *catalog_create_view_body(Catalog *catalog, Txn *txn, uint32_t namespace_oid,
-                                       const char *name,
-                           const char *sql, uint16_t column_count, const char *const *names,
-                           const Type *types, bool or_replace, uint32_t *oid_out)
+                                       const char *name, const char *sql, uint16_t column_count,
+                                       const char *const *names, const Type *types,
+                                       const ViewDeps *deps, bool or_replace, uint32_t *oid_out)
 {
     Arena *arena = cat_ddl_arena();
     if (arena == NULL) return cat_oom();
     Error *err = create_view_in(catalog, txn, arena, namespace_oid, name, sql, column_count,
-                                names, types, or_replace, oid_out);
+                                names, types, deps, or_replace, oid_out);
     arena_destroy(arena);
     return err;
 }
@@ -949,8 +975,22 @@ Error *catalog_create_view(Catalog *catalog, Txn *txn, uint32_t namespace_oid, c
 {
     TxnSavepoint savepoint;
     txn_savepoint(txn, &savepoint);
+    ViewDeps deps = {0, NULL};
     Error *err = catalog_create_view_body(catalog, txn, namespace_oid, name, sql, column_count,
-                                          names, types, or_replace, oid_out);
+                                          names, types, &deps, or_replace, oid_out);
+    return cat_ddl_end(txn, &savepoint, err);
+}
+
+Error *catalog_create_view_deps(Catalog *catalog, Txn *txn, uint32_t namespace_oid,
+                                const char *name, const char *sql, uint16_t column_count,
+                                const char *const *names, const Type *types, uint16_t dep_count,
+                                const CatDepend *deps, bool or_replace, uint32_t *oid_out)
+{
+    TxnSavepoint savepoint;
+    txn_savepoint(txn, &savepoint);
+    ViewDeps view_deps = {dep_count, deps};
+    Error *err = catalog_create_view_body(catalog, txn, namespace_oid, name, sql, column_count,
+                                          names, types, &view_deps, or_replace, oid_out);
     return cat_ddl_end(txn, &savepoint, err);
 }
 

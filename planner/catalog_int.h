@@ -32,6 +32,7 @@ enum {
     CAT_REL_COL_DEF = 3,
     CAT_REL_COL_COUNT = 4,
     CAT_DEF_FORMAT = 1,
+    CAT_DEF_TRAILER_DEPS = 'D',    /* optional section after the fixed part: view deps */
     CAT_OID_BATCH = 64,            /* OIDs reserved on disk ahead of use */
     CAT_SEQ_STATE_SIZE = 8 + 1 + 8 * 5 + 1 + 4,
     CAT_KEY_INT_SIZE = 9,          /* key_append_int64 */
@@ -62,6 +63,9 @@ typedef struct CatRelDef {
     uint16_t    owned_seq_count;   /* sequences OWNED BY a column of this table */
     uint32_t   *owned_seq_oids;
     const char *view_sql;
+    uint16_t    dep_count;         /* kind 'v': CatDepend entries (encoded as an optional
+                                    * trailer: records written before it decode with none) */
+    CatDepend  *deps;
     /* kind 'i' */
     uint32_t    table_oid;
     bool        unique;
@@ -260,6 +264,15 @@ Error *cat_seq_state_create(Catalog *catalog, uint32_t oid, const CatSequenceDef
 void   cat_seq_state_delete(Catalog *catalog, uint32_t oid);
 Error *cat_oid_ceiling_write(Catalog *catalog, uint32_t ceiling);
 Error *cat_oid_ceiling_read(Catalog *catalog, uint32_t *ceiling_out);
+/* cat_stats_row_put: make bytes table_oid's statistics row value in txn (insert or update;
+ * catalog_set_stats and catalog_stats_store). Errors: OUT_OF_MEMORY, txn_row_* errors. */
+Error *cat_stats_row_put(Catalog *catalog, Txn *txn, uint32_t table_oid, const uint8_t *bytes,
+                         size_t bytes_size);
+/* cat_stats_row_get: table_oid's statistics row visible to txn (*found_out false if none):
+ * the record in *record_out (the caller frees it with bt_buf_free, found or not) and its value
+ * pointing into it. Errors: DATA_CORRUPTED for a row without a value; tree errors. */
+Error *cat_stats_row_get(Catalog *catalog, Txn *txn, uint32_t table_oid, BtBuf *record_out,
+                         RowValue *value_out, bool *found_out);
 /* cat_stats_delete: drop table_oid's statistics row in txn (DROP TABLE). */
 Error *cat_stats_delete(Catalog *catalog, Txn *txn, uint32_t table_oid);
 

@@ -291,38 +291,54 @@ Error *catalog_next_rowid(Catalog *catalog, const CatTable *table, int64_t *rowi
 
 /* ------------------------------------------------------------ statistics ---- */
 
+Error *cat_stats_row_put(Catalog *catalog, Txn *txn, uint32_t table_oid, const uint8_t *bytes,
+                         size_t bytes_size)
+{
+    RowValue values[1] = {{.bytes = bytes, .size = bytes_size}};
+    size_t size = 0;
+    TRY(row_size(catalog->stats_layout, values, &size));
+    uint8_t *record = malloc(size);
+    if (record == NULL) return cat_oom();
+    RowHeader header = {0};
+    row_encode(catalog->stats_layout, &header, values, record, size);
+    uint8_t key[CAT_KEY_INT_SIZE];
+    cat_int_key(table_oid, key);
+    BtBuf old = {0};
+    bool found = false;
+    Error *err = txn_row_get(txn, catalog->stats_tree, key, sizeof key, &old, &found);
+    bt_buf_free(&old);
+    if (err == NULL && !found) {
+        err = txn_row_insert(txn, catalog->stats_tree, key, sizeof key, record, size);
+    } else if (err == NULL) {
+        TxnRowResult result = {0};
+        err = txn_row_update(txn, catalog->stats_tree, key, sizeof key, 0, record, size, &result);
+        txn_row_result_free(&result);
+    }
+    free(record);
+    if (err == NULL) err = cat_pending_changed(catalog, txn);
+    return err;
+}
+
+Error *cat_stats_row_get(Catalog *catalog, Txn *txn, uint32_t table_oid, BtBuf *record_out,
+                         RowValue *value_out, bool *found_out)
+{
+    uint8_t key[CAT_KEY_INT_SIZE];
+    cat_int_key(table_oid, key);
+    TRY(txn_row_get(txn, catalog->stats_tree, key, sizeof key, record_out, found_out));
+    if (!*found_out) return NULL;
+    TRY(row_column(catalog->stats_layout, record_out->data, record_out->size, 0, value_out));
+    if (value_out->is_null) return err_new(SQLSTATE_DATA_CORRUPTED, "statistics record is empty");
+    return NULL;
+}
+
 Error *catalog_set_stats(Catalog *catalog, Txn *txn, uint32_t table_oid,
                          const CatTableStats *stats)
 {
     uint8_t *bytes = NULL;
     size_t bytes_size = 0;
     TRY(cat_stats_encode(stats, &bytes, &bytes_size));
-    RowValue values[1] = {{.bytes = bytes, .size = bytes_size}};
-    size_t size = 0;
-    Error *err = row_size(catalog->stats_layout, values, &size);
-    uint8_t *record = err == NULL ? malloc(size) : NULL;
-    if (err == NULL && record == NULL) err = cat_oom();
-    if (err == NULL) {
-        RowHeader header = {0};
-        row_encode(catalog->stats_layout, &header, values, record, size);
-        uint8_t key[CAT_KEY_INT_SIZE];
-        cat_int_key(table_oid, key);
-        BtBuf old = {0};
-        bool found = false;
-        err = txn_row_get(txn, catalog->stats_tree, key, sizeof key, &old, &found);
-        bt_buf_free(&old);
-        if (err == NULL && !found) {
-            err = txn_row_insert(txn, catalog->stats_tree, key, sizeof key, record, size);
-        } else if (err == NULL) {
-            TxnRowResult result = {0};
-            err = txn_row_update(txn, catalog->stats_tree, key, sizeof key, 0, record, size,
-                                 &result);
-            txn_row_result_free(&result);
-        }
-    }
-    free(record);
+    Error *err = cat_stats_row_put(catalog, txn, table_oid, bytes, bytes_size);
     free(bytes);
-    if (err == NULL) err = cat_pending_changed(catalog, txn);
     return err;
 }
 
@@ -330,19 +346,11 @@ Error *catalog_get_stats(Catalog *catalog, Txn *txn, uint32_t table_oid, Arena *
                          const CatTableStats **stats_out)
 {
     *stats_out = NULL;
-    uint8_t key[CAT_KEY_INT_SIZE];
-    cat_int_key(table_oid, key);
     BtBuf record = {0};
+    RowValue value;
     bool found = false;
-    Error *err = txn_row_get(txn, catalog->stats_tree, key, sizeof key, &record, &found);
-    if (err == NULL && found) {
-        RowValue value;
-        err = row_column(catalog->stats_layout, record.data, record.size, 0, &value);
-        if (err == NULL && value.is_null) {
-            err = err_new(SQLSTATE_DATA_CORRUPTED, "statistics record is empty");
-        }
-        if (err == NULL) err = cat_stats_decode(value.bytes, value.size, arena, stats_out);
-    }
+    Error *err = cat_stats_row_get(catalog, txn, table_oid, &record, &value, &found);
+    if (err == NULL && found) err = cat_stats_decode(value.bytes, value.size, arena, stats_out);
     bt_buf_free(&record);
     return err;
 }

@@ -104,32 +104,8 @@ Error *catalog_stats_store(Catalog *catalog, Txn *txn, uint32_t table_oid, const
     uint8_t *bytes = NULL;
     size_t bytes_size = 0;
     TRY(encode_row_value(stats, &bytes, &bytes_size));
-    RowValue values[1] = {{.bytes = bytes, .size = bytes_size}};
-    size_t size = 0;
-    Error *err = row_size(catalog->stats_layout, values, &size);
-    uint8_t *record = err == NULL ? malloc(size) : NULL;
-    if (err == NULL && record == NULL) err = cat_oom();
-    if (err == NULL) {
-        RowHeader header = {0};
-        row_encode(catalog->stats_layout, &header, values, record, size);
-        uint8_t key[CAT_KEY_INT_SIZE];
-        cat_int_key(table_oid, key);
-        BtBuf old = {0};
-        bool found = false;
-        err = txn_row_get(txn, catalog->stats_tree, key, sizeof key, &old, &found);
-        bt_buf_free(&old);
-        if (err == NULL && !found) {
-            err = txn_row_insert(txn, catalog->stats_tree, key, sizeof key, record, size);
-        } else if (err == NULL) {
-            TxnRowResult result = {0};
-            err = txn_row_update(txn, catalog->stats_tree, key, sizeof key, 0, record, size,
-                                 &result);
-            txn_row_result_free(&result);
-        }
-    }
-    free(record);
+    Error *err = cat_stats_row_put(catalog, txn, table_oid, bytes, bytes_size);
     free(bytes);
-    if (err == NULL) err = cat_pending_changed(catalog, txn);
     return err;
 }
 
@@ -137,20 +113,14 @@ Error *catalog_stats_load(Catalog *catalog, Txn *txn, uint32_t table_oid, Arena 
                           const CatStats **stats_out)
 {
     *stats_out = NULL;
-    uint8_t key[CAT_KEY_INT_SIZE];
-    cat_int_key(table_oid, key);
     BtBuf record = {0};
+    RowValue value;
     bool found = false;
-    Error *err = txn_row_get(txn, catalog->stats_tree, key, sizeof key, &record, &found);
+    Error *err = cat_stats_row_get(catalog, txn, table_oid, &record, &value, &found);
     if (err == NULL && found) {
-        RowValue value;
         const CatTableStats *base = NULL;
         CatStats *stats = arena_calloc(arena, sizeof *stats);
-        err = row_column(catalog->stats_layout, record.data, record.size, 0, &value);
-        if (err == NULL && value.is_null) {
-            err = err_new(SQLSTATE_DATA_CORRUPTED, "statistics record is empty");
-        }
-        if (err == NULL && stats == NULL) err = cat_oom();
+        if (stats == NULL) err = cat_oom();
         if (err == NULL) err = cat_stats_decode(value.bytes, value.size, arena, &base);
         if (err == NULL) {
             stats->base = base;

@@ -377,6 +377,10 @@ typedef struct PlannedStmt {
     bool        *table_written;
     uint64_t     catalog_generation;   /* re-plan when catalog_generation() moved */
     bool         for_update;      /* SELECT ... FOR UPDATE/SHARE present */
+    uint32_t     dep_count;       /* what the statement's own text reads (not the insides of
+                                   * the views it names): relations (ref_attnum 0) and table
+                                   * columns; CREATE VIEW records them (catalog_create_view_deps) */
+    CatDepend   *deps;
 } PlannedStmt;
 
 /* ---- added by bind-query: conventions of the plans plan_statement builds ----

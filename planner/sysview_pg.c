@@ -646,6 +646,26 @@ static Error *depend_row(SysGen *gen, uint32_t classid, uint32_t objid, uint32_t
     return NULL;
 }
 
+/* view_depend_rows: a view's rule (pg_rewrite; birch has no rule OIDs, objid is the view's
+ * OID) depends normally ('n') on each table column its query reads, and on a relation as a
+ * whole only when it reads none of its columns, as PostgreSQL records them. */
+static Error *view_depend_rows(SysGen *gen, const CatTable *view)
+{
+    for (uint16_t dep_idx = 0; dep_idx < view->view_dep_count; dep_idx++) {
+        const CatDepend *dep = &view->view_deps[dep_idx];
+        bool has_columns = false;
+        for (uint16_t other_idx = 0; dep->ref_attnum == 0 && other_idx < view->view_dep_count;
+             other_idx++) {
+            has_columns |= view->view_deps[other_idx].ref_oid == dep->ref_oid &&
+                           view->view_deps[other_idx].ref_attnum > 0;
+        }
+        if (has_columns) continue;
+        TRY(depend_row(gen, SYS_OID_PG_REWRITE, view->oid, SYS_OID_PG_CLASS, dep->ref_oid,
+                       dep->ref_attnum, 'n'));
+    }
+    return NULL;
+}
+
 Error *sysgen_pg_depend(SysGen *gen)
 {
     SysCatalog cat;
@@ -660,6 +680,8 @@ Error *sysgen_pg_depend(SysGen *gen)
             char deptype = owner->columns[attnum - 1].identity != 0 ? 'i' : 'a';
             TRY(depend_row(gen, SYS_OID_PG_CLASS, rel->oid, SYS_OID_PG_CLASS, owner->oid, attnum,
                            deptype));
+        } else if (rel->kind == CAT_KIND_VIEW) {
+            TRY(view_depend_rows(gen, rel));
         } else if (rel->kind == CAT_KIND_TABLE) {
             /* a plain index depends on the columns it covers */
             for (uint16_t index_idx = 0; index_idx < rel->index_count; index_idx++) {

@@ -1256,10 +1256,21 @@ static void finish_startup(Conn *conn)
         birch_close(db);
         return;
     }
+    /* the server's limit, so SHOW max_connections reports it (settable only before the
+     * session's first statement; a client's -c max_connections=N is 55P02, as in PostgreSQL) */
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", server->cfg.max_connections);
+    (void)birch_set(db, "max_connections", limit);
     for (int idx = 0; idx < server->cfg.session_count; idx++) {
         (void)birch_set(db, server->cfg.session_names[idx], server->cfg.session_values[idx]);
     }
     for (int idx = 0; idx < conn->opt_count; idx++) {
+        if (strcasecmp(conn->opt_names[idx], "max_connections") == 0) {
+            proto_send_fatal(conn, "55P02", "parameter \"%s\" cannot be changed without "
+                             "restarting the server", conn->opt_names[idx]);
+            birch_close(db);
+            return;
+        }
         if (birch_set(db, conn->opt_names[idx], conn->opt_values[idx]) != BIRCH_OK) {
             const birch_error *err = birch_last_error(db);
             proto_send_fatal(conn, err->sqlstate, "%s", err->message);

@@ -11,114 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "executor/tests/exec_harness.h"
 #include "include/birch.h"
-
-static char test_path[PATH_MAX];
-
-static void path_remove(const char *path)
-{
-    char wal[PATH_MAX + 8];
-    unlink(path);
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-}
-
-static const char *fresh_path(const char *name)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(test_path, sizeof test_path, "%s/birch_analyze_%d_%s.birch",
-             dir != NULL && *dir != '\0' ? dir : "/tmp", (int)getpid(), name);
-    path_remove(test_path);
-    return test_path;
-}
-
-static double test_scale(void)
-{
-    const char *text = getenv("BIRCH_TEST_SCALE");
-    double scale = text != NULL ? atof(text) : 1.0;
-    return scale > 0 ? scale : 1.0;
-}
-
-static const char *error_text(birch_db *db)
-{
-    static __thread char text[1024];
-    const birch_error *error = birch_last_error(db);
-    if (error == NULL) return "(no error)";
-    snprintf(text, sizeof text, "%s %s", error->sqlstate, error->message);
-    return text;
-}
-
-static birch_db *open_db(const char *path)
-{
-    birch_db *db = NULL;
-    int rc = birch_open(path, NULL, &db);
-    ck_assert_msg(rc == BIRCH_OK, "birch_open: %s", error_text(db));
-    return db;
-}
-
-static void exec_ok(birch_db *db, const char *sql)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_OK, "%s: %s", sql, error_text(db));
-}
-
-static void exec_fails(birch_db *db, const char *sql, const char *sqlstate)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_ERROR, "%s: expected %s, succeeded", sql, sqlstate);
-    const birch_error *error = birch_last_error(db);
-    ck_assert_ptr_nonnull(error);
-    ck_assert_msg(strcmp(error->sqlstate, sqlstate) == 0, "%s: expected %s, got %s %s", sql,
-                  sqlstate, error->sqlstate, error->message);
-}
-
-/* query_rows: every row as "v1|v2|..." joined by '\n' ("NULL" for SQL NULL), malloc'd. */
-static char *query_rows(birch_db *db, const char *sql)
-{
-    birch_stmt *stmt = NULL;
-    int rc = birch_prepare(db, sql, -1, &stmt, NULL);
-    ck_assert_msg(rc == BIRCH_OK && stmt != NULL, "prepare %s: %s", sql, error_text(db));
-    size_t capacity = 256, size = 0;
-    char *out = malloc(capacity);
-    ck_assert_ptr_nonnull(out);
-    out[0] = '\0';
-    int columns = birch_column_count(stmt);
-    bool first_row = true;
-    for (;;) {
-        rc = birch_step(stmt);
-        if (rc == BIRCH_DONE) break;
-        ck_assert_msg(rc == BIRCH_ROW, "%s: %s", sql, error_text(db));
-        for (int col_idx = 0; col_idx < columns; col_idx++) {
-            size_t value_size = 0;
-            const char *value = birch_column_is_null(stmt, col_idx)
-                                    ? "NULL"
-                                    : birch_column_text(stmt, col_idx, &value_size);
-            const char *sep = col_idx > 0 ? "|" : first_row ? "" : "\n";
-            size_t need = size + strlen(sep) + strlen(value) + 1;
-            if (need > capacity) {
-                capacity = need * 2;
-                out = realloc(out, capacity);
-                ck_assert_ptr_nonnull(out);
-            }
-            size += (size_t)sprintf(out + size, "%s%s", sep, value);
-        }
-        first_row = false;
-    }
-    birch_finalize(stmt);
-    return out;
-}
-
-#define ROWS_ARE(db, sql, expected)                                                          \
-    do {                                                                                     \
-        char *actual_ = query_rows((db), (sql));                                             \
-        ck_assert_msg(strcmp(actual_, (expected)) == 0, "%s\n--- got:\n%s\n--- want:\n%s",   \
-                      (sql), actual_, (expected));                                           \
-        free(actual_);                                                                       \
-    } while (0)
 
 static double query_double(birch_db *db, const char *sql)
 {
-    char *text = query_rows(db, sql);
+    char *text = eh_query_rows(db, sql);
     ck_assert_msg(strcmp(text, "NULL") != 0 && text[0] != '\0', "%s: no value", sql);
     double value = atof(text);
     free(text);
@@ -130,7 +28,7 @@ static double explain_rows(birch_db *db, const char *sql, char **plan_out)
 {
     char explain[1024];
     snprintf(explain, sizeof explain, "EXPLAIN %s", sql);
-    char *plan = query_rows(db, explain);
+    char *plan = eh_query_rows(db, explain);
     const char *rows = strstr(plan, "rows=");
     ck_assert_msg(rows != NULL, "%s: no rows= in\n%s", sql, plan);
     double value = atof(rows + 5);
@@ -143,80 +41,81 @@ static double explain_rows(birch_db *db, const char *sql, char **plan_out)
  * s skewed: 'hot' for half the rows, else one of 50 values */
 static void make_known(birch_db *db)
 {
-    exec_ok(db, "CREATE TABLE k (a int, b int, c int, s text)");
-    exec_ok(db, "INSERT INTO k SELECT g % 10, g, CASE WHEN g % 4 = 0 THEN NULL ELSE g END, "
-                "CASE WHEN g % 2 = 0 THEN 'hot' ELSE 'v' || (g % 50) END "
-                "FROM generate_series(1, 1000) g");
+    eh_exec_ok(db, "CREATE TABLE k (a int, b int, c int, s text)");
+    eh_exec_ok(db, "INSERT INTO k SELECT g % 10, g, CASE WHEN g % 4 = 0 THEN NULL ELSE g END, "
+                   "CASE WHEN g % 2 = 0 THEN 'hot' ELSE 'v' || (g % 50) END "
+                   "FROM generate_series(1, 1000) g");
 }
 
 START_TEST(test_analyze_small_table_exact)
 {
-    const char *path = fresh_path("exact");
-    birch_db *db = open_db(path);
+    const char *path = eh_path("analyze", "exact");
+    birch_db *db = eh_open(path);
     make_known(db);
-    ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
-    ROWS_ARE(db, "SELECT reltuples FROM pg_class WHERE relname = 'k'", "-1");
-    exec_ok(db, "ANALYZE k");
-    ROWS_ARE(db, "SELECT reltuples, relpages > 0 FROM pg_class WHERE relname = 'k'", "1000|t");
-    ROWS_ARE(db, "SELECT attname, null_frac, avg_width, n_distinct FROM pg_stats "
-                 "WHERE tablename = 'k' ORDER BY attname",
-             "a|0|4|10\nb|0|4|-1\nc|0.25|4|-0.75\ns|0|3|26");
-    ROWS_ARE(db, "SELECT most_common_vals, most_common_freqs, histogram_bounds FROM pg_stats "
-                 "WHERE tablename = 'k' AND attname = 'a'",
-             "{0,1,2,3,4,5,6,7,8,9}|{0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1}|NULL");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
+    EH_ROWS_ARE(db, "SELECT reltuples FROM pg_class WHERE relname = 'k'", "-1");
+    eh_exec_ok(db, "ANALYZE k");
+    EH_ROWS_ARE(db, "SELECT reltuples, relpages > 0 FROM pg_class WHERE relname = 'k'", "1000|t");
+    EH_ROWS_ARE(db, "SELECT attname, null_frac, avg_width, n_distinct FROM pg_stats "
+                    "WHERE tablename = 'k' ORDER BY attname",
+                "a|0|4|10\nb|0|4|-1\nc|0.25|4|-0.75\ns|0|3|26");
+    EH_ROWS_ARE(db, "SELECT most_common_vals, most_common_freqs, histogram_bounds FROM pg_stats "
+                    "WHERE tablename = 'k' AND attname = 'a'",
+                "{0,1,2,3,4,5,6,7,8,9}|{0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1}|NULL");
     /* unique values: no MCVs, 101 equi-depth bounds from the minimum to the maximum */
-    ROWS_ARE(db, "SELECT most_common_vals IS NULL, histogram_bounds FROM pg_stats "
-                 "WHERE tablename = 'k' AND attname = 'b'",
-             "t|{1,10,20,30,40,50,60,70,80,90,100,110,120,130,140,150,160,170,180,190,200,210,"
-             "220,230,240,250,260,270,280,290,300,310,320,330,340,350,360,370,380,390,400,410,"
-             "420,430,440,450,460,470,480,490,500,510,520,530,540,550,560,570,580,590,600,610,"
-             "620,630,640,650,660,670,680,690,700,710,720,730,740,750,760,770,780,790,800,810,"
-             "820,830,840,850,860,870,880,890,900,910,920,930,940,950,960,970,980,990,1000}");
-    ROWS_ARE(db, "SELECT correlation FROM pg_stats WHERE tablename = 'k' AND attname = 'b'", "1");
+    EH_ROWS_ARE(db, "SELECT most_common_vals IS NULL, histogram_bounds FROM pg_stats "
+                    "WHERE tablename = 'k' AND attname = 'b'",
+                "t|{1,10,20,30,40,50,60,70,80,90,100,110,120,130,140,150,160,170,180,190,200,210,"
+                "220,230,240,250,260,270,280,290,300,310,320,330,340,350,360,370,380,390,400,410,"
+                "420,430,440,450,460,470,480,490,500,510,520,530,540,550,560,570,580,590,600,610,"
+                "620,630,640,650,660,670,680,690,700,710,720,730,740,750,760,770,780,790,800,810,"
+                "820,830,840,850,860,870,880,890,900,910,920,930,940,950,960,970,980,990,1000}");
+    EH_ROWS_ARE(db, "SELECT correlation FROM pg_stats WHERE tablename = 'k' AND attname = 'b'",
+                "1");
     /* skewed: 'hot' first (half the rows), then the 25 odd values (20 rows each), by value */
-    ROWS_ARE(db, "SELECT most_common_freqs FROM pg_stats "
-                 "WHERE tablename = 'k' AND attname = 's'",
-             "{0.5,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,"
-             "0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02}");
-    ROWS_ARE(db, "SELECT substr(most_common_vals, 1, 20) FROM pg_stats "
-                 "WHERE tablename = 'k' AND attname = 's'",
-             "{hot,v1,v11,v13,v15,");
+    EH_ROWS_ARE(db, "SELECT most_common_freqs FROM pg_stats "
+                    "WHERE tablename = 'k' AND attname = 's'",
+                "{0.5,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,"
+                "0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02,0.02}");
+    EH_ROWS_ARE(db, "SELECT substr(most_common_vals, 1, 20) FROM pg_stats "
+                    "WHERE tablename = 'k' AND attname = 's'",
+                "{hot,v1,v11,v13,v15,");
     /* pg_statistic: MCV slot, then histogram, then correlation */
-    ROWS_ARE(db, "SELECT staattnum, stakind1, stakind2, stakind3, stanullfrac, stadistinct "
-                 "FROM pg_statistic WHERE starelid = 'k'::regclass ORDER BY staattnum",
-             "1|1|3|0|0|10\n2|2|3|0|0|-1\n3|2|3|0|0.25|-0.75\n4|1|3|0|0|26");
+    EH_ROWS_ARE(db, "SELECT staattnum, stakind1, stakind2, stakind3, stanullfrac, stadistinct "
+                    "FROM pg_statistic WHERE starelid = 'k'::regclass ORDER BY staattnum",
+                "1|1|3|0|0|10\n2|2|3|0|0|-1\n3|2|3|0|0.25|-0.75\n4|1|3|0|0|26");
     birch_close(db);
     /* statistics are durable */
-    db = open_db(path);
-    ROWS_ARE(db, "SELECT n_distinct FROM pg_stats WHERE tablename = 'k' AND attname = 'a'",
-             "10");
+    db = eh_open(path);
+    EH_ROWS_ARE(db, "SELECT n_distinct FROM pg_stats WHERE tablename = 'k' AND attname = 'a'",
+                "10");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_analyze_large_table_sampled)
 {
-    const char *path = fresh_path("sampled");
-    birch_db *db = open_db(path);
-    int rows = (int)(200000 * test_scale());
+    const char *path = eh_path("analyze", "sampled");
+    birch_db *db = eh_open(path);
+    int rows = (int)(200000 * eh_test_scale());
     if (rows < 5000) rows = 5000;
     char sql[512];
-    exec_ok(db, "CREATE TABLE big (u int, m int, n int, r int)");
+    eh_exec_ok(db, "CREATE TABLE big (u int, m int, n int, r int)");
     /* u unique; m 40 values; n NULL for 10%; r: rows/4 values, about 4 rows each */
     snprintf(sql, sizeof sql,
              "INSERT INTO big SELECT g, g %% 40, CASE WHEN g %% 10 = 0 THEN NULL ELSE g %% 7 END, "
              "(g * 7919) %% %d FROM generate_series(1, %d) g",
              rows / 4, rows);
-    exec_ok(db, sql);
-    exec_ok(db, "ANALYZE big");
+    eh_exec_ok(db, sql);
+    eh_exec_ok(db, "ANALYZE big");
     snprintf(sql, sizeof sql, "%d", rows);
-    ROWS_ARE(db, "SELECT reltuples::int FROM pg_class WHERE relname = 'big'", sql);
-    ROWS_ARE(db, "SELECT n_distinct FROM pg_stats WHERE tablename = 'big' AND attname = 'u'",
-             "-1");
-    ROWS_ARE(db, "SELECT n_distinct, array_length(most_common_freqs, 1) FROM pg_stats "
-                 "WHERE tablename = 'big' AND attname = 'm'",
-             "40|40");
+    EH_ROWS_ARE(db, "SELECT reltuples::int FROM pg_class WHERE relname = 'big'", sql);
+    EH_ROWS_ARE(db, "SELECT n_distinct FROM pg_stats WHERE tablename = 'big' AND attname = 'u'",
+                "-1");
+    EH_ROWS_ARE(db, "SELECT n_distinct, array_length(most_common_freqs, 1) FROM pg_stats "
+                    "WHERE tablename = 'big' AND attname = 'm'",
+                "40|40");
     double mcv_freq = query_double(db, "SELECT most_common_freqs[1] FROM pg_stats "
                                        "WHERE tablename = 'big' AND attname = 'm'");
     ck_assert_msg(mcv_freq > 0.02 && mcv_freq < 0.035, "m's top frequency %g", mcv_freq);
@@ -228,9 +127,9 @@ START_TEST(test_analyze_large_table_sampled)
                                        "WHERE tablename = 'big' AND attname = 'r'");
     ck_assert_msg(distinct < -0.12 && distinct > -0.5, "n_distinct of r %g", distinct);
     /* u's histogram: 101 ascending bounds spanning about the whole range */
-    ROWS_ARE(db, "SELECT array_length(histogram_bounds::int[], 1) FROM pg_stats "
-                 "WHERE tablename = 'big' AND attname = 'u'",
-             "101");
+    EH_ROWS_ARE(db, "SELECT array_length(histogram_bounds::int[], 1) FROM pg_stats "
+                    "WHERE tablename = 'big' AND attname = 'u'",
+                "101");
     double first = query_double(db, "SELECT (histogram_bounds::int[])[1] FROM pg_stats "
                                     "WHERE tablename = 'big' AND attname = 'u'");
     double last = query_double(db, "SELECT (histogram_bounds::int[])[101] FROM pg_stats "
@@ -244,26 +143,26 @@ START_TEST(test_analyze_large_table_sampled)
     double estimate = explain_rows(db, sql, NULL);
     ck_assert_msg(fabs(estimate - rows / 5.0) < rows * 0.02, "u < n/5: rows=%g", estimate);
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_analyze_explain_estimates)
 {
-    const char *path = fresh_path("explain");
-    birch_db *db = open_db(path);
+    const char *path = eh_path("analyze", "explain");
+    birch_db *db = eh_open(path);
     make_known(db);
-    exec_ok(db, "CREATE TABLE d (id int, label text)");
-    exec_ok(db, "INSERT INTO d SELECT g, 'x' || g FROM generate_series(0, 9) g");
-    exec_ok(db, "CREATE INDEX k_s ON k (s)");
-    exec_ok(db, "CREATE INDEX k_b ON k (b)");
+    eh_exec_ok(db, "CREATE TABLE d (id int, label text)");
+    eh_exec_ok(db, "INSERT INTO d SELECT g, 'x' || g FROM generate_series(0, 9) g");
+    eh_exec_ok(db, "CREATE INDEX k_s ON k (s)");
+    eh_exec_ok(db, "CREATE INDEX k_b ON k (b)");
     /* without statistics: the fixed selectivities */
     ck_assert_double_eq(explain_rows(db, "SELECT * FROM k WHERE a = 3", NULL), 5);
     char *plan = NULL;
     explain_rows(db, "SELECT * FROM k WHERE s = 'hot'", &plan);
     ck_assert_msg(strstr(plan, "Index Scan") != NULL, "no stats: index\n%s", plan);
     free(plan);
-    exec_ok(db, "ANALYZE");
+    eh_exec_ok(db, "ANALYZE");
     ck_assert_double_eq(explain_rows(db, "SELECT * FROM k WHERE a = 3", NULL), 100);
     ck_assert_double_eq(explain_rows(db, "SELECT * FROM k WHERE s = 'hot'", NULL), 500);
     ck_assert_double_eq(explain_rows(db, "SELECT * FROM k WHERE s = 'v1'", NULL), 20);
@@ -292,38 +191,38 @@ START_TEST(test_analyze_explain_estimates)
     ck_assert_double_eq(
         explain_rows(db, "SELECT * FROM k JOIN d ON k.b = d.id", NULL), 10);
     /* the results are unchanged by the plans */
-    ROWS_ARE(db, "SELECT count(*) FROM k WHERE s = 'hot'", "500");
-    ROWS_ARE(db, "SELECT count(*) FROM k JOIN d ON k.a = d.id WHERE d.label = 'x3'", "100");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM k WHERE s = 'hot'", "500");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM k JOIN d ON k.a = d.id WHERE d.label = 'x3'", "100");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_analyze_transactions)
 {
-    const char *path = fresh_path("txn");
-    birch_db *db = open_db(path);
-    birch_db *other = open_db(path);
+    const char *path = eh_path("analyze", "txn");
+    birch_db *db = eh_open(path);
+    birch_db *other = eh_open(path);
     make_known(db);
-    exec_ok(db, "BEGIN");
-    exec_ok(db, "ANALYZE k");
-    ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "4");
-    ROWS_ARE(other, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
-    exec_ok(db, "ROLLBACK");
-    ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
-    ROWS_ARE(db, "SELECT reltuples FROM pg_class WHERE relname = 'k'", "-1");
+    eh_exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "ANALYZE k");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "4");
+    EH_ROWS_ARE(other, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
+    eh_exec_ok(db, "ROLLBACK");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
+    EH_ROWS_ARE(db, "SELECT reltuples FROM pg_class WHERE relname = 'k'", "-1");
     ck_assert_double_eq(explain_rows(db, "SELECT * FROM k WHERE a = 3", NULL), 5);
     /* committed: visible to the other session; a second ANALYZE replaces the row */
-    exec_ok(db, "BEGIN");
-    exec_ok(db, "ANALYZE k");
-    exec_ok(db, "COMMIT");
-    ROWS_ARE(other, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "4");
-    exec_ok(db, "INSERT INTO k SELECT 99, g, g, 'new' FROM generate_series(1, 1000) g");
-    exec_ok(db, "ANALYZE k");
-    ROWS_ARE(other, "SELECT reltuples FROM pg_class WHERE relname = 'k'", "2000");
-    ROWS_ARE(other, "SELECT most_common_vals FROM pg_stats WHERE tablename = 'k' "
-                    "AND attname = 'a'",
-             "{99,0,1,2,3,4,5,6,7,8,9}");
+    eh_exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "ANALYZE k");
+    eh_exec_ok(db, "COMMIT");
+    EH_ROWS_ARE(other, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "4");
+    eh_exec_ok(db, "INSERT INTO k SELECT 99, g, g, 'new' FROM generate_series(1, 1000) g");
+    eh_exec_ok(db, "ANALYZE k");
+    EH_ROWS_ARE(other, "SELECT reltuples FROM pg_class WHERE relname = 'k'", "2000");
+    EH_ROWS_ARE(other, "SELECT most_common_vals FROM pg_stats WHERE tablename = 'k' "
+                       "AND attname = 'a'",
+                "{99,0,1,2,3,4,5,6,7,8,9}");
     /* a prepared statement is re-planned after ANALYZE */
     birch_stmt *stmt = NULL;
     ck_assert_int_eq(birch_prepare(db, "EXPLAIN SELECT * FROM k WHERE a = 99", -1, &stmt, NULL),
@@ -331,56 +230,56 @@ START_TEST(test_analyze_transactions)
     ck_assert_int_eq(birch_step(stmt), BIRCH_ROW);
     ck_assert_ptr_nonnull(strstr(birch_column_text(stmt, 0, NULL), "rows=1000 "));
     birch_reset(stmt);
-    exec_ok(other, "DELETE FROM k WHERE a = 99");
-    exec_ok(other, "ANALYZE k");
+    eh_exec_ok(other, "DELETE FROM k WHERE a = 99");
+    eh_exec_ok(other, "ANALYZE k");
     ck_assert_int_eq(birch_step(stmt), BIRCH_ROW);
     ck_assert_msg(strstr(birch_column_text(stmt, 0, NULL), "rows=1000 ") == NULL, "%s",
                   birch_column_text(stmt, 0, NULL));
     birch_finalize(stmt);
     birch_close(other);
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_analyze_columns_truncate_drop)
 {
-    const char *path = fresh_path("ddl");
-    birch_db *db = open_db(path);
+    const char *path = eh_path("analyze", "ddl");
+    birch_db *db = eh_open(path);
     make_known(db);
-    exec_ok(db, "ANALYZE k (a, c)");
-    ROWS_ARE(db, "SELECT attname FROM pg_stats WHERE tablename = 'k' ORDER BY attname", "a\nc");
+    eh_exec_ok(db, "ANALYZE k (a, c)");
+    EH_ROWS_ARE(db, "SELECT attname FROM pg_stats WHERE tablename = 'k' ORDER BY attname", "a\nc");
     /* a later list adds to the columns analyzed before */
-    exec_ok(db, "ANALYZE k (s)");
-    ROWS_ARE(db, "SELECT attname FROM pg_stats WHERE tablename = 'k' ORDER BY attname",
-             "a\nc\ns");
-    exec_ok(db, "ANALYZE public.k(b), k");
-    ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "4");
+    eh_exec_ok(db, "ANALYZE k (s)");
+    EH_ROWS_ARE(db, "SELECT attname FROM pg_stats WHERE tablename = 'k' ORDER BY attname",
+                "a\nc\ns");
+    eh_exec_ok(db, "ANALYZE public.k(b), k");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "4");
     /* DROP COLUMN: its statistics disappear; ADD COLUMN: none for the new one */
-    exec_ok(db, "ALTER TABLE k DROP COLUMN c");
-    exec_ok(db, "ALTER TABLE k ADD COLUMN c int");
-    ROWS_ARE(db, "SELECT attname FROM pg_stats WHERE tablename = 'k' ORDER BY attname",
-             "a\nb\ns");
+    eh_exec_ok(db, "ALTER TABLE k DROP COLUMN c");
+    eh_exec_ok(db, "ALTER TABLE k ADD COLUMN c int");
+    EH_ROWS_ARE(db, "SELECT attname FROM pg_stats WHERE tablename = 'k' ORDER BY attname",
+                "a\nb\ns");
     ck_assert_double_eq(explain_rows(db, "SELECT * FROM k WHERE c IS NULL", NULL), 5);
     ck_assert_double_eq(explain_rows(db, "SELECT * FROM k WHERE a = 1", NULL), 100);
     /* TRUNCATE: the statistics describe rows that are gone: ignored */
-    exec_ok(db, "TRUNCATE k");
-    ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
-    ROWS_ARE(db, "SELECT reltuples FROM pg_class WHERE relname = 'k'", "-1");
+    eh_exec_ok(db, "TRUNCATE k");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
+    EH_ROWS_ARE(db, "SELECT reltuples FROM pg_class WHERE relname = 'k'", "-1");
     ck_assert_double_eq(explain_rows(db, "SELECT * FROM k WHERE a = 1", NULL), 5);
     /* an empty table: row count 0, no column statistics */
-    exec_ok(db, "VACUUM ANALYZE k");
-    ROWS_ARE(db, "SELECT reltuples FROM pg_class WHERE relname = 'k'", "0");
-    ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
+    eh_exec_ok(db, "VACUUM ANALYZE k");
+    EH_ROWS_ARE(db, "SELECT reltuples FROM pg_class WHERE relname = 'k'", "0");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
     /* DROP TABLE takes the statistics along; a new table of that name has none */
-    exec_ok(db, "INSERT INTO k VALUES (1, 1, 's', 1)");
-    exec_ok(db, "VACUUM (ANALYZE) k");
-    ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "4");
-    exec_ok(db, "DROP TABLE k");
-    exec_ok(db, "CREATE TABLE k (a int)");
-    ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
+    eh_exec_ok(db, "INSERT INTO k VALUES (1, 1, 's', 1)");
+    eh_exec_ok(db, "VACUUM (ANALYZE) k");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "4");
+    eh_exec_ok(db, "DROP TABLE k");
+    eh_exec_ok(db, "CREATE TABLE k (a int)");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -393,32 +292,32 @@ static void count_warning(void *ctx, const birch_error *notice)
 
 START_TEST(test_analyze_errors)
 {
-    const char *path = fresh_path("errors");
-    birch_db *db = open_db(path);
+    const char *path = eh_path("analyze", "errors");
+    birch_db *db = eh_open(path);
     make_known(db);
-    exec_fails(db, "ANALYZE nosuch", "42P01");
-    exec_fails(db, "ANALYZE k, nosuch", "42P01");
-    exec_fails(db, "ANALYZE nosuch_schema.k", "3F000");
-    exec_fails(db, "ANALYZE k (a, nosuch)", "42703");
-    exec_fails(db, "VACUUM ANALYZE nosuch", "42P01");
+    eh_exec_fails(db, "ANALYZE nosuch", "42P01", NULL);
+    eh_exec_fails(db, "ANALYZE k, nosuch", "42P01", NULL);
+    eh_exec_fails(db, "ANALYZE nosuch_schema.k", "3F000", NULL);
+    eh_exec_fails(db, "ANALYZE k (a, nosuch)", "42703", NULL);
+    eh_exec_fails(db, "VACUUM ANALYZE nosuch", "42P01", NULL);
     /* nothing was written by the failed statements */
-    ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "0");
     /* a failed transaction refuses ANALYZE until ROLLBACK */
-    exec_ok(db, "BEGIN");
-    exec_fails(db, "SELECT 1 / 0", "22012");
-    exec_fails(db, "ANALYZE k", "25P02");
-    exec_ok(db, "ROLLBACK");
-    exec_fails(db, "BEGIN; VACUUM ANALYZE k", "25001");
-    exec_ok(db, "ROLLBACK");
+    eh_exec_ok(db, "BEGIN");
+    eh_exec_fails(db, "SELECT 1 / 0", "22012", NULL);
+    eh_exec_fails(db, "ANALYZE k", "25P02", NULL);
+    eh_exec_ok(db, "ROLLBACK");
+    eh_exec_fails(db, "BEGIN; VACUUM ANALYZE k", "25001", NULL);
+    eh_exec_ok(db, "ROLLBACK");
     /* views and sequences are skipped with a warning */
-    exec_ok(db, "CREATE VIEW kv AS SELECT a FROM k");
-    exec_ok(db, "CREATE SEQUENCE ks");
+    eh_exec_ok(db, "CREATE VIEW kv AS SELECT a FROM k");
+    eh_exec_ok(db, "CREATE SEQUENCE ks");
     birch_set_notice_hook(db, count_warning, NULL);
-    exec_ok(db, "ANALYZE kv, ks, k");
+    eh_exec_ok(db, "ANALYZE kv, ks, k");
     ck_assert_int_eq(warning_count, 2);
-    ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "4");
+    EH_ROWS_ARE(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'k'", "4");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 

@@ -11,90 +11,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "executor/tests/exec_harness.h"
 #include "include/birch.h"
 
-static char test_path[PATH_MAX];
-
-static double test_scale(void)
-{
-    const char *text = getenv("BIRCH_TEST_SCALE");
-    double scale = text != NULL ? atof(text) : 1.0;
-    return scale > 0 ? scale : 1.0;
-}
-
-static int scaled(int count)
-{
-    int value = (int)(count * test_scale());
-    return value > 10 ? value : 10;
-}
-
-static void path_remove(const char *path)
-{
-    char wal[PATH_MAX + 8];
-    unlink(path);
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-}
+static const char *db_path;   /* the file of the open test database */
 
 static birch_db *open_fresh(const char *name)
 {
-    const char *dir = getenv("TMPDIR");
-    snprintf(test_path, sizeof test_path, "%s/birch_kept_%d_%s.birch",
-             dir != NULL && *dir != '\0' ? dir : "/tmp", (int)getpid(), name);
-    path_remove(test_path);
-    birch_db *db = NULL;
-    int rc = birch_open(test_path, NULL, &db);
-    ck_assert_msg(rc == BIRCH_OK, "birch_open failed");
-    return db;
+    db_path = eh_path("kept", name);
+    return eh_open(db_path);
 }
 
 static void close_db(birch_db *db)
 {
     ck_assert_int_eq(birch_close(db), BIRCH_OK);
-    path_remove(test_path);
-}
-
-static const char *error_text(birch_db *db)
-{
-    static char text[1024];
-    const birch_error *error = birch_last_error(db);
-    if (error == NULL) return "(no error)";
-    snprintf(text, sizeof text, "%s %s", error->sqlstate, error->message);
-    return text;
-}
-
-static void exec_ok(birch_db *db, const char *sql)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_OK, "%s: %s", sql, error_text(db));
-}
-
-static birch_stmt *prepare(birch_db *db, const char *sql)
-{
-    birch_stmt *stmt = NULL;
-    int rc = birch_prepare(db, sql, -1, &stmt, NULL);
-    ck_assert_msg(rc == BIRCH_OK && stmt != NULL, "prepare %s: %s", sql, error_text(db));
-    return stmt;
-}
-
-/* scalar: the first column of the only row of sql, as int64. */
-static int64_t scalar(birch_db *db, const char *sql)
-{
-    birch_stmt *stmt = prepare(db, sql);
-    ck_assert_msg(birch_step(stmt) == BIRCH_ROW, "%s: %s", sql, error_text(db));
-    int64_t value = birch_column_int64(stmt, 0);
-    ck_assert_int_eq(birch_step(stmt), BIRCH_DONE);
-    birch_finalize(stmt);
-    return value;
-}
-
-static void expect_error(birch_db *db, int rc, const char *sqlstate)
-{
-    ck_assert_int_eq(rc, BIRCH_ERROR);
-    const birch_error *error = birch_last_error(db);
-    ck_assert_ptr_nonnull(error);
-    ck_assert_msg(strcmp(error->sqlstate, sqlstate) == 0, "expected %s, got %s %s", sqlstate,
-                  error->sqlstate, error->message);
+    eh_path_remove(db_path);
 }
 
 /* a prepared INSERT and a prepared point SELECT, many times in one transaction, as the
@@ -102,10 +33,10 @@ static void expect_error(birch_db *db, int rc, const char *sqlstate)
 START_TEST(test_kept_insert_and_point_select_repeat)
 {
     birch_db *db = open_fresh("repeat");
-    exec_ok(db, "CREATE TABLE p(id int PRIMARY KEY, a int, b text)");
-    int count = scaled(20000);
-    exec_ok(db, "BEGIN");
-    birch_stmt *insert = prepare(db, "INSERT INTO p VALUES ($1, $2, $3)");
+    eh_exec_ok(db, "CREATE TABLE p(id int PRIMARY KEY, a int, b text)");
+    int count = eh_scaled(20000);
+    eh_exec_ok(db, "BEGIN");
+    birch_stmt *insert = eh_prepare(db, "INSERT INTO p VALUES ($1, $2, $3)");
     char text[64];
     for (int id = 0; id < count; id++) {
         birch_reset(insert);
@@ -113,22 +44,22 @@ START_TEST(test_kept_insert_and_point_select_repeat)
         ck_assert_int_eq(birch_bind_int64(insert, 2, (int64_t)id * 3), BIRCH_OK);
         snprintf(text, sizeof text, "row text number %d (long enough)", id);
         ck_assert_int_eq(birch_bind_text(insert, 3, text, -1), BIRCH_OK);
-        ck_assert_msg(birch_step(insert) == BIRCH_DONE, "insert %d: %s", id, error_text(db));
+        ck_assert_msg(birch_step(insert) == BIRCH_DONE, "insert %d: %s", id, eh_error_text(db));
         ck_assert_str_eq(birch_command_tag(insert), "INSERT 0 1");
         ck_assert_uint_eq(birch_changes(db), 1);
     }
     birch_finalize(insert);
-    exec_ok(db, "COMMIT");
-    ck_assert_int_eq(scalar(db, "SELECT count(*) FROM p"), count);
-    ck_assert_int_eq(scalar(db, "SELECT sum(a) FROM p"), (int64_t)3 * count * (count - 1) / 2);
+    eh_exec_ok(db, "COMMIT");
+    ck_assert_int_eq(eh_scalar(db, "SELECT count(*) FROM p"), count);
+    ck_assert_int_eq(eh_scalar(db, "SELECT sum(a) FROM p"), (int64_t)3 * count * (count - 1) / 2);
 
-    exec_ok(db, "BEGIN");
-    birch_stmt *point = prepare(db, "SELECT a, b FROM p WHERE id = $1");
+    eh_exec_ok(db, "BEGIN");
+    birch_stmt *point = eh_prepare(db, "SELECT a, b FROM p WHERE id = $1");
     for (int idx = 0; idx < count; idx++) {
         int id = (int)(((int64_t)idx * 7919) % count);
         birch_reset(point);
         ck_assert_int_eq(birch_bind_int64(point, 1, id), BIRCH_OK);
-        ck_assert_msg(birch_step(point) == BIRCH_ROW, "point %d: %s", id, error_text(db));
+        ck_assert_msg(birch_step(point) == BIRCH_ROW, "point %d: %s", id, eh_error_text(db));
         ck_assert_int_eq(birch_column_int64(point, 0), (int64_t)id * 3);
         snprintf(text, sizeof text, "row text number %d (long enough)", id);
         ck_assert_str_eq(birch_column_text(point, 1, NULL), text);
@@ -142,14 +73,14 @@ START_TEST(test_kept_insert_and_point_select_repeat)
     birch_bind_null(point, 1);
     ck_assert_int_eq(birch_step(point), BIRCH_DONE);
     birch_reset(point);
-    expect_error(db, birch_bind_int64(point, 1, (int64_t)INT32_MAX + 1), "22003");
+    eh_expect_error(db, birch_bind_int64(point, 1, (int64_t)INT32_MAX + 1), "22003");
     birch_bind_int64(point, 1, 7);
     ck_assert_int_eq(birch_step(point), BIRCH_ROW);
     ck_assert_int_eq(birch_column_int64(point, 0), 21);
     ck_assert_int_eq(birch_step(point), BIRCH_DONE);
     ck_assert_str_eq(birch_command_tag(point), "SELECT 1");
     birch_finalize(point);
-    exec_ok(db, "COMMIT");
+    eh_exec_ok(db, "COMMIT");
     close_db(db);
 }
 END_TEST
@@ -159,9 +90,9 @@ END_TEST
 START_TEST(test_kept_point_select_visibility_and_filter)
 {
     birch_db *db = open_fresh("visibility");
-    exec_ok(db, "CREATE TABLE p(id bigint PRIMARY KEY, a int)");
-    exec_ok(db, "INSERT INTO p VALUES (1, 10), (2, 20), (3, 30)");
-    birch_stmt *point = prepare(db, "SELECT a FROM p WHERE id = $1 AND a > 15");
+    eh_exec_ok(db, "CREATE TABLE p(id bigint PRIMARY KEY, a int)");
+    eh_exec_ok(db, "INSERT INTO p VALUES (1, 10), (2, 20), (3, 30)");
+    birch_stmt *point = eh_prepare(db, "SELECT a FROM p WHERE id = $1 AND a > 15");
     int64_t expected[4] = {-1, -1, 20, 30};   /* -1: no row */
     for (int round = 0; round < 3; round++) {
         for (int id = 0; id <= 3; id++) {
@@ -169,20 +100,20 @@ START_TEST(test_kept_point_select_visibility_and_filter)
             birch_bind_int64(point, 1, id);
             int rc = birch_step(point);
             if (expected[id] < 0) {
-                ck_assert_msg(rc == BIRCH_DONE, "id %d: %s", id, error_text(db));
+                ck_assert_msg(rc == BIRCH_DONE, "id %d: %s", id, eh_error_text(db));
             } else {
-                ck_assert_msg(rc == BIRCH_ROW, "id %d: %s", id, error_text(db));
+                ck_assert_msg(rc == BIRCH_ROW, "id %d: %s", id, eh_error_text(db));
                 ck_assert_int_eq(birch_column_int64(point, 0), expected[id]);
             }
         }
         /* change the rows between rounds: the kept tree reads the new snapshot */
-        if (round == 0) exec_ok(db, "DELETE FROM p WHERE id = 2");
+        if (round == 0) eh_exec_ok(db, "DELETE FROM p WHERE id = 2");
         if (round == 0) expected[2] = -1;
-        if (round == 1) exec_ok(db, "BEGIN");
-        if (round == 1) exec_ok(db, "INSERT INTO p VALUES (0, 99)");
+        if (round == 1) eh_exec_ok(db, "BEGIN");
+        if (round == 1) eh_exec_ok(db, "INSERT INTO p VALUES (0, 99)");
         if (round == 1) expected[0] = 99;
     }
-    exec_ok(db, "ROLLBACK");
+    eh_exec_ok(db, "ROLLBACK");
     birch_reset(point);
     birch_bind_int64(point, 1, 0);
     ck_assert_int_eq(birch_step(point), BIRCH_DONE);
@@ -195,22 +126,22 @@ END_TEST
 START_TEST(test_kept_tree_replans_after_ddl)
 {
     birch_db *db = open_fresh("replan");
-    exec_ok(db, "CREATE TABLE t(id int PRIMARY KEY, v int)");
-    birch_stmt *insert = prepare(db, "INSERT INTO t VALUES ($1, $2)");
-    birch_stmt *point = prepare(db, "SELECT v FROM t WHERE id = $1");
+    eh_exec_ok(db, "CREATE TABLE t(id int PRIMARY KEY, v int)");
+    birch_stmt *insert = eh_prepare(db, "INSERT INTO t VALUES ($1, $2)");
+    birch_stmt *point = eh_prepare(db, "SELECT v FROM t WHERE id = $1");
     for (int id = 0; id < 3; id++) {
         birch_reset(insert);
         birch_bind_int64(insert, 1, id);
         birch_bind_int64(insert, 2, id + 100);
         ck_assert_int_eq(birch_step(insert), BIRCH_DONE);
     }
-    exec_ok(db, "DROP TABLE t");
-    exec_ok(db, "CREATE TABLE t(id int PRIMARY KEY, v int)");
+    eh_exec_ok(db, "DROP TABLE t");
+    eh_exec_ok(db, "CREATE TABLE t(id int PRIMARY KEY, v int)");
     birch_reset(insert);
     birch_bind_int64(insert, 1, 1);
     birch_bind_int64(insert, 2, 7);
-    ck_assert_msg(birch_step(insert) == BIRCH_DONE, "%s", error_text(db));
-    ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), 1);
+    ck_assert_msg(birch_step(insert) == BIRCH_DONE, "%s", eh_error_text(db));
+    ck_assert_int_eq(eh_scalar(db, "SELECT count(*) FROM t"), 1);
     birch_reset(point);
     birch_bind_int64(point, 1, 1);
     ck_assert_int_eq(birch_step(point), BIRCH_ROW);
@@ -225,8 +156,8 @@ END_TEST
 START_TEST(test_kept_tree_after_errors)
 {
     birch_db *db = open_fresh("errors");
-    exec_ok(db, "CREATE TABLE t(id int PRIMARY KEY, v text NOT NULL)");
-    birch_stmt *insert = prepare(db, "INSERT INTO t VALUES ($1, $2) RETURNING id * 2, v");
+    eh_exec_ok(db, "CREATE TABLE t(id int PRIMARY KEY, v text NOT NULL)");
+    birch_stmt *insert = eh_prepare(db, "INSERT INTO t VALUES ($1, $2) RETURNING id * 2, v");
     for (int id = 0; id < 6; id++) {
         birch_reset(insert);
         birch_bind_int64(insert, 1, id % 4);   /* 4 and 5 repeat 0 and 1 */
@@ -234,36 +165,36 @@ START_TEST(test_kept_tree_after_errors)
         else birch_bind_text(insert, 2, "value", -1);
         int rc = birch_step(insert);
         if (id == 2) {
-            expect_error(db, rc, "23502");
+            eh_expect_error(db, rc, "23502");
             continue;
         }
         if (id >= 4) {
-            expect_error(db, rc, "23505");
+            eh_expect_error(db, rc, "23505");
             ck_assert_str_eq(birch_last_error(db)->constraint_name, "t_pkey");
             continue;
         }
-        ck_assert_msg(rc == BIRCH_ROW, "id %d: %s", id, error_text(db));
+        ck_assert_msg(rc == BIRCH_ROW, "id %d: %s", id, eh_error_text(db));
         ck_assert_int_eq(birch_column_int64(insert, 0), 2 * id);
         ck_assert_str_eq(birch_column_text(insert, 1, NULL), "value");
         ck_assert_int_eq(birch_step(insert), BIRCH_DONE);
     }
-    ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), 3);
+    ck_assert_int_eq(eh_scalar(db, "SELECT count(*) FROM t"), 3);
     /* inside a block: the failed state, then ROLLBACK, then the statement works again */
-    exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "BEGIN");
     birch_reset(insert);
     birch_bind_int64(insert, 1, 0);
     birch_bind_text(insert, 2, "dup", -1);
-    expect_error(db, birch_step(insert), "23505");
+    eh_expect_error(db, birch_step(insert), "23505");
     birch_reset(insert);
     birch_bind_int64(insert, 1, 10);
-    expect_error(db, birch_step(insert), "25P02");
-    exec_ok(db, "ROLLBACK");
+    eh_expect_error(db, birch_step(insert), "25P02");
+    eh_exec_ok(db, "ROLLBACK");
     birch_reset(insert);
     birch_bind_int64(insert, 1, 10);
     ck_assert_int_eq(birch_step(insert), BIRCH_ROW);
     ck_assert_int_eq(birch_column_int64(insert, 0), 20);
     birch_finalize(insert);   /* finalized with its row unread: the insert still commits */
-    ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), 4);
+    ck_assert_int_eq(eh_scalar(db, "SELECT count(*) FROM t"), 4);
     close_db(db);
 }
 END_TEST
@@ -273,8 +204,8 @@ END_TEST
 START_TEST(test_kept_tree_expressions_follow_parameters)
 {
     birch_db *db = open_fresh("exprs");
-    exec_ok(db, "CREATE TABLE s(id serial PRIMARY KEY, name text)");
-    birch_stmt *insert = prepare(db, "INSERT INTO s(name) VALUES ($1) RETURNING id");
+    eh_exec_ok(db, "CREATE TABLE s(id serial PRIMARY KEY, name text)");
+    birch_stmt *insert = eh_prepare(db, "INSERT INTO s(name) VALUES ($1) RETURNING id");
     const char *names[] = {"apple", "apricot", "banana", "blueberry", "cherry"};
     for (int idx = 0; idx < 5; idx++) {
         birch_reset(insert);
@@ -283,7 +214,7 @@ START_TEST(test_kept_tree_expressions_follow_parameters)
         ck_assert_int_eq(birch_column_int64(insert, 0), idx + 1);
     }
     birch_finalize(insert);
-    birch_stmt *like = prepare(db, "SELECT count(*) FROM s WHERE name LIKE $1");
+    birch_stmt *like = eh_prepare(db, "SELECT count(*) FROM s WHERE name LIKE $1");
     const char *patterns[] = {"a%", "b%", "%rr%", "zzz", "%"};
     int64_t counts[] = {2, 2, 2, 0, 5};
     for (int round = 0; round < 2; round++) {
@@ -295,7 +226,7 @@ START_TEST(test_kept_tree_expressions_follow_parameters)
         }
     }
     birch_finalize(like);
-    birch_stmt *sub = prepare(db, "SELECT (SELECT max(id) FROM s WHERE id < $1) + $1");
+    birch_stmt *sub = eh_prepare(db, "SELECT (SELECT max(id) FROM s WHERE id < $1) + $1");
     for (int bound = 2; bound <= 6; bound++) {
         birch_reset(sub);
         birch_bind_int64(sub, 1, bound);
@@ -303,17 +234,17 @@ START_TEST(test_kept_tree_expressions_follow_parameters)
         ck_assert_int_eq(birch_column_int64(sub, 0), (bound - 1) + bound);
     }
     birch_finalize(sub);
-    birch_stmt *upsert = prepare(db, "INSERT INTO s VALUES ($1, $2) ON CONFLICT (id) DO UPDATE "
-                                     "SET name = excluded.name || '!'");
+    birch_stmt *upsert = eh_prepare(db, "INSERT INTO s VALUES ($1, $2) ON CONFLICT (id) DO UPDATE "
+                                        "SET name = excluded.name || '!'");
     for (int round = 0; round < 3; round++) {
         birch_reset(upsert);
         birch_bind_int64(upsert, 1, 1);
         birch_bind_text(upsert, 2, "again", -1);
-        ck_assert_msg(birch_step(upsert) == BIRCH_DONE, "%s", error_text(db));
+        ck_assert_msg(birch_step(upsert) == BIRCH_DONE, "%s", eh_error_text(db));
         ck_assert_uint_eq(birch_changes(db), 1);
     }
     birch_finalize(upsert);
-    birch_stmt *name = prepare(db, "SELECT name FROM s WHERE id = 1");
+    birch_stmt *name = eh_prepare(db, "SELECT name FROM s WHERE id = 1");
     ck_assert_int_eq(birch_step(name), BIRCH_ROW);
     ck_assert_str_eq(birch_column_text(name, 0, NULL), "again!");
     birch_finalize(name);
@@ -326,9 +257,9 @@ END_TEST
 START_TEST(test_kept_tree_portals_and_rebinding)
 {
     birch_db *db = open_fresh("portals");
-    exec_ok(db, "CREATE TABLE t(id int PRIMARY KEY, v text)");
-    exec_ok(db, "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g");
-    birch_stmt *first = prepare(db, "SELECT v FROM t WHERE id = $1");
+    eh_exec_ok(db, "CREATE TABLE t(id int PRIMARY KEY, v text)");
+    eh_exec_ok(db, "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g");
+    birch_stmt *first = eh_prepare(db, "SELECT v FROM t WHERE id = $1");
     birch_stmt *second = NULL;
     ck_assert_int_eq(birch_stmt_clone(first, &second), BIRCH_OK);
     for (int id = 1; id <= 50; id++) {
@@ -349,11 +280,11 @@ START_TEST(test_kept_tree_portals_and_rebinding)
     birch_reset(first);
     birch_bind_int64(first, 1, 3);
     ck_assert_int_eq(birch_step(first), BIRCH_ROW);
-    expect_error(db, birch_bind_int64(first, 1, 4), "55000");
+    eh_expect_error(db, birch_bind_int64(first, 1, 4), "55000");
     birch_finalize(first);
-    birch_stmt *echo = prepare(db, "SELECT length($1::text), $1::text");
+    birch_stmt *echo = eh_prepare(db, "SELECT length($1::text), $1::text");
     char big[300];
-    int rounds = scaled(20000);
+    int rounds = eh_scaled(20000);
     for (int round = 0; round < rounds; round++) {
         int size = 20 + round % 250;
         memset(big, 'a' + round % 26, (size_t)size);

@@ -16,72 +16,20 @@
 
 #include "common/failpoint.h"
 #include "executor/spill.h"
+#include "executor/tests/exec_harness.h"
 #include "include/birch.h"
 
-static double test_scale(void)
-{
-    const char *text = getenv("BIRCH_TEST_SCALE");
-    double scale = text != NULL ? atof(text) : 1.0;
-    return scale > 0 ? scale : 1.0;
-}
-
-typedef struct Answer {
-    char  *text;
-    size_t size;
-    size_t capacity;
-    int    rows;
-} Answer;
-
-static int collect(void *ctx, int column_count, const char *const *values,
-                   const char *const *names)
-{
-    (void)names;
-    Answer *answer = ctx;
-    for (int col_idx = 0; col_idx < column_count; col_idx++) {
-        const char *value = values[col_idx] != NULL ? values[col_idx] : "NULL";
-        size_t size = strlen(value) + 2;
-        if (answer->size + size + 1 > answer->capacity) {
-            answer->capacity = (answer->capacity + size + 1) * 2;
-            answer->text = realloc(answer->text, answer->capacity);
-            ck_assert_ptr_nonnull(answer->text);
-        }
-        answer->size += (size_t)snprintf(answer->text + answer->size,
-                                         answer->capacity - answer->size, "%s%c", value,
-                                         col_idx + 1 == column_count ? '\n' : '|');
-    }
-    answer->rows++;
-    return 0;
-}
+typedef EhAnswer Answer;
 
 static birch_db *test_db;
 static char test_dir[256];
 
-static const char *error_text(birch_db *db)
-{
-    const birch_error *error = birch_last_error(db);
-    return error != NULL ? error->message : "?";
-}
-
-static void exec_ok(const char *sql)
-{
-    int rc = birch_exec(test_db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_OK, "%s: %s", sql, error_text(test_db));
-}
+static void exec_ok(const char *sql) { eh_exec_ok(test_db, sql); }
 
 /* run: the answer of sql under work_mem; *sqlstate_out the error's SQLSTATE ("" if none). */
 static Answer run(const char *sql, const char *work_mem, char *sqlstate_out)
 {
-    char set[64];
-    snprintf(set, sizeof set, "SET work_mem = '%s'", work_mem);
-    exec_ok(set);
-    Answer answer = { 0 };
-    int rc = birch_exec(test_db, sql, collect, &answer);
-    sqlstate_out[0] = '\0';
-    if (rc != BIRCH_OK) {
-        const birch_error *error = birch_last_error(test_db);
-        snprintf(sqlstate_out, 6, "%s", error != NULL ? error->sqlstate : "?????");
-    }
-    return answer;
+    return eh_run(test_db, sql, work_mem, sqlstate_out);
 }
 
 static void db_path(char *path, size_t size)
@@ -98,12 +46,12 @@ static void db_create(void)
     char path[300];
     db_path(path, sizeof path);
     int rc = birch_open(path, NULL, &test_db);
-    ck_assert_msg(rc == BIRCH_OK, "open: %s", error_text(test_db));
+    ck_assert_msg(rc == BIRCH_OK, "open: %s", eh_error_text(test_db));
     exec_ok("CREATE TABLE t (k int, g text, n numeric(12,2), v int, f float8)");
     exec_ok("CREATE TABLE u (k int, g text, w int, b bigint)");
     exec_ok("CREATE TABLE s (v int)");
     exec_ok("INSERT INTO s SELECT i FROM generate_series(1, 10) AS x(i)");
-    long rows = (long)(40000 * test_scale());
+    long rows = (long)(40000 * eh_test_scale());
     if (rows < 8000) rows = 8000;
     char sql[1024];
     snprintf(sql, sizeof sql,
@@ -137,7 +85,7 @@ static void db_setup(void)
     char path[300];
     db_path(path, sizeof path);
     int rc = birch_open(path, NULL, &test_db);
-    ck_assert_msg(rc == BIRCH_OK, "open: %s", error_text(test_db));
+    ck_assert_msg(rc == BIRCH_OK, "open: %s", eh_error_text(test_db));
 }
 
 static void db_teardown(void)
@@ -154,10 +102,10 @@ static void check_same(const char *sql)
     int64_t live_before = spill_file_live_count();
     char state[8];
     Answer memory = run(sql, "4GB", state);
-    ck_assert_msg(state[0] == '\0', "%s in memory: %s %s", sql, state, error_text(test_db));
+    ck_assert_msg(state[0] == '\0', "%s in memory: %s %s", sql, state, eh_error_text(test_db));
     ck_assert_int_gt(memory.rows, 0);
     Answer spilled = run(sql, "64kB", state);
-    ck_assert_msg(state[0] == '\0', "%s at 64kB: %s %s", sql, state, error_text(test_db));
+    ck_assert_msg(state[0] == '\0', "%s at 64kB: %s %s", sql, state, eh_error_text(test_db));
     ck_assert_int_eq(spilled.rows, memory.rows);
     ck_assert_msg(strcmp(spilled.text, memory.text) == 0, "%s: answers differ:\n%.400s\n--\n%.400s",
                   sql, memory.text, spilled.text);

@@ -673,7 +673,7 @@ START_TEST(test_cat_foreign_keys)
                "cannot drop table parent because other objects depend on it");
     EXPECT_ERR(catalog_drop_constraint(db.catalog, txn, parent, "parent_name_key"),
                DEPENDENT_OBJECTS_STILL_EXIST, NULL);
-    EXPECT_ERR(catalog_drop_column(db.catalog, txn, parent, 2), DEPENDENT_OBJECTS_STILL_EXIST,
+    EXPECT_ERR(catalog_drop_column(db.catalog, txn, parent, 2, false), DEPENDENT_OBJECTS_STILL_EXIST,
                "cannot drop column name of table parent because other objects depend on it");
     Error *detail_err = catalog_drop(db.catalog, txn, parent, false);
     MUST(detail_err != NULL && detail_err->detail != NULL);
@@ -728,14 +728,14 @@ START_TEST(test_cat_alter_columns_and_rename)
     EXPECT_ERR(catalog_add_column(db.catalog, txn, oid, &added, NULL), DUPLICATE_COLUMN,
                "column \"qty\" of relation \"t\" already exists");
     /* DROP COLUMN keeps the slot (and its kind); the attnum is never reused. */
-    OK(catalog_drop_column(db.catalog, txn, oid, 2));
+    OK(catalog_drop_column(db.catalog, txn, oid, 2, false));
     after = must_lookup(&db, txn, "t");
     MUST(after->column_count == ITEM_COLUMN_COUNT + 1);
     MUST(after->columns[1].dropped);
     MUST(strcmp(after->columns[1].name, "........pg.dropped.2........") == 0);
     MUST(row_layout_kind(after->layout, 1) == ROW_KIND_VAR);
-    EXPECT_ERR(catalog_drop_column(db.catalog, txn, oid, 2), UNDEFINED_COLUMN, NULL);
-    EXPECT_ERR(catalog_drop_column(db.catalog, txn, oid, 99), UNDEFINED_COLUMN, NULL);
+    EXPECT_ERR(catalog_drop_column(db.catalog, txn, oid, 2, false), UNDEFINED_COLUMN, NULL);
+    EXPECT_ERR(catalog_drop_column(db.catalog, txn, oid, 99, false), UNDEFINED_COLUMN, NULL);
     CatColumnDef name_again = {.name = "name", .type = {TYPE_TEXT, -1}};
     OK(catalog_add_column(db.catalog, txn, oid, &name_again, NULL));
     after = must_lookup(&db, txn, "t");
@@ -794,7 +794,7 @@ START_TEST(test_cat_indexes_follow_columns)
     OK(catalog_rename(db.catalog, txn, index_oid, "t_multi2"));
     table = must_lookup(&db, txn, "t");
     MUST(find_index(table, "t_multi2") != NULL);
-    OK(catalog_drop_column(db.catalog, txn, oid, 3));   /* takes the index with it */
+    OK(catalog_drop_column(db.catalog, txn, oid, 3, false));   /* takes the index with it */
     table = must_lookup(&db, txn, "t");
     MUST(table->index_count == 0);
     MUST(lookup(&db, txn, "t_multi2") == NULL);
@@ -840,6 +840,95 @@ START_TEST(test_cat_views)
     OK(catalog_drop(db.catalog, txn, oid, false));
     MUST(lookup(&db, txn, "v") == NULL);
     commit(&db, txn);
+    db_close(&db);
+}
+END_TEST
+
+/* expect_detail: catalog_drop(oid) fails with 2BP01 and exactly detail (PostgreSQL's lines). */
+static void expect_drop_detail(Db *db, Txn *txn, uint32_t oid, const char *message,
+                               const char *detail)
+{
+    Error *err = catalog_drop(db->catalog, txn, oid, false);
+    MUST(err != NULL && err->state == SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST);
+    ck_assert_str_eq(err->message, message);
+    MUST(err->detail != NULL && err->hint != NULL);
+    ck_assert_str_eq(err->detail, detail);
+    ck_assert_str_eq(err->hint, "Use DROP ... CASCADE to drop the dependent objects too.");
+    err_free(err);
+}
+
+/* views record what they read (catalog_create_view_deps); drops of those relations and columns
+ * are refused or cascade, in PostgreSQL's order, and the list survives a reopen */
+START_TEST(test_cat_view_dependencies)
+{
+    Db db;
+    db_open(&db, false);
+    Txn *txn = begin(&db);
+    uint32_t table = create_table(&db, txn, CAT_OID_PUBLIC, "t", NULL, 0);
+    const char *names[1] = {"a"};
+    Type types[1] = {{TYPE_INT4, -1}};
+    CatDepend on_id[2] = {{table, 0}, {table, 1}};
+    CatDepend on_name[3] = {{table, 0}, {table, 2}, {table, 2}};   /* duplicates collapse */
+    uint32_t v1 = 0, v2 = 0, v3 = 0, v4 = 0;
+    OK(catalog_create_view_deps(db.catalog, txn, CAT_OID_PUBLIC, "v1", "SELECT id FROM t", 1,
+                                names, types, 2, on_id, false, &v1));
+    OK(catalog_create_view_deps(db.catalog, txn, CAT_OID_PUBLIC, "v2", "SELECT name FROM t", 1,
+                                names, types, 3, on_name, false, &v2));
+    CatDepend on_v2[1] = {{v2, 0}};
+    OK(catalog_create_view_deps(db.catalog, txn, CAT_OID_PUBLIC, "v3", "SELECT a FROM v2", 1,
+                                names, types, 1, on_v2, false, &v3));
+    CatDepend on_both[2] = {{v1, 0}, {v2, 0}};
+    OK(catalog_create_view_deps(db.catalog, txn, CAT_OID_PUBLIC, "v4", "SELECT 1", 1, names,
+                                types, 2, on_both, false, &v4));
+    MUST(must_lookup(&db, txn, "v2")->view_dep_count == 2);
+    commit(&db, txn);
+    db_reopen(&db);   /* the trailer is on disk */
+    txn = begin(&db);
+    const CatTable *view = must_lookup(&db, txn, "v2");
+    MUST(view->view_dep_count == 2 && view->view_deps[1].ref_oid == table &&
+         view->view_deps[1].ref_attnum == 2);
+    MUST(must_lookup(&db, txn, "t")->view_dep_count == 0);
+    Arena *arena = arena_create(4096);
+    const CatTable **views = NULL;
+    uint32_t *via = NULL;
+    size_t count = 0;
+    OK(catalog_view_dependents(db.catalog, txn, table, 0, arena, &views, &via, &count));
+    MUST(count == 4);
+    MUST(views[0]->oid == v1 && views[1]->oid == v2 && views[2]->oid == v3 &&
+         views[3]->oid == v4);
+    MUST(via[0] == table && via[1] == table && via[2] == v2 && via[3] == v2);
+    OK(catalog_view_dependents(db.catalog, txn, table, 2, arena, &views, NULL, &count));
+    MUST(count == 3 && views[0]->oid == v2);
+    OK(catalog_view_dependents(db.catalog, txn, table, 3, arena, &views, NULL, &count));
+    MUST(count == 0);
+    arena_destroy(arena);
+    expect_drop_detail(&db, txn, table, "cannot drop table t because other objects depend on it",
+                       "view v1 depends on table t\nview v2 depends on table t\n"
+                       "view v3 depends on view v2\nview v4 depends on view v2");
+    expect_drop_detail(&db, txn, v2, "cannot drop view v2 because other objects depend on it",
+                       "view v3 depends on view v2\nview v4 depends on view v2");
+    Error *err = catalog_drop_column(db.catalog, txn, table, 2, false);
+    MUST(err != NULL && err->state == SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST && err->detail);
+    ck_assert_str_eq(err->message,
+                     "cannot drop column name of table t because other objects depend on it");
+    ck_assert_str_eq(err->detail, "view v2 depends on column name of table t\n"
+                                  "view v3 depends on view v2\nview v4 depends on view v2");
+    err_free(err);
+    OK(catalog_drop_column(db.catalog, txn, table, 3, false));   /* price: nobody reads it */
+    /* CASCADE on the column takes v2 and everything over it, and nothing else */
+    OK(catalog_drop_column(db.catalog, txn, table, 2, true));
+    MUST(lookup(&db, txn, "v2") == NULL && lookup(&db, txn, "v3") == NULL &&
+         lookup(&db, txn, "v4") == NULL && lookup(&db, txn, "v1") != NULL);
+    rollback(&db, txn);
+    txn = begin(&db);
+    MUST(lookup(&db, txn, "v4") != NULL);
+    /* a leaf view drops freely; CASCADE on the table takes the rest */
+    OK(catalog_drop(db.catalog, txn, v4, false));
+    OK(catalog_drop(db.catalog, txn, table, true));
+    MUST(lookup(&db, txn, "t") == NULL && lookup(&db, txn, "v1") == NULL &&
+         lookup(&db, txn, "v2") == NULL && lookup(&db, txn, "v3") == NULL);
+    commit(&db, txn);
+    check_store(&db);
     db_close(&db);
 }
 END_TEST
@@ -1482,6 +1571,7 @@ static Suite *catalog_suite(void)
     tcase_add_test(tcase, test_cat_concurrent_rowids_unique);
     tcase_add_test(tcase, test_cat_lookups_during_alter);
     tcase_add_test(tcase, test_cat_wal_recovery);
+    tcase_add_test(tcase, test_cat_view_dependencies);
     suite_add_tcase(suite, tcase);
     return suite;
 }

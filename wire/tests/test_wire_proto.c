@@ -562,6 +562,32 @@ START_TEST(test_max_connections)
 }
 END_TEST
 
+/* SHOW max_connections reports the server's limit (the fixture's config says 40), which SQL
+ * cannot change and a client's startup option may not either (55P02, as in PostgreSQL). */
+START_TEST(test_max_connections_setting)
+{
+    PGconn *conn = connect_ok(false, NULL);
+    PGresult *res = PQexec(conn, "SHOW max_connections");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    ck_assert_str_eq(PQgetvalue(res, 0, 0), "40");
+    PQclear(res);
+    ck_assert_int_eq(query_int(conn, "SELECT current_setting('max_connections')::int"), 40);
+    ck_assert_int_eq(query_int(conn, "SELECT setting::int FROM pg_settings "
+                                     "WHERE name = 'max_connections'"), 40);
+    exec_error(conn, "SET max_connections = 5", "55P02");
+    exec_error(conn, "RESET max_connections", "55P02");
+    ck_assert_int_eq(query_int(conn, "SELECT current_setting('max_connections')::int"), 40);
+    PQfinish(conn);
+    char info[512];
+    ts_conninfo(&g_ts, false, "options='-c max_connections=5'", info, sizeof info);
+    PGconn *refused = PQconnectdb(info);
+    ck_assert_int_eq(PQstatus(refused), CONNECTION_BAD);
+    ck_assert_msg(strstr(PQerrorMessage(refused), "cannot be changed without restarting") != NULL,
+                  "%s", PQerrorMessage(refused));
+    PQfinish(refused);
+}
+END_TEST
+
 START_TEST(test_idle_in_transaction_timeout)
 {
     PGconn *conn = connect_ok(false, NULL);
@@ -865,6 +891,7 @@ static Suite *wire_proto_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_simple_query);
+    tcase_add_test(tc, test_max_connections_setting);
     tcase_add_test(tc, test_txn_status);
     tcase_add_test(tc, test_extended_query);
     tcase_add_test(tc, test_pipeline);
