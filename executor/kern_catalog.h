@@ -17,6 +17,7 @@
 #ifndef BIRCH_EXECUTOR_KERN_CATALOG_H
 #define BIRCH_EXECUTOR_KERN_CATALOG_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,7 @@ typedef struct KernCatEnv {
     size_t              search_path_count;
     const char         *user;               /* session user name */
     int32_t             backend_pid;
+    atomic_int         *interrupt;          /* the session's cancel flag (session.h); NULL: none */
 } KernCatEnv;
 
 /* kern_catalog_env: the env of ctx's session; false (and *env_out zeroed) when there is no

@@ -588,9 +588,23 @@ KERN_DECLARE(kern_pg_postmaster_start_time)
     return NULL;
 }
 
+/* pg_sleep_interrupted: 57014 when the session's cancel flag is set (cancel, statement_timeout,
+ * a server shutdown), as exec_check_interrupt reports it. */
+static Error *pg_sleep_interrupted(const atomic_int *interrupt)
+{
+    int value = interrupt == NULL ? 0 : atomic_load_explicit(interrupt, memory_order_relaxed);
+    if (value == 0) return NULL;
+    return err_new(SQLSTATE_QUERY_CANCELED, value == 2 ? "canceling statement due to statement timeout"
+                                                       : "canceling statement due to user request");
+}
+
+/* pg_sleep sleeps in slices of at most 10 ms and checks the session's cancel flag between them,
+ * so a cancel, statement_timeout or shutdown interrupts it as it does any statement. */
 KERN_DECLARE(kern_pg_sleep)
 {
-    (void)ctx;
+    KernCatEnv env;
+    (void)kern_catalog_env(ctx, &env);   /* the flag is there even outside a transaction */
+    const atomic_int *interrupt = env.interrupt;
     TRY(kern_out_reserve(out, sel, count));
     FOR_ROWS(sel, count, {
         const Vector *arg = args[0];
@@ -599,9 +613,21 @@ KERN_DECLARE(kern_pg_sleep)
             double seconds = vec_f64(arg)[slot];
             if (seconds > 0 && !isnan(seconds)) {
                 if (seconds > 3600) seconds = 3600;
-                struct timespec wait = { (time_t)seconds,
-                                         (long)((seconds - (double)(time_t)seconds) * 1e9) };
-                while (nanosleep(&wait, &wait) != 0 && errno == EINTR) {
+                struct timespec end;
+                clock_gettime(CLOCK_MONOTONIC, &end);
+                double end_ns = (double)end.tv_nsec + seconds * 1e9;
+                end.tv_sec += (time_t)(end_ns / 1e9);
+                end.tv_nsec = (long)(end_ns - (double)(time_t)(end_ns / 1e9) * 1e9);
+                for (;;) {
+                    TRY(pg_sleep_interrupted(interrupt));
+                    struct timespec now;
+                    clock_gettime(CLOCK_MONOTONIC, &now);
+                    int64_t left_ns = (int64_t)(end.tv_sec - now.tv_sec) * 1000000000 +
+                                      (end.tv_nsec - now.tv_nsec);
+                    if (left_ns <= 0) break;
+                    if (left_ns > 10000000) left_ns = 10000000;
+                    struct timespec wait = { 0, (long)left_ns };
+                    nanosleep(&wait, NULL);
                 }
             }
         }

@@ -9,7 +9,8 @@
 #   2. $BENCH_IDLE idle connections (bench_server_idle.py holds them) while 8 clients run
 #      pgbench -S: no errors, the server's RSS before and after opening them (birch: KiB per
 #      idle connection, bar 64), and `SELECT 1` p99 latency at 8 clients (pgbench -f, per-
-#      transaction log) against PostgreSQL's under the same idle connections (bar 1.5x).
+#      transaction log; the median of $BENCH_RUNS runs' p99s) against PostgreSQL's under the
+#      same idle connections (bar 1.5x).
 #
 # Both servers durable: PostgreSQL with fsync, synchronous_commit and full_page_writes on and
 # shared_buffers = birch's buffer pool ($BENCH_SHARED_BUFFERS, default 64MB = birch's
@@ -237,13 +238,22 @@ if [[ " $parts " == *" idle "* ]]; then
         t=$(run_pgbench "$server" "idle_select" -n -S -c "$clients" -j "$jobs" -T "$idle_time")
         echo "   pgbench -S -c $clients with $idle idle: tps $t"
         [ "$t" = FAILED ] && fail "$server: pgbench -S failed under $idle idle connections"
-        rm -f "$work"/lat_"$server"*
-        t=$(run_pgbench "$server" "idle_select1" -n -f "$work/select1.sql" -c "$clients" -j "$jobs" \
-            -T "$idle_time" -l --log-prefix="$work/lat_$server")
-        [ "$t" = FAILED ] && fail "$server: SELECT 1 run failed under $idle idle connections"
-        p99[$server]=$(cat "$work"/lat_"$server"* 2>/dev/null | awk '{print $3}' | sort -n \
-            | awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else {i = int(NR * 0.99); if (i < NR * 0.99) i++; printf "%.3f\n", v[i] / 1000}}')
-        echo "   SELECT 1 at $clients clients: tps $t, p99 ${p99[$server]} ms"
+        # SELECT 1 p99: $runs runs under the same idle connections, the median of the runs' p99s
+        p99s=()
+        for ((r = 1; r <= runs; r++)); do
+            rm -f "$work"/lat_"$server"*
+            t=$(run_pgbench "$server" "idle_select1" -n -f "$work/select1.sql" -c "$clients" -j "$jobs" \
+                -T "$idle_time" -l --log-prefix="$work/lat_$server")
+            [ "$t" = FAILED ] && fail "$server: SELECT 1 run failed under $idle idle connections"
+            one=$(cat "$work"/lat_"$server"* 2>/dev/null | awk '{print $3}' | sort -n \
+                | awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else {i = int(NR * 0.99); if (i < NR * 0.99) i++; printf "%.3f\n", v[i] / 1000}}')
+            echo "   run $r SELECT 1 at $clients clients: tps $t, p99 $one ms"
+            [ "$one" != n/a ] && p99s+=("$one")
+        done
+        p99[$server]=n/a
+        [ ${#p99s[@]} -gt 0 ] && p99[$server]=$(printf '%s\n' "${p99s[@]}" | sort -g \
+            | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+        echo "   SELECT 1 p99, median of ${#p99s[@]} runs: ${p99[$server]} ms"
         # let the holder check every connection once more and close them
         echo >&"${HOLDER[1]}"
         while IFS= read -r -t 300 line <&"${HOLDER[0]}"; do echo "   holder: $line"; done

@@ -714,7 +714,9 @@ static void check_deadlines(Server *server)
 {
     int64_t now = wire_now_us();
     int mode = atomic_load(&server->stop_mode);
-    bool cancel_running = mode == 2 || (mode == 1 && now >= server->stop_deadline_us);
+    /* running statements are interrupted only once the loop has taken the shutdown (stopping,
+     * stop_deadline_us set): a tick between the signal and that must not cancel them early */
+    bool cancel_running = server->stopping && (mode == 2 || now >= server->stop_deadline_us);
     Conn *take[64];
     int take_count = 0;
     pthread_mutex_lock(&server->reg_mutex);
