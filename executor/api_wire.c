@@ -103,13 +103,20 @@ int birch_query_next(birch_query *query, birch_stmt **stmt_out)
     return err != NULL ? wire_fail(db, err) : BIRCH_OK;
 }
 
-void birch_query_close(birch_query *query, bool failed)
+int birch_query_close(birch_query *query, bool failed)
 {
-    if (query == NULL) return;
-    if (query->hold) sess_exec_end(query->db, failed);
+    if (query == NULL) return BIRCH_OK;
+    birch_db *db = query->db;
+    Error *err = query->hold ? sess_exec_end_checked(db, failed) : NULL;
     if (query->arena != NULL) arena_destroy(query->arena);
     free(query->sql);
     free(query);
+    if (err == NULL) return BIRCH_OK;
+    if (failed) {   /* the statement's own error was reported; a rollback's is secondary */
+        err_free(err);
+        return BIRCH_OK;
+    }
+    return wire_fail(db, err);
 }
 
 void birch_txn_hold(birch_db *db) { sess_exec_begin(db); }

@@ -254,11 +254,17 @@ void sess_exec_begin(birch_db *db) { db->exec_hold++; }
 
 void sess_exec_end(birch_db *db, bool failed)
 {
+    Error *err = sess_exec_end_checked(db, failed);
+    if (err != NULL) err_free(err);
+}
+
+/* commit error of a multi-statement string (lead): the same, reporting the commit's error */
+Error *sess_exec_end_checked(birch_db *db, bool failed)
+{
     VERIFY(db->exec_hold > 0);
     db->exec_hold--;
-    if (db->exec_hold > 0 || db->block || db->txn == NULL || db->active != NULL) return;
-    Error *err = sess_txn_end(db, !failed);
-    if (err != NULL) err_free(err);
+    if (db->exec_hold > 0 || db->block || db->txn == NULL || db->active != NULL) return NULL;
+    return sess_txn_end(db, !failed);
 }
 
 /* txn_maybe_commit: an implicit transaction whose last statement finished commits. */

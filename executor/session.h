@@ -340,6 +340,9 @@ void   sess_statement_failed(birch_db *db);
 /* sess_exec_begin / sess_exec_end: birch_exec's implicit transaction around a string. */
 void   sess_exec_begin(birch_db *db);
 void   sess_exec_end(birch_db *db, bool failed);
+/* sess_exec_end_checked: sess_exec_end returning the error of the commit it ran (NULL when it
+ * ran none, rolled back, or the commit succeeded); the caller owns the error. */
+Error *sess_exec_end_checked(birch_db *db, bool failed);
 /* sess_cancel: from any thread: interrupt db's running statement (reason 1 or 2). */
 void   sess_cancel(birch_db *db, int reason);
 

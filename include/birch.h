@@ -241,8 +241,9 @@ int  birch_query_open(birch_db *db, const char *sql, birch_query **query_out,
  * the whole string. */
 int  birch_query_next(birch_query *query, birch_stmt **stmt_out);
 /* birch_query_close: end the string's implicit transaction: commit it, or roll it back when
- * failed. NULL is allowed. */
-void birch_query_close(birch_query *query, bool failed);
+ * failed. NULL is allowed. BIRCH_ERROR when the commit failed (birch_last_error explains;
+ * the transaction was rolled back), else BIRCH_OK. */
+int  birch_query_close(birch_query *query, bool failed);
 /* birch_txn_hold / birch_txn_release: keep the implicit transaction open across statements
  * until release (the extended protocol holds it from the first Execute until Sync); release
  * commits it, or rolls it back when failed. Calls nest. */

@@ -574,7 +574,9 @@ static void simple_finish(Conn *conn, bool failed)
     Task *task = &conn->task;
     portal_free(task->portal);
     task->portal = NULL;
-    birch_query_close(task->query, failed);
+    /* the string's implicit transaction commits here: its failure (a full disk, a failed
+     * fsync, a notification queue overflow) is the string's error */
+    if (birch_query_close(task->query, failed) != BIRCH_OK) send_db_error(conn);
     task->query = NULL;
     log_duration(conn, task->log_sql);
     task_clear(conn);

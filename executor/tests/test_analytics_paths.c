@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "executor/tests/exec_harness.h"
 #include "include/birch.h"
 
 static char test_path[PATH_MAX];
@@ -33,14 +34,6 @@ static int64_t scaled(int64_t count, int64_t minimum)
     return value < (double)minimum ? minimum : (int64_t)value;
 }
 
-static void path_remove(const char *path)
-{
-    char wal[PATH_MAX + 8];
-    unlink(path);
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-}
-
 static const char *error_text(birch_db *db)
 {
     static char text[1024];
@@ -55,7 +48,7 @@ static birch_db *open_fresh(const char *name)
     const char *dir = getenv("TMPDIR");
     snprintf(test_path, sizeof test_path, "%s/birch_analytics_%d_%s.birch",
              dir != NULL && *dir != '\0' ? dir : "/tmp", (int)getpid(), name);
-    path_remove(test_path);
+    eh_path_remove(test_path);
     birch_db *db = NULL;
     int rc = birch_open(test_path, NULL, &db);
     ck_assert_msg(rc == BIRCH_OK, "birch_open: %s", error_text(db));
@@ -65,13 +58,7 @@ static birch_db *open_fresh(const char *name)
 static void close_db(birch_db *db)
 {
     ck_assert_int_eq(birch_close(db), BIRCH_OK);
-    path_remove(test_path);
-}
-
-static void exec_ok(birch_db *db, const char *sql)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_OK, "%s: %s", sql, error_text(db));
+    eh_path_remove(test_path);
 }
 
 /* query_text: the rows of sql as "a|b\n" lines (NULL as N), in the order returned. */
@@ -131,16 +118,16 @@ static void join_tables(birch_db *db, int64_t build, int64_t probe, const char *
                         const char *probe_key)
 {
     char sql[1024];
-    exec_ok(db, "CREATE TABLE d(k int8, w int4)");
-    exec_ok(db, "CREATE TABLE f(k int8, v int4)");
+    eh_exec_ok(db, "CREATE TABLE d(k int8, w int4)");
+    eh_exec_ok(db, "CREATE TABLE f(k int8, v int4)");
     snprintf(sql, sizeof sql,
              "INSERT INTO d SELECT %s, (i %% 10)::int4 FROM generate_series(0, %" PRId64 ") g(i)",
              build_key, build - 1);
-    exec_ok(db, sql);
+    eh_exec_ok(db, sql);
     snprintf(sql, sizeof sql,
              "INSERT INTO f SELECT %s, (i %% 5)::int4 FROM generate_series(0, %" PRId64 ") g(i)",
              probe_key, probe - 1);
-    exec_ok(db, sql);
+    eh_exec_ok(db, sql);
 }
 
 /* every join type the integer path serves, against the same join on text keys (general path) */
@@ -239,15 +226,15 @@ START_TEST(test_join_int_mixed_widths_and_empty)
 {
     /* int2 probe keys against an int4 build side; an empty build side; a build side of NULLs */
     birch_db *db = open_fresh("widths");
-    exec_ok(db, "CREATE TABLE b(k int4, w int4)");
-    exec_ok(db, "CREATE TABLE p(k int2, v int4)");
-    exec_ok(db, "INSERT INTO p SELECT (i % 300 - 100)::int2, i FROM generate_series(0, 2999) g(i)");
+    eh_exec_ok(db, "CREATE TABLE b(k int4, w int4)");
+    eh_exec_ok(db, "CREATE TABLE p(k int2, v int4)");
+    eh_exec_ok(db, "INSERT INTO p SELECT (i % 300 - 100)::int2, i FROM generate_series(0, 2999) g(i)");
     expect_query(db, "SELECT count(*) FROM p JOIN b ON p.k = b.k", "0\n");
     expect_query(db, "SELECT count(*), count(b.k) FROM p LEFT JOIN b ON p.k = b.k", "3000|0\n");
-    exec_ok(db, "INSERT INTO b VALUES (NULL, 1), (NULL, 2)");
+    eh_exec_ok(db, "INSERT INTO b VALUES (NULL, 1), (NULL, 2)");
     expect_query(db, "SELECT count(*) FROM p JOIN b ON p.k = b.k", "0\n");
     expect_query(db, "SELECT count(*) FROM p WHERE k NOT IN (SELECT k FROM b)", "0\n");
-    exec_ok(db, "INSERT INTO b SELECT i, i * 2 FROM generate_series(-50, 49) g(i)");
+    eh_exec_ok(db, "INSERT INTO b SELECT i, i * 2 FROM generate_series(-50, 49) g(i)");
     expect_same(db, "SELECT count(*), sum(b.w + p.v) FROM p JOIN b ON p.k = b.k",
                 "SELECT count(*), sum(b.w + p.v) FROM p JOIN b ON p.k::text = b.k::text");
     expect_query(db, "SELECT count(*) FROM p JOIN b ON p.k = b.k", "1000\n");
@@ -262,13 +249,13 @@ START_TEST(test_scan_late_filter_matches_reference)
     birch_db *db = open_fresh("late");
     int64_t rows = scaled(30000, 5000);
     char sql[512];
-    exec_ok(db, "CREATE TABLE s(a int4, b int8, c int4, t text)");
+    eh_exec_ok(db, "CREATE TABLE s(a int4, b int8, c int4, t text)");
     snprintf(sql, sizeof sql,
              "INSERT INTO s SELECT i %% 100, (i * 3) %% 37, CASE WHEN i %% 11 = 0 THEN NULL ELSE "
              "(i * 13) %% 1000 END, CASE WHEN i %% 7 = 0 THEN NULL ELSE 'row-' || i || "
              "'-with-a-longer-text' END FROM generate_series(0, %" PRId64 ") g(i)",
              rows - 1);
-    exec_ok(db, sql);
+    eh_exec_ok(db, sql);
     /* reference sums computed from the generator */
     int64_t count = 0, sum = 0, text_count = 0;
     for (int64_t idx = 0; idx < rows; idx++) {
@@ -304,8 +291,8 @@ END_TEST
 START_TEST(test_scan_late_filter_errors_and_params)
 {
     birch_db *db = open_fresh("late_err");
-    exec_ok(db, "CREATE TABLE s(a int4, b int4, c int4)");
-    exec_ok(db, "INSERT INTO s SELECT i, i * 2, i % 10 FROM generate_series(0, 9999) g(i)");
+    eh_exec_ok(db, "CREATE TABLE s(a int4, b int4, c int4)");
+    eh_exec_ok(db, "INSERT INTO s SELECT i, i * 2, i % 10 FROM generate_series(0, 9999) g(i)");
     /* a filter error surfaces as before (division by zero on c = 0) */
     birch_stmt *stmt = NULL;
     ck_assert_int_eq(birch_prepare(db, "SELECT sum(a) FROM s WHERE 10 / c > 1", -1, &stmt, NULL),

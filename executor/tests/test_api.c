@@ -12,66 +12,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "executor/tests/exec_harness.h"
 #include "include/birch.h"
-
-static char test_path[PATH_MAX];
-
-static void path_remove(const char *path)
-{
-    char wal[PATH_MAX + 8];
-    unlink(path);
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-}
-
-static const char *fresh_path(const char *name)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(test_path, sizeof test_path, "%s/birch_api_%d_%s.birch",
-             dir != NULL && *dir != '\0' ? dir : "/tmp", (int)getpid(), name);
-    path_remove(test_path);
-    return test_path;
-}
-
-static const char *error_text(birch_db *db)
-{
-    static __thread char text[1024];
-    const birch_error *error = birch_last_error(db);
-    if (error == NULL) return "(no error)";
-    snprintf(text, sizeof text, "%s %s", error->sqlstate, error->message);
-    return text;
-}
-
-static birch_db *open_db(const char *path)
-{
-    birch_db *db = NULL;
-    int rc = birch_open(path, NULL, &db);
-    ck_assert_msg(rc == BIRCH_OK, "birch_open: %s", error_text(db));
-    return db;
-}
-
-static void exec_ok(birch_db *db, const char *sql)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_OK, "%s: %s", sql, error_text(db));
-}
-
-static void exec_fails(birch_db *db, const char *sql, const char *sqlstate)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_ERROR, "%s: expected %s, succeeded", sql, sqlstate);
-    const birch_error *error = birch_last_error(db);
-    ck_assert_ptr_nonnull(error);
-    ck_assert_msg(strcmp(error->sqlstate, sqlstate) == 0, "%s: expected %s, got %s %s", sql,
-                  sqlstate, error->sqlstate, error->message);
-}
 
 /* query: every row as "v1|v2" lines joined by '\n' ("NULL" for SQL NULL); malloc'd. */
 static char *query(birch_db *db, const char *sql)
 {
     birch_stmt *stmt = NULL;
     int rc = birch_prepare(db, sql, -1, &stmt, NULL);
-    ck_assert_msg(rc == BIRCH_OK && stmt != NULL, "prepare %s: %s", sql, error_text(db));
+    ck_assert_msg(rc == BIRCH_OK && stmt != NULL, "prepare %s: %s", sql, eh_error_text(db));
     size_t size = 0, capacity = 256;
     char *out = malloc(capacity);
     out[0] = '\0';
@@ -90,7 +39,7 @@ static char *query(birch_db *db, const char *sql)
         out[size++] = '\n';
         out[size] = '\0';
     }
-    ck_assert_msg(rc == BIRCH_DONE, "step %s: %s", sql, error_text(db));
+    ck_assert_msg(rc == BIRCH_DONE, "step %s: %s", sql, eh_error_text(db));
     if (size > 0) out[--size] = '\0';   /* no trailing newline */
     birch_finalize(stmt);
     return out;
@@ -110,9 +59,9 @@ static char *query(birch_db *db, const char *sql)
  * without birch_close after nextval does not hand out the same values again */
 START_TEST(test_birch_nextval_survives_a_crash)
 {
-    const char *path = fresh_path("seqcrash");
-    birch_db *db = open_db(path);
-    exec_ok(db, "CREATE SEQUENCE s");
+    const char *path = eh_path("api", "seqcrash");
+    birch_db *db = eh_open(path);
+    eh_exec_ok(db, "CREATE SEQUENCE s");
     ck_assert_int_eq(birch_close(db), BIRCH_OK);
     fflush(NULL);
     pid_t child = fork();
@@ -129,22 +78,22 @@ START_TEST(test_birch_nextval_survives_a_crash)
     ck_assert_int_eq(waitpid(child, &status, 0), child);
     ck_assert(WIFEXITED(status));
     ck_assert_int_eq(WEXITSTATUS(status), 0);
-    db = open_db(path);
+    db = eh_open(path);
     char *next = query(db, "SELECT nextval('s') > 3");
     ck_assert_str_eq(next, "t");
     free(next);
     ck_assert_int_eq(birch_close(db), BIRCH_OK);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_birch_open_create_select_close_reopen)
 {
-    const char *path = fresh_path("persist");
-    birch_db *db = open_db(path);
+    const char *path = eh_path("api", "persist");
+    birch_db *db = eh_open(path);
     ck_assert_int_eq(birch_txn_status(db), 'I');
-    exec_ok(db, "CREATE TABLE t (id int PRIMARY KEY, name text)");
-    exec_ok(db, "INSERT INTO t VALUES (1, 'one'), (2, 'two'), (3, NULL)");
+    eh_exec_ok(db, "CREATE TABLE t (id int PRIMARY KEY, name text)");
+    eh_exec_ok(db, "INSERT INTO t VALUES (1, 'one'), (2, 'two'), (3, NULL)");
     ck_assert_uint_eq(birch_changes(db), 3);
     QUERY_IS(db, "SELECT id, name FROM t ORDER BY id", "1|one\n2|two\n3|NULL");
     ck_assert_int_eq(birch_close(db), BIRCH_OK);
@@ -153,26 +102,26 @@ START_TEST(test_birch_open_create_select_close_reopen)
     snprintf(wal, sizeof wal, "%s-wal", path);
     ck_assert_int_ne(access(path, F_OK), -1);
     ck_assert_int_eq(access(wal, F_OK), -1);
-    db = open_db(path);
+    db = eh_open(path);
     QUERY_IS(db, "SELECT count(*), max(id) FROM t", "3|3");
     QUERY_IS(db, "SELECT name FROM t WHERE id = 2", "two");
     ck_assert_int_eq(birch_close(db), BIRCH_OK);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_birch_every_type_round_trips)
 {
-    const char *path = fresh_path("types");
-    birch_db *db = open_db(path);
-    exec_ok(db, "CREATE TABLE v (b bool, s int2, i int4, l int8, r float4, d float8, "
+    const char *path = eh_path("api", "types");
+    birch_db *db = eh_open(path);
+    eh_exec_ok(db, "CREATE TABLE v (b bool, s int2, i int4, l int8, r float4, d float8, "
                 "n numeric(10,2), nn numeric, t text, vc varchar(10), c char(3), y bytea, "
                 "dt date, tm time, ts timestamp, tz timestamptz, iv interval)");
-    exec_ok(db, "INSERT INTO v VALUES (true, -32768, 2147483647, -9223372036854775808, 1.5, "
+    eh_exec_ok(db, "INSERT INTO v VALUES (true, -32768, 2147483647, -9223372036854775808, 1.5, "
                 "0.1, 12345678.91, 123456789012345678901234567890.123, 'héllo', 'abc', 'x', "
                 "'\\x00ff', '2024-02-29', '13:45:06.5', '2024-02-29 13:45:06', "
                 "'2024-02-29 13:45:06+00', '1 year 2 mons 3 days 04:05:06')");
-    exec_ok(db, "INSERT INTO v (b) VALUES (NULL)");
+    eh_exec_ok(db, "INSERT INTO v (b) VALUES (NULL)");
     QUERY_IS(db, "SELECT * FROM v WHERE b",
              "t|-32768|2147483647|-9223372036854775808|1.5|0.1|12345678.91|"
              "123456789012345678901234567890.123|héllo|abc|x  |\\x00ff|2024-02-29|13:45:06.5|"
@@ -225,24 +174,24 @@ START_TEST(test_birch_every_type_round_trips)
     ck_assert_str_eq(birch_command_tag(stmt), "SELECT 1");
     birch_finalize(stmt);
     /* session settings change the text forms */
-    exec_ok(db, "SET DateStyle = 'SQL, DMY'");
+    eh_exec_ok(db, "SET DateStyle = 'SQL, DMY'");
     QUERY_IS(db, "SELECT dt FROM v WHERE b", "29/02/2024");
-    exec_ok(db, "SET extra_float_digits = 0");
+    eh_exec_ok(db, "SET extra_float_digits = 0");
     QUERY_IS(db, "SELECT d FROM v WHERE b", "0.1");
-    exec_ok(db, "SET extra_float_digits = 3");
+    eh_exec_ok(db, "SET extra_float_digits = 3");
     QUERY_IS(db, "SELECT d FROM v WHERE b", "0.1");
-    exec_ok(db, "SET TimeZone = 'America/New_York'");
+    eh_exec_ok(db, "SET TimeZone = 'America/New_York'");
     QUERY_IS(db, "SELECT tz FROM v WHERE b", "29/02/2024 08:45:06 EST");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_birch_prepared_binds_and_reexecution)
 {
-    const char *path = fresh_path("binds");
-    birch_db *db = open_db(path);
-    exec_ok(db, "CREATE TABLE p (id int4 PRIMARY KEY, name text, price numeric(8,2), "
+    const char *path = eh_path("api", "binds");
+    birch_db *db = eh_open(path);
+    eh_exec_ok(db, "CREATE TABLE p (id int4 PRIMARY KEY, name text, price numeric(8,2), "
                 "day date)");
     birch_stmt *insert = NULL;
     const char *tail = NULL;
@@ -306,7 +255,7 @@ START_TEST(test_birch_prepared_binds_and_reexecution)
     ck_assert_str_eq(birch_column_text(select, 0, NULL), "item 9");
     ck_assert_int_eq(birch_reset(select), BIRCH_OK);
     /* the catalog changes under the prepared statement: it is planned again */
-    exec_ok(db, "CREATE INDEX p_name ON p (name)");
+    eh_exec_ok(db, "CREATE INDEX p_name ON p (name)");
     ck_assert_int_eq(birch_step(select), BIRCH_ROW);
     ck_assert_str_eq(birch_column_text(select, 0, NULL), "item 9");
     birch_finalize(select);
@@ -316,12 +265,12 @@ START_TEST(test_birch_prepared_binds_and_reexecution)
     ck_assert_int_eq(birch_prepare(db, " ; -- nothing\n", -1, &empty, NULL), BIRCH_OK);
     ck_assert_ptr_null(empty);
     /* SQL-level PREPARE / EXECUTE */
-    exec_ok(db, "PREPARE q (int) AS SELECT name FROM p WHERE id = $1");
+    eh_exec_ok(db, "PREPARE q (int) AS SELECT name FROM p WHERE id = $1");
     QUERY_IS(db, "EXECUTE q (42)", "item 42");
-    exec_ok(db, "DEALLOCATE q");
-    exec_fails(db, "EXECUTE q (42)", "26000");
+    eh_exec_ok(db, "DEALLOCATE q");
+    eh_exec_fails(db, "EXECUTE q (42)", "26000", NULL);
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -343,44 +292,44 @@ static void notice_hook(void *ctx, const birch_error *notice)
 
 START_TEST(test_birch_transaction_blocks_savepoints_failed_state)
 {
-    const char *path = fresh_path("txn");
-    birch_db *db = open_db(path);
+    const char *path = eh_path("api", "txn");
+    birch_db *db = eh_open(path);
     NoticeLog log = {0};
     birch_set_notice_hook(db, notice_hook, &log);
-    exec_ok(db, "CREATE TABLE t (id int PRIMARY KEY)");
-    exec_ok(db, "COMMIT");
+    eh_exec_ok(db, "CREATE TABLE t (id int PRIMARY KEY)");
+    eh_exec_ok(db, "COMMIT");
     ck_assert_int_eq(log.count, 1);
     ck_assert_str_eq(log.last_sqlstate, "25P01");
     ck_assert_str_eq(log.last_severity, "WARNING");
     ck_assert_str_eq(log.last_message, "there is no transaction in progress");
-    exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "BEGIN");
     ck_assert_int_eq(birch_txn_status(db), 'T');
-    exec_ok(db, "INSERT INTO t VALUES (1)");
-    exec_ok(db, "SAVEPOINT a");
-    exec_ok(db, "INSERT INTO t VALUES (2)");
-    exec_ok(db, "SAVEPOINT b");
-    exec_ok(db, "INSERT INTO t VALUES (3)");
-    exec_ok(db, "ROLLBACK TO SAVEPOINT a");
+    eh_exec_ok(db, "INSERT INTO t VALUES (1)");
+    eh_exec_ok(db, "SAVEPOINT a");
+    eh_exec_ok(db, "INSERT INTO t VALUES (2)");
+    eh_exec_ok(db, "SAVEPOINT b");
+    eh_exec_ok(db, "INSERT INTO t VALUES (3)");
+    eh_exec_ok(db, "ROLLBACK TO SAVEPOINT a");
     QUERY_IS(db, "SELECT id FROM t ORDER BY id", "1");
-    exec_fails(db, "RELEASE SAVEPOINT b", "3B001");   /* b went with the rollback to a */
+    eh_exec_fails(db, "RELEASE SAVEPOINT b", "3B001", NULL);   /* b went with the rollback to a */
     ck_assert_int_eq(birch_txn_status(db), 'E');
-    exec_fails(db, "SELECT 1", "25P02");
+    eh_exec_fails(db, "SELECT 1", "25P02", NULL);
     ck_assert_str_eq(birch_last_error(db)->message,
                      "current transaction is aborted, commands ignored until end of "
                      "transaction block");
-    exec_ok(db, "ROLLBACK TO a");                    /* leaves the failed state */
+    eh_exec_ok(db, "ROLLBACK TO a");                    /* leaves the failed state */
     ck_assert_int_eq(birch_txn_status(db), 'T');
-    exec_ok(db, "INSERT INTO t VALUES (4)");
-    exec_ok(db, "RELEASE a");
-    exec_ok(db, "COMMIT");
+    eh_exec_ok(db, "INSERT INTO t VALUES (4)");
+    eh_exec_ok(db, "RELEASE a");
+    eh_exec_ok(db, "COMMIT");
     ck_assert_int_eq(birch_txn_status(db), 'I');
     QUERY_IS(db, "SELECT id FROM t ORDER BY id", "1\n4");
     /* an error in a block: everything fails until the end; COMMIT rolls back */
-    exec_ok(db, "BEGIN");
-    exec_ok(db, "INSERT INTO t VALUES (5)");
-    exec_fails(db, "INSERT INTO t VALUES (1)", "23505");
+    eh_exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "INSERT INTO t VALUES (5)");
+    eh_exec_fails(db, "INSERT INTO t VALUES (1)", "23505", NULL);
     ck_assert_int_eq(birch_txn_status(db), 'E');
-    exec_fails(db, "INSERT INTO t VALUES (6)", "25P02");
+    eh_exec_fails(db, "INSERT INTO t VALUES (6)", "25P02", NULL);
     birch_stmt *commit = NULL;
     ck_assert_int_eq(birch_prepare(db, "COMMIT", -1, &commit, NULL), BIRCH_OK);
     ck_assert_int_eq(birch_step(commit), BIRCH_DONE);
@@ -389,48 +338,48 @@ START_TEST(test_birch_transaction_blocks_savepoints_failed_state)
     ck_assert_int_eq(birch_txn_status(db), 'I');
     QUERY_IS(db, "SELECT id FROM t ORDER BY id", "1\n4");
     /* a multi-statement string is one implicit transaction */
-    exec_fails(db, "INSERT INTO t VALUES (7); INSERT INTO t VALUES (1)", "23505");
+    eh_exec_fails(db, "INSERT INTO t VALUES (7); INSERT INTO t VALUES (1)", "23505", NULL);
     QUERY_IS(db, "SELECT count(*) FROM t WHERE id = 7", "0");
-    exec_ok(db, "INSERT INTO t VALUES (8); INSERT INTO t VALUES (9)");
+    eh_exec_ok(db, "INSERT INTO t VALUES (8); INSERT INTO t VALUES (9)");
     QUERY_IS(db, "SELECT count(*) FROM t WHERE id >= 8", "2");
     /* SET inside a rolled back block is undone; SET LOCAL ends with its block */
-    exec_ok(db, "BEGIN; SET work_mem = '8MB'; ROLLBACK");
+    eh_exec_ok(db, "BEGIN; SET work_mem = '8MB'; ROLLBACK");
     ck_assert_str_eq(birch_show(db, "work_mem"), "4MB");
-    exec_ok(db, "BEGIN; SET LOCAL work_mem = '16MB'");
+    eh_exec_ok(db, "BEGIN; SET LOCAL work_mem = '16MB'");
     ck_assert_str_eq(birch_show(db, "work_mem"), "16MB");
-    exec_ok(db, "COMMIT");
+    eh_exec_ok(db, "COMMIT");
     ck_assert_str_eq(birch_show(db, "work_mem"), "4MB");
-    exec_ok(db, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    eh_exec_ok(db, "BEGIN ISOLATION LEVEL REPEATABLE READ");
     QUERY_IS(db, "SHOW transaction_isolation", "repeatable read");
-    exec_ok(db, "COMMIT");
+    eh_exec_ok(db, "COMMIT");
     /* SERIALIZABLE runs (as snapshot isolation) and is reported as asked */
-    exec_ok(db, "BEGIN; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+    eh_exec_ok(db, "BEGIN; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
     QUERY_IS(db, "SELECT count(*) FROM t", "4");
     QUERY_IS(db, "SHOW transaction_isolation", "serializable");
-    exec_fails(db, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "25001");
-    exec_ok(db, "ROLLBACK");
-    exec_fails(db, "SAVEPOINT x", "25P01");
+    eh_exec_fails(db, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "25001", NULL);
+    eh_exec_ok(db, "ROLLBACK");
+    eh_exec_fails(db, "SAVEPOINT x", "25P01", NULL);
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_birch_errors_settings_and_utilities)
 {
-    const char *path = fresh_path("errors");
-    birch_db *db = open_db(path);
-    exec_fails(db, "SELEC 1", "42601");
+    const char *path = eh_path("api", "errors");
+    birch_db *db = eh_open(path);
+    eh_exec_fails(db, "SELEC 1", "42601", NULL);
     ck_assert_int_eq(birch_last_error(db)->position, 1);
-    exec_fails(db, "SELECT * FROM missing", "42P01");
+    eh_exec_fails(db, "SELECT * FROM missing", "42P01", NULL);
     ck_assert_int_eq(birch_last_error(db)->position, 15);
     ck_assert_str_eq(birch_last_error(db)->severity, "ERROR");
-    exec_ok(db, "CREATE TABLE t (a int NOT NULL, b text)");
-    exec_fails(db, "INSERT INTO t (b) VALUES ('x')", "23502");
-    exec_fails(db, "SET nonsense = 1", "42704");
+    eh_exec_ok(db, "CREATE TABLE t (a int NOT NULL, b text)");
+    eh_exec_fails(db, "INSERT INTO t (b) VALUES ('x')", "23502", NULL);
+    eh_exec_fails(db, "SET nonsense = 1", "42704", NULL);
     ck_assert_str_eq(birch_last_error(db)->message,
                      "unrecognized configuration parameter \"nonsense\"");
-    exec_fails(db, "SET statement_timeout = 'soon'", "22023");
-    exec_fails(db, "SET DateStyle = 'Martian'", "22023");
+    eh_exec_fails(db, "SET statement_timeout = 'soon'", "22023", NULL);
+    eh_exec_fails(db, "SET DateStyle = 'Martian'", "22023", NULL);
     ck_assert_int_eq(birch_set(db, "nonsense", "1"), BIRCH_ERROR);
     ck_assert_str_eq(birch_last_error(db)->sqlstate, "42704");
     ck_assert_ptr_null(birch_show(db, "nonsense"));
@@ -439,9 +388,9 @@ START_TEST(test_birch_errors_settings_and_utilities)
     ck_assert_str_eq(birch_show(db, "DateStyle"), "ISO, MDY");
     ck_assert_int_eq(birch_set(db, "statement_timeout", "1500"), BIRCH_OK);
     ck_assert_str_eq(birch_show(db, "statement_timeout"), "1500ms");
-    exec_ok(db, "SET statement_timeout = '2s'");
+    eh_exec_ok(db, "SET statement_timeout = '2s'");
     QUERY_IS(db, "SHOW statement_timeout", "2s");
-    exec_ok(db, "RESET statement_timeout");
+    eh_exec_ok(db, "RESET statement_timeout");
     QUERY_IS(db, "SHOW statement_timeout", "0");
     birch_stmt *show = NULL;
     ck_assert_int_eq(birch_prepare(db, "SHOW datestyle", -1, &show, NULL), BIRCH_OK);
@@ -450,29 +399,29 @@ START_TEST(test_birch_errors_settings_and_utilities)
     birch_finalize(show);
     QUERY_IS(db, "SELECT version()", "PostgreSQL 15.0 (birch 0.1.0) on x86_64-pc-linux-gnu");
     QUERY_IS(db, "SELECT current_schema", "public");
-    exec_ok(db, "INSERT INTO t VALUES (1, 'x'), (2, 'y')");
+    eh_exec_ok(db, "INSERT INTO t VALUES (1, 'x'), (2, 'y')");
     char *plan = query(db, "EXPLAIN SELECT * FROM t WHERE a = 1");
     ck_assert_msg(strstr(plan, "Scan") != NULL, "plan: %s", plan);
     free(plan);
     plan = query(db, "EXPLAIN ANALYZE SELECT * FROM t");
     ck_assert_msg(strstr(plan, "Execution Time") != NULL, "plan: %s", plan);
     free(plan);
-    exec_ok(db, "DELETE FROM t WHERE a = 1");
+    eh_exec_ok(db, "DELETE FROM t WHERE a = 1");
     ck_assert_uint_eq(birch_changes(db), 1);
-    exec_ok(db, "VACUUM");
-    exec_ok(db, "VACUUM t");
-    exec_ok(db, "ANALYZE t");
-    exec_fails(db, "VACUUM nosuch", "42P01");
-    exec_fails(db, "ANALYZE nosuch", "42P01");
-    exec_fails(db, "BEGIN; VACUUM", "25001");
-    exec_ok(db, "ROLLBACK");
-    exec_ok(db, "DISCARD ALL");
-    exec_fails(db, "COPY t FROM STDIN", "0A000");
-    exec_fails(db, "COPY nosuch FROM STDIN", "42P01");
-    exec_fails(db, "COPY t (nosuch) FROM STDIN", "42703");
+    eh_exec_ok(db, "VACUUM");
+    eh_exec_ok(db, "VACUUM t");
+    eh_exec_ok(db, "ANALYZE t");
+    eh_exec_fails(db, "VACUUM nosuch", "42P01", NULL);
+    eh_exec_fails(db, "ANALYZE nosuch", "42P01", NULL);
+    eh_exec_fails(db, "BEGIN; VACUUM", "25001", NULL);
+    eh_exec_ok(db, "ROLLBACK");
+    eh_exec_ok(db, "DISCARD ALL");
+    eh_exec_fails(db, "COPY t FROM STDIN", "0A000", NULL);
+    eh_exec_fails(db, "COPY nosuch FROM STDIN", "42P01", NULL);
+    eh_exec_fails(db, "COPY t (nosuch) FROM STDIN", "42703", NULL);
     /* parameter reports */
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -492,21 +441,21 @@ static void parameter_hook(void *ctx, const char *name, const char *value)
 
 START_TEST(test_birch_parameter_reports)
 {
-    const char *path = fresh_path("params");
-    birch_db *db = open_db(path);
+    const char *path = eh_path("api", "params");
+    birch_db *db = eh_open(path);
     ParamLog log = {0};
     birch_set_parameter_hook(db, parameter_hook, &log);
     birch_report_parameters(db);
     ck_assert_int_ge(log.count, 8);
     ck_assert_str_eq(log.datestyle, "ISO, MDY");
     int before = log.count;
-    exec_ok(db, "SET datestyle TO german");
+    eh_exec_ok(db, "SET datestyle TO german");
     ck_assert_int_eq(log.count, before + 1);
     ck_assert_str_eq(log.datestyle, "German, DMY");
-    exec_ok(db, "SET work_mem = '64MB'");   /* not reported */
+    eh_exec_ok(db, "SET work_mem = '64MB'");   /* not reported */
     ck_assert_int_eq(log.count, before + 1);
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -534,9 +483,9 @@ static void *writer_main(void *arg)
 
 START_TEST(test_birch_two_sessions_two_threads_isolation)
 {
-    const char *path = fresh_path("two");
-    birch_db *db = open_db(path);
-    exec_ok(db, "CREATE TABLE shared (id int)");
+    const char *path = eh_path("api", "two");
+    birch_db *db = eh_open(path);
+    eh_exec_ok(db, "CREATE TABLE shared (id int)");
     Pair pair = {.path = path};
     pthread_barrier_init(&pair.barrier, NULL, 2);
     pthread_t writer;
@@ -551,7 +500,7 @@ START_TEST(test_birch_two_sessions_two_threads_isolation)
     ck_assert_ptr_null(result);
     pthread_barrier_destroy(&pair.barrier);
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -565,64 +514,64 @@ static void *interrupter_main(void *arg)
 
 START_TEST(test_birch_interrupt_and_statement_timeout)
 {
-    const char *path = fresh_path("interrupt");
-    birch_db *db = open_db(path);
+    const char *path = eh_path("api", "interrupt");
+    birch_db *db = eh_open(path);
     birch_interrupt(db);   /* idle: a no-op */
-    exec_ok(db, "CREATE TABLE big (a int)");
+    eh_exec_ok(db, "CREATE TABLE big (a int)");
     birch_stmt *insert = NULL;
     ck_assert_int_eq(birch_prepare(db, "INSERT INTO big VALUES ($1)", -1, &insert, NULL),
                      BIRCH_OK);
-    exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "BEGIN");
     for (int row = 0; row < 2000; row++) {
         birch_bind_int64(insert, 1, row);
         ck_assert_int_eq(birch_step(insert), BIRCH_DONE);
         birch_reset(insert);
     }
-    exec_ok(db, "COMMIT");
+    eh_exec_ok(db, "COMMIT");
     birch_finalize(insert);
     /* a statement waiting for a table lock is interrupted from another thread, and stopped
      * by statement_timeout */
-    birch_db *holder = open_db(path);
-    exec_ok(holder, "BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE");
+    birch_db *holder = eh_open(path);
+    eh_exec_ok(holder, "BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE");
     pthread_t waker;
     ck_assert_int_eq(pthread_create(&waker, NULL, interrupter_main, db), 0);
-    exec_fails(db, "SELECT a FROM big WHERE a = 1", "57014");
+    eh_exec_fails(db, "SELECT a FROM big WHERE a = 1", "57014", NULL);
     ck_assert_str_eq(birch_last_error(db)->message, "canceling statement due to user request");
     pthread_join(waker, NULL);
-    exec_ok(db, "SET statement_timeout = '100ms'");
-    exec_fails(db, "SELECT a FROM big WHERE a = 1", "57014");
+    eh_exec_ok(db, "SET statement_timeout = '100ms'");
+    eh_exec_fails(db, "SELECT a FROM big WHERE a = 1", "57014", NULL);
     ck_assert_str_eq(birch_last_error(db)->message,
                      "canceling statement due to statement timeout");
-    exec_ok(db, "SET statement_timeout = 0");
-    exec_ok(holder, "COMMIT");
+    eh_exec_ok(db, "SET statement_timeout = 0");
+    eh_exec_ok(holder, "COMMIT");
     QUERY_IS(db, "SELECT a FROM big WHERE a = 1", "1");
     birch_close(holder);
     /* a long query is interrupted between chunks */
     const char *slow = "SELECT count(*) FROM big a, big b, big c WHERE a.a + b.a + c.a < 0";
     pthread_t thread;
     ck_assert_int_eq(pthread_create(&thread, NULL, interrupter_main, db), 0);
-    exec_fails(db, slow, "57014");
+    eh_exec_fails(db, slow, "57014", NULL);
     ck_assert_str_eq(birch_last_error(db)->message, "canceling statement due to user request");
     pthread_join(thread, NULL);
-    exec_ok(db, "SET statement_timeout = 200");
-    exec_fails(db, slow, "57014");
+    eh_exec_ok(db, "SET statement_timeout = 200");
+    eh_exec_fails(db, slow, "57014", NULL);
     ck_assert_str_eq(birch_last_error(db)->message,
                      "canceling statement due to statement timeout");
-    exec_ok(db, "SET statement_timeout = 0");
+    eh_exec_ok(db, "SET statement_timeout = 0");
     QUERY_IS(db, "SELECT count(*) FROM big", "2000");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_birch_second_process_refused)
 {
-    const char *path = fresh_path("fork");
-    birch_db *db = open_db(path);
-    exec_ok(db, "CREATE TABLE t (a int)");
+    const char *path = eh_path("api", "fork");
+    birch_db *db = eh_open(path);
+    eh_exec_ok(db, "CREATE TABLE t (a int)");
     /* a second handle in this process shares the engine */
-    exec_ok(db, "INSERT INTO t VALUES (5)");
-    birch_db *second = open_db(path);
+    eh_exec_ok(db, "INSERT INTO t VALUES (5)");
+    birch_db *second = eh_open(path);
     QUERY_IS(second, "SELECT a FROM t", "5");
     birch_close(second);
     fflush(NULL);
@@ -647,7 +596,7 @@ START_TEST(test_birch_second_process_refused)
     ck_assert_int_eq(WEXITSTATUS(status), 0);
     QUERY_IS(db, "SELECT a FROM t", "5");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -670,9 +619,9 @@ static int row_callback(void *ctx, int column_count, const char *const *values,
 
 START_TEST(test_birch_exec_callback)
 {
-    const char *path = fresh_path("exec");
-    birch_db *db = open_db(path);
-    exec_ok(db, "CREATE TABLE t (a int); INSERT INTO t VALUES (1), (2), (3), (4)");
+    const char *path = eh_path("api", "exec");
+    birch_db *db = eh_open(path);
+    eh_exec_ok(db, "CREATE TABLE t (a int); INSERT INTO t VALUES (1), (2), (3), (4)");
     Rows rows = {0};
     ck_assert_int_eq(birch_exec(db, "SELECT a AS first_col FROM t", row_callback,
                                 &rows), BIRCH_ERROR);
@@ -685,7 +634,7 @@ START_TEST(test_birch_exec_callback)
     ck_assert_str_eq(birch_version(), "birch 0.1.0");
     ck_assert_str_eq(birch_server_version(), "15.0");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -697,14 +646,14 @@ START_TEST(test_birch_open_errors)
     ck_assert_ptr_nonnull(db);
     ck_assert_ptr_nonnull(birch_last_error(db));
     birch_close(db);
-    const char *path = fresh_path("garbage");
+    const char *path = eh_path("api", "garbage");
     FILE *file = fopen(path, "w");
     fputs("this is not a database, just some text that is long enough to be read", file);
     fclose(file);
     ck_assert_int_eq(birch_open(path, NULL, &db), BIRCH_ERROR);
     ck_assert_str_eq(birch_last_error(db)->sqlstate, "XX001");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -713,16 +662,16 @@ END_TEST
  * the portals still open in it */
 START_TEST(test_birch_suspended_portals_share_the_implicit_transaction)
 {
-    const char *path = fresh_path("portals");
-    birch_db *db = open_db(path);
-    birch_db *other = open_db(path);
-    exec_ok(db, "CREATE TABLE s (a int PRIMARY KEY); INSERT INTO s VALUES (1), (2), (3)");
+    const char *path = eh_path("api", "portals");
+    birch_db *db = eh_open(path);
+    birch_db *other = eh_open(path);
+    eh_exec_ok(db, "CREATE TABLE s (a int PRIMARY KEY); INSERT INTO s VALUES (1), (2), (3)");
     birch_stmt *select = NULL;
     ck_assert_int_eq(birch_prepare(db, "SELECT a FROM s ORDER BY a", -1, &select, NULL),
                      BIRCH_OK);
     ck_assert_int_eq(birch_step(select), BIRCH_ROW);
     ck_assert_int_eq(birch_column_int64(select, 0), 1);
-    exec_ok(db, "INSERT INTO s VALUES (6)");
+    eh_exec_ok(db, "INSERT INTO s VALUES (6)");
     QUERY_IS(other, "SELECT a FROM s WHERE a = 6", "");   /* not committed yet */
     ck_assert_int_eq(birch_step(select), BIRCH_ROW);
     ck_assert_int_eq(birch_column_int64(select, 0), 2);
@@ -733,9 +682,9 @@ START_TEST(test_birch_suspended_portals_share_the_implicit_transaction)
     /* stepping a finished statement stays done until it is reset */
     ck_assert_int_eq(birch_step(select), BIRCH_DONE);
     ck_assert_int_eq(birch_reset(select), BIRCH_OK);
-    exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "BEGIN");
     ck_assert_int_eq(birch_step(select), BIRCH_ROW);
-    exec_ok(db, "COMMIT");
+    eh_exec_ok(db, "COMMIT");
     ck_assert_int_eq(birch_step(select), BIRCH_ERROR);
     ck_assert_str_eq(birch_last_error(db)->sqlstate, "24000");
     birch_finalize(select);
@@ -751,13 +700,13 @@ START_TEST(test_birch_suspended_portals_share_the_implicit_transaction)
     ck_assert(birch_column_int64(typed, 0) == INT64_C(5000000001));
     birch_finalize(typed);
     /* closing with a statement in the middle of a block rolls it back */
-    exec_ok(db, "BEGIN; INSERT INTO s VALUES (7)");
+    eh_exec_ok(db, "BEGIN; INSERT INTO s VALUES (7)");
     ck_assert_int_eq(birch_prepare(db, "SELECT a FROM s", -1, &select, NULL), BIRCH_OK);
     ck_assert_int_eq(birch_step(select), BIRCH_ROW);
     ck_assert_int_eq(birch_close(db), BIRCH_OK);           /* finalizes select too */
     QUERY_IS(other, "SELECT a FROM s WHERE a = 7", "");
     birch_close(other);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 

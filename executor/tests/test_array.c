@@ -13,74 +13,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "executor/tests/exec_harness.h"
 #include "include/birch.h"
 
 static char test_path[PATH_MAX];
 
-static void path_remove(const char *path)
-{
-    char wal[PATH_MAX + 8];
-    unlink(path);
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-}
-
-static const char *fresh_path(const char *name)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(test_path, sizeof test_path, "%s/birch_array_%d_%s.birch",
-             dir != NULL && *dir != '\0' ? dir : "/tmp", (int)getpid(), name);
-    path_remove(test_path);
-    return test_path;
-}
-
-static double test_scale(void)
-{
-    const char *text = getenv("BIRCH_TEST_SCALE");
-    double scale = text != NULL ? atof(text) : 1.0;
-    return scale > 0 ? scale : 1.0;
-}
-
-static const char *error_text(birch_db *db)
-{
-    static __thread char text[1024];
-    const birch_error *error = birch_last_error(db);
-    if (error == NULL) return "(no error)";
-    snprintf(text, sizeof text, "%s %s", error->sqlstate, error->message);
-    return text;
-}
-
 static birch_db *open_db(const char *name)
 {
     birch_db *db = NULL;
-    int rc = birch_open(fresh_path(name), NULL, &db);
-    ck_assert_msg(rc == BIRCH_OK, "birch_open: %s", error_text(db));
+    snprintf(test_path, sizeof test_path, "%s", eh_path("array", name));
+    int rc = birch_open(test_path, NULL, &db);
+    ck_assert_msg(rc == BIRCH_OK, "birch_open: %s", eh_error_text(db));
     return db;
 }
 
 static void close_db(birch_db *db)
 {
     ck_assert_int_eq(birch_close(db), BIRCH_OK);
-    path_remove(test_path);
-}
-
-static void exec_ok(birch_db *db, const char *sql)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_OK, "%s: %s", sql, error_text(db));
-}
-
-static void exec_fails(birch_db *db, const char *sql, const char *sqlstate, const char *message)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_ERROR, "%s: expected %s, succeeded", sql, sqlstate);
-    const birch_error *error = birch_last_error(db);
-    ck_assert_msg(strcmp(error->sqlstate, sqlstate) == 0, "%s: got %s %s, want %s", sql,
-                  error->sqlstate, error->message, sqlstate);
-    if (message != NULL) {
-        ck_assert_msg(strcmp(error->message, message) == 0, "%s: message %s, want %s", sql,
-                      error->message, message);
-    }
+    eh_path_remove(test_path);
 }
 
 /* rows: every row of sql, columns joined by '|', rows by '\n' (NULL as "NULL"). */
@@ -89,7 +39,7 @@ static const char *rows(birch_db *db, const char *sql)
     static __thread char out[8192];
     birch_stmt *stmt = NULL;
     int rc = birch_prepare(db, sql, -1, &stmt, NULL);
-    ck_assert_msg(rc == BIRCH_OK, "%s: %s", sql, error_text(db));
+    ck_assert_msg(rc == BIRCH_OK, "%s: %s", sql, eh_error_text(db));
     size_t used = 0;
     out[0] = '\0';
     while ((rc = birch_step(stmt)) == BIRCH_ROW) {
@@ -100,7 +50,7 @@ static const char *rows(birch_db *db, const char *sql)
                                      col_idx > 0 ? "|" : (used > 0 ? "\n" : ""), text);
         }
     }
-    ck_assert_msg(rc == BIRCH_DONE, "%s: %s", sql, error_text(db));
+    ck_assert_msg(rc == BIRCH_DONE, "%s: %s", sql, eh_error_text(db));
     birch_finalize(stmt);
     return out;
 }
@@ -141,17 +91,17 @@ END_TEST
 START_TEST(test_array_malformed_input)
 {
     birch_db *db = open_db("malformed");
-    exec_fails(db, "SELECT '{1,2'::int[]", "22P02", "malformed array literal: \"{1,2\"");
-    exec_fails(db, "SELECT '1,2'::int[]", "22P02", "malformed array literal: \"1,2\"");
-    exec_fails(db, "SELECT '{1,2} x'::int[]", "22P02", NULL);
-    exec_fails(db, "SELECT '{1,,2}'::int[]", "22P02", NULL);
-    exec_fails(db, "SELECT '{\"a\"b}'::text[]", "22P02", NULL);
-    exec_fails(db, "SELECT '{1,x}'::int[]", "22P02", "invalid input syntax for type integer: \"x\"");
-    exec_fails(db, "SELECT '[1:3]={1,2}'::int[]", "22P02", NULL);
-    exec_fails(db, "SELECT ARRAY[1, 'x']", "22P02", NULL);
-    exec_fails(db, "SELECT '{{1,2},{3,4}}'::int[]", "0A000", NULL);
-    exec_fails(db, "SELECT (1)[1]", "42804", NULL);
-    exec_fails(db, "SELECT 1 = ANY (1)", "42809", NULL);
+    eh_exec_fails(db, "SELECT '{1,2'::int[]", "22P02", "malformed array literal: \"{1,2\"");
+    eh_exec_fails(db, "SELECT '1,2'::int[]", "22P02", "malformed array literal: \"1,2\"");
+    eh_exec_fails(db, "SELECT '{1,2} x'::int[]", "22P02", NULL);
+    eh_exec_fails(db, "SELECT '{1,,2}'::int[]", "22P02", NULL);
+    eh_exec_fails(db, "SELECT '{\"a\"b}'::text[]", "22P02", NULL);
+    eh_exec_fails(db, "SELECT '{1,x}'::int[]", "22P02", "invalid input syntax for type integer: \"x\"");
+    eh_exec_fails(db, "SELECT '[1:3]={1,2}'::int[]", "22P02", NULL);
+    eh_exec_fails(db, "SELECT ARRAY[1, 'x']", "22P02", NULL);
+    eh_exec_fails(db, "SELECT '{{1,2},{3,4}}'::int[]", "0A000", NULL);
+    eh_exec_fails(db, "SELECT (1)[1]", "42804", NULL);
+    eh_exec_fails(db, "SELECT 1 = ANY (1)", "42809", NULL);
     close_db(db);
 }
 END_TEST
@@ -159,8 +109,8 @@ END_TEST
 START_TEST(test_array_any_all_nulls)
 {
     birch_db *db = open_db("anyall");
-    exec_ok(db, "CREATE TABLE t(id int, a int[])");
-    exec_ok(db, "INSERT INTO t VALUES (1, '{1,2}'), (2, '{1,NULL}'), (3, '{}'), (4, NULL)");
+    eh_exec_ok(db, "CREATE TABLE t(id int, a int[])");
+    eh_exec_ok(db, "INSERT INTO t VALUES (1, '{1,2}'), (2, '{1,NULL}'), (3, '{}'), (4, NULL)");
     /* x = ANY: true / NULL (a NULL element, no match) / false (empty) / NULL (NULL array) */
     EXPECT_ROWS(db, "SELECT id, 2 = ANY (a), 2 <> ALL (a), 1 = ANY (a), NULL::int = ANY (a) "
                     "FROM t ORDER BY id",
@@ -198,8 +148,8 @@ START_TEST(test_array_functions_and_order)
                     "ARRAY[1] < ARRAY[1, 0], ARRAY[-1] < ARRAY[1], ARRAY[1, NULL] > ARRAY[1, 5], "
                     "ARRAY[1, 2] @> ARRAY[2], ARRAY[1] <@ ARRAY[2], ARRAY[1, 2] && ARRAY[2, 3]",
                 "t|t|t|t|t|t|f|t");
-    exec_ok(db, "CREATE TABLE g(k int[], v int)");
-    exec_ok(db, "INSERT INTO g VALUES ('{1,2}', 1), ('{-1}', 2), ('{1,2}', 3), (NULL, 4), "
+    eh_exec_ok(db, "CREATE TABLE g(k int[], v int)");
+    eh_exec_ok(db, "INSERT INTO g VALUES ('{1,2}', 1), ('{-1}', 2), ('{1,2}', 3), (NULL, 4), "
                 "('{1,NULL}', 5)");
     EXPECT_ROWS(db, "SELECT k, sum(v) FROM g GROUP BY k ORDER BY k",
                 "{-1}|2\n{1,2}|4\n{1,NULL}|5\nNULL|4");
@@ -216,8 +166,8 @@ START_TEST(test_array_unnest_and_aggregates)
     EXPECT_ROWS(db, "SELECT * FROM unnest('{a,b}'::text[]) WITH ORDINALITY AS u(x, n)",
                 "a|1\nb|2");
     EXPECT_ROWS(db, "SELECT count(*) FROM unnest('{}'::int[])", "0");
-    exec_ok(db, "CREATE TABLE doc(id int, tags text[])");
-    exec_ok(db, "INSERT INTO doc VALUES (1, '{b,a}'), (2, '{c}'), (3, NULL), (4, '{}')");
+    eh_exec_ok(db, "CREATE TABLE doc(id int, tags text[])");
+    eh_exec_ok(db, "INSERT INTO doc VALUES (1, '{b,a}'), (2, '{c}'), (3, NULL), (4, '{}')");
     EXPECT_ROWS(db, "SELECT id, ARRAY(SELECT upper(x) FROM unnest(tags) AS t(x)) FROM doc "
                     "ORDER BY id",
                 "1|{B,A}\n2|{C}\n3|{}\n4|{}");
@@ -228,8 +178,8 @@ START_TEST(test_array_unnest_and_aggregates)
                 "NULL|NULL");
     EXPECT_ROWS(db, "SELECT id % 2, array_agg(id ORDER BY id) FROM doc GROUP BY 1 ORDER BY 1",
                 "0|{2,4}\n1|{1,3}");
-    exec_fails(db, "SELECT array_agg(id) OVER () FROM doc", "0A000", NULL);
-    exec_fails(db, "SELECT * FROM unnest(1)", "42883", NULL);
+    eh_exec_fails(db, "SELECT array_agg(id) OVER () FROM doc", "0A000", NULL);
+    eh_exec_fails(db, "SELECT * FROM unnest(1)", "42883", NULL);
     /* LATERAL over the table just before (implicitly or with LATERAL) */
     EXPECT_ROWS(db, "SELECT id, t.x, t.n FROM doc, unnest(doc.tags) WITH ORDINALITY AS t(x, n) "
                     "ORDER BY id, n",
@@ -238,7 +188,7 @@ START_TEST(test_array_unnest_and_aggregates)
                 "a|1\nb|1\nc|1");
     EXPECT_ROWS(db, "SELECT n, v FROM generate_series(10, 16, 3) WITH ORDINALITY AS g(v, n)",
                 "1|10\n2|13\n3|16");
-    exec_fails(db, "SELECT * FROM (SELECT 1) s, unnest(doc.tags)", "42P01", NULL);
+    eh_exec_fails(db, "SELECT * FROM (SELECT 1) s, unnest(doc.tags)", "42P01", NULL);
     close_db(db);
 }
 END_TEST
@@ -255,15 +205,15 @@ START_TEST(test_array_regex)
                 "a#b22|a#b#|a[bb]c|AxC");
     EXPECT_ROWS(db, "SELECT NULL ~ 'a', 'a' ~ NULL, 'x'::name ~ 'x', 'ab'::varchar ~ 'b$'",
                 "NULL|NULL|t|t");
-    exec_ok(db, "CREATE TABLE w(s text, p text)");
-    exec_ok(db, "INSERT INTO w VALUES ('apple', '^a'), ('Apricot', 'ric'), ('kiwi', 'z'), "
+    eh_exec_ok(db, "CREATE TABLE w(s text, p text)");
+    eh_exec_ok(db, "INSERT INTO w VALUES ('apple', '^a'), ('Apricot', 'ric'), ('kiwi', 'z'), "
                 "(NULL, 'a')");
     EXPECT_ROWS(db, "SELECT s FROM w WHERE s ~ p ORDER BY s", "Apricot\napple");
     EXPECT_ROWS(db, "SELECT s FROM w WHERE s ~* '^AP' ORDER BY s", "Apricot\napple");
-    exec_fails(db, "SELECT 'a' ~ '('", "2201B", "invalid regular expression: parentheses () not balanced");
-    exec_fails(db, "SELECT 'a' ~ '[z-a]'", "2201B", NULL);
-    exec_fails(db, "SELECT 'a' ~ 'a*?'", "0A000", NULL);
-    exec_fails(db, "SELECT regexp_replace('a', 'a', 'b', 'z')", "22023", NULL);
+    eh_exec_fails(db, "SELECT 'a' ~ '('", "2201B", "invalid regular expression: parentheses () not balanced");
+    eh_exec_fails(db, "SELECT 'a' ~ '[z-a]'", "2201B", NULL);
+    eh_exec_fails(db, "SELECT 'a' ~ 'a*?'", "0A000", NULL);
+    eh_exec_fails(db, "SELECT regexp_replace('a', 'a', 'b', 'z')", "22023", NULL);
     close_db(db);
 }
 END_TEST
@@ -272,7 +222,7 @@ END_TEST
 START_TEST(test_array_binary_round_trip)
 {
     birch_db *db = open_db("binary");
-    exec_ok(db, "CREATE TABLE b(a int[])");
+    eh_exec_ok(db, "CREATE TABLE b(a int[])");
     birch_stmt *stmt = NULL;
     ck_assert_int_eq(birch_prepare(db, "SELECT '{1,NULL,-2}'::int[]", -1, &stmt, NULL), BIRCH_OK);
     ck_assert_int_eq(birch_step(stmt), BIRCH_ROW);
@@ -316,11 +266,11 @@ END_TEST
 START_TEST(test_array_random_text_round_trip)
 {
     birch_db *db = open_db("random");
-    exec_ok(db, "CREATE TABLE r(id int, a text[])");
+    eh_exec_ok(db, "CREATE TABLE r(id int, a text[])");
     static const char *const PIECES[] = { "a", " ", "\\\\", "\"", ",", "{", "}", "NULL", "x y",
                                           "é", "" };
     enum { PIECE_COUNT = sizeof PIECES / sizeof PIECES[0] };
-    int round_count = (int)(200 * test_scale());
+    int round_count = (int)(200 * eh_test_scale());
     if (round_count < 20) round_count = 20;
     unsigned seed = 7;
     char sql[4096];
@@ -341,7 +291,7 @@ START_TEST(test_array_random_text_round_trip)
             }
         }
         snprintf(sql + used, sizeof sql - used, "]::text[])");
-        exec_ok(db, sql);
+        eh_exec_ok(db, sql);
     }
     char want[32];
     snprintf(want, sizeof want, "%d", round_count);

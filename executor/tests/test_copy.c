@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "executor/tests/exec_harness.h"
 #include "include/birch.h"
 
 static char test_path[PATH_MAX];
@@ -18,14 +19,6 @@ static double test_scale(void)
     const char *text = getenv("BIRCH_TEST_SCALE");
     double scale = text != NULL ? atof(text) : 1.0;
     return scale > 0 ? scale : 1.0;
-}
-
-static void path_remove(const char *path)
-{
-    char wal[PATH_MAX + 8];
-    unlink(path);
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
 }
 
 static const char *tmp_dir(void)
@@ -48,7 +41,7 @@ static const char *error_text(void)
 static void setup(void)
 {
     snprintf(test_path, sizeof test_path, "%s/birch_copy_%d.birch", tmp_dir(), (int)getpid());
-    path_remove(test_path);
+    eh_path_remove(test_path);
     ck_assert_int_eq(birch_open(test_path, NULL, &db), BIRCH_OK);
 }
 
@@ -56,7 +49,7 @@ static void teardown(void)
 {
     birch_close(db);
     db = NULL;
-    path_remove(test_path);
+    eh_path_remove(test_path);
 }
 
 static void exec_ok(const char *sql)

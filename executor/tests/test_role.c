@@ -13,35 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "executor/tests/exec_harness.h"
 #include "include/birch.h"
-
-static char test_path[PATH_MAX];
-
-static void path_remove(const char *path)
-{
-    char wal[PATH_MAX + 8];
-    unlink(path);
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-}
-
-static const char *fresh_path(const char *name)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(test_path, sizeof test_path, "%s/birch_role_%d_%s.birch",
-             dir != NULL && *dir != '\0' ? dir : "/tmp", (int)getpid(), name);
-    path_remove(test_path);
-    return test_path;
-}
-
-static const char *error_text(birch_db *db)
-{
-    static __thread char text[1024];
-    const birch_error *error = birch_last_error(db);
-    if (error == NULL) return "(no error)";
-    snprintf(text, sizeof text, "%s %s", error->sqlstate, error->message);
-    return text;
-}
 
 static birch_db *open_as(const char *path, const char *user)
 {
@@ -49,28 +22,8 @@ static birch_db *open_as(const char *path, const char *user)
     birch_open_options options = {.struct_size = sizeof options, .create = true, .user = user};
     int rc = birch_open(path, &options, &db);
     ck_assert_msg(rc == BIRCH_OK, "birch_open as %s: %s", user != NULL ? user : "(owner)",
-                  error_text(db));
+                  eh_error_text(db));
     return db;
-}
-
-static void exec_ok(birch_db *db, const char *sql)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_OK, "%s: %s", sql, error_text(db));
-}
-
-static void exec_fails(birch_db *db, const char *sql, const char *sqlstate, const char *message)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_ERROR, "%s: expected %s, succeeded", sql, sqlstate);
-    const birch_error *error = birch_last_error(db);
-    ck_assert_ptr_nonnull(error);
-    ck_assert_msg(strcmp(error->sqlstate, sqlstate) == 0, "%s: expected %s, got %s %s", sql,
-                  sqlstate, error->sqlstate, error->message);
-    if (message != NULL) {
-        ck_assert_msg(strcmp(error->message, message) == 0, "%s: message %s", sql,
-                      error->message);
-    }
 }
 
 /* query_one: the first column of the only row, malloc'd ("NULL" for SQL NULL). */
@@ -78,8 +31,8 @@ static char *query_one(birch_db *db, const char *sql)
 {
     birch_stmt *stmt = NULL;
     int rc = birch_prepare(db, sql, -1, &stmt, NULL);
-    ck_assert_msg(rc == BIRCH_OK && stmt != NULL, "prepare %s: %s", sql, error_text(db));
-    ck_assert_msg(birch_step(stmt) == BIRCH_ROW, "%s: no row: %s", sql, error_text(db));
+    ck_assert_msg(rc == BIRCH_OK && stmt != NULL, "prepare %s: %s", sql, eh_error_text(db));
+    ck_assert_msg(birch_step(stmt) == BIRCH_ROW, "%s: no row: %s", sql, eh_error_text(db));
     size_t size = 0;
     const char *text = birch_column_text(stmt, 0, &size);
     char *copy = strdup(text != NULL ? text : "NULL");
@@ -143,7 +96,7 @@ static void on_notice(void *ctx, const birch_error *notice)
 
 START_TEST(test_role_bootstrap_is_owner)
 {
-    const char *path = fresh_path("bootstrap");
+    const char *path = eh_path("role", "bootstrap");
     birch_db *db = open_as(path, NULL);
     char *user = query_one(db, "SELECT current_user");
     ck_assert_str_eq(user, os_user());
@@ -156,90 +109,90 @@ START_TEST(test_role_bootstrap_is_owner)
     char sql[256];
     snprintf(sql, sizeof sql, "ALTER ROLE \"%s\" PASSWORD 'md5534b9a3588bdd87bf7c3b9d650e43e46'",
              os_user());
-    exec_ok(db, sql);
+    eh_exec_ok(db, sql);
     VERIFIER_IS(db, os_user(), "md5534b9a3588bdd87bf7c3b9d650e43e46");
     snprintf(sql, sizeof sql, "DROP ROLE \"%s\"", os_user());
-    exec_fails(db, sql, "55006", "current user cannot be dropped");
+    eh_exec_fails(db, sql, "55006", "current user cannot be dropped");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_role_create_alter_drop)
 {
-    const char *path = fresh_path("ddl");
+    const char *path = eh_path("role", "ddl");
     birch_db *db = open_as(path, NULL);
     Notices notices = {0};
     birch_set_notice_hook(db, on_notice, &notices);
-    exec_ok(db, "CREATE ROLE alice LOGIN PASSWORD 'secret'");
+    eh_exec_ok(db, "CREATE ROLE alice LOGIN PASSWORD 'secret'");
     ck_assert(verifier_starts(db, "alice", "SCRAM-SHA-256$4096:"));
-    exec_fails(db, "CREATE ROLE alice", "42710", "role \"alice\" already exists");
-    exec_fails(db, "CREATE USER alice", "42710", "role \"alice\" already exists");
+    eh_exec_fails(db, "CREATE ROLE alice", "42710", "role \"alice\" already exists");
+    eh_exec_fails(db, "CREATE USER alice", "42710", "role \"alice\" already exists");
     /* CREATE ROLE: NOLOGIN by default; CREATE USER: LOGIN */
-    exec_ok(db, "CREATE ROLE group1");
+    eh_exec_ok(db, "CREATE ROLE group1");
     VERIFIER_IS(db, "group1", "ERROR 28000 role \"group1\" is not permitted to log in");
-    exec_ok(db, "CREATE USER bob");
+    eh_exec_ok(db, "CREATE USER bob");
     VERIFIER_IS(db, "bob", "");
-    exec_ok(db, "ALTER ROLE group1 WITH LOGIN");
+    eh_exec_ok(db, "ALTER ROLE group1 WITH LOGIN");
     VERIFIER_IS(db, "group1", "");
-    exec_ok(db, "ALTER USER bob NOLOGIN");
+    eh_exec_ok(db, "ALTER USER bob NOLOGIN");
     VERIFIER_IS(db, "bob", "ERROR 28000 role \"bob\" is not permitted to log in");
     /* every option of the grammar */
-    exec_ok(db, "CREATE ROLE full1 WITH SUPERUSER CREATEDB CREATEROLE INHERIT LOGIN REPLICATION "
+    eh_exec_ok(db, "CREATE ROLE full1 WITH SUPERUSER CREATEDB CREATEROLE INHERIT LOGIN REPLICATION "
                 "BYPASSRLS CONNECTION LIMIT 5 ENCRYPTED PASSWORD 'pw' VALID UNTIL 'infinity'");
-    exec_ok(db, "ALTER ROLE full1 NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION "
+    eh_exec_ok(db, "ALTER ROLE full1 NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION "
                 "NOBYPASSRLS CONNECTION LIMIT -1 PASSWORD NULL");
     VERIFIER_IS(db, "full1", "");
     /* errors */
-    exec_fails(db, "ALTER ROLE nobody LOGIN", "42704", "role \"nobody\" does not exist");
-    exec_fails(db, "CREATE ROLE x LOGIN NOLOGIN", "42601", "conflicting or redundant options");
-    exec_fails(db, "CREATE ROLE x PASSWORD 'a' PASSWORD 'b'", "42601", NULL);
-    exec_fails(db, "CREATE ROLE x CONNECTION LIMIT -2", "22023", "invalid connection limit: -2");
-    exec_fails(db, "CREATE ROLE x VALID UNTIL 'not a time'", "22007", NULL);
-    exec_fails(db, "CREATE ROLE x FROBNICATE", "42601", "unrecognized role option \"frobnicate\"");
-    exec_fails(db, "CREATE ROLE pg_monitor2", "42939", "role name \"pg_monitor2\" is reserved");
-    exec_fails(db, "CREATE ROLE \"public\"", "42939", "role name \"public\" is reserved");
+    eh_exec_fails(db, "ALTER ROLE nobody LOGIN", "42704", "role \"nobody\" does not exist");
+    eh_exec_fails(db, "CREATE ROLE x LOGIN NOLOGIN", "42601", "conflicting or redundant options");
+    eh_exec_fails(db, "CREATE ROLE x PASSWORD 'a' PASSWORD 'b'", "42601", NULL);
+    eh_exec_fails(db, "CREATE ROLE x CONNECTION LIMIT -2", "22023", "invalid connection limit: -2");
+    eh_exec_fails(db, "CREATE ROLE x VALID UNTIL 'not a time'", "22007", NULL);
+    eh_exec_fails(db, "CREATE ROLE x FROBNICATE", "42601", "unrecognized role option \"frobnicate\"");
+    eh_exec_fails(db, "CREATE ROLE pg_monitor2", "42939", "role name \"pg_monitor2\" is reserved");
+    eh_exec_fails(db, "CREATE ROLE \"public\"", "42939", "role name \"public\" is reserved");
     VERIFIER_IS(db, "x", "ERROR 28000 role \"x\" does not exist");
     /* rename */
-    exec_fails(db, "ALTER ROLE alice RENAME TO bob", "42710", "role \"bob\" already exists");
-    exec_ok(db, "ALTER ROLE alice RENAME TO alicia");
+    eh_exec_fails(db, "ALTER ROLE alice RENAME TO bob", "42710", "role \"bob\" already exists");
+    eh_exec_ok(db, "ALTER ROLE alice RENAME TO alicia");
     VERIFIER_IS(db, "alice", "ERROR 28000 role \"alice\" does not exist");
     ck_assert(verifier_starts(db, "alicia", "SCRAM-SHA-256$"));   /* SCRAM survives a rename */
     /* drop */
-    exec_fails(db, "DROP ROLE nobody", "42704", "role \"nobody\" does not exist");
-    exec_fails(db, "DROP ROLE bob, nobody", "42704", NULL);
+    eh_exec_fails(db, "DROP ROLE nobody", "42704", "role \"nobody\" does not exist");
+    eh_exec_fails(db, "DROP ROLE bob, nobody", "42704", NULL);
     VERIFIER_IS(db, "bob", "ERROR 28000 role \"bob\" is not permitted to log in");   /* kept */
     notices.count = 0;
-    exec_ok(db, "DROP ROLE IF EXISTS nobody, bob, bob");
+    eh_exec_ok(db, "DROP ROLE IF EXISTS nobody, bob, bob");
     ck_assert_int_eq(notices.count, 1);
     ck_assert_str_eq(notices.last, "NOTICE 00000 role \"nobody\" does not exist, skipping");
     VERIFIER_IS(db, "bob", "ERROR 28000 role \"bob\" does not exist");
-    exec_ok(db, "DROP USER alicia, group1");
+    eh_exec_ok(db, "DROP USER alicia, group1");
     VERIFIER_IS(db, "alicia", "ERROR 28000 role \"alicia\" does not exist");
     /* a dropped name can be used again */
-    exec_ok(db, "CREATE ROLE bob LOGIN");
+    eh_exec_ok(db, "CREATE ROLE bob LOGIN");
     VERIFIER_IS(db, "bob", "");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_role_verifier_formats)
 {
-    const char *path = fresh_path("formats");
+    const char *path = eh_path("role", "formats");
     birch_db *db = open_as(path, NULL);
     Notices notices = {0};
     birch_set_notice_hook(db, on_notice, &notices);
     /* md5 as PostgreSQL 15 makes it */
-    exec_ok(db, "SET password_encryption = 'md5'");
-    exec_ok(db, "CREATE ROLE u LOGIN PASSWORD 'p'");
+    eh_exec_ok(db, "SET password_encryption = 'md5'");
+    eh_exec_ok(db, "CREATE ROLE u LOGIN PASSWORD 'p'");
     VERIFIER_IS(db, "u", "md5534b9a3588bdd87bf7c3b9d650e43e46");
-    exec_fails(db, "SET password_encryption = 'sha1'", "22023", NULL);
-    exec_ok(db, "RESET password_encryption");
+    eh_exec_fails(db, "SET password_encryption = 'sha1'", "22023", NULL);
+    eh_exec_ok(db, "RESET password_encryption");
     char *setting = query_one(db, "SHOW password_encryption");
     ck_assert_str_eq(setting, "scram-sha-256");
     free(setting);
-    exec_ok(db, "ALTER ROLE u PASSWORD 'p'");
+    eh_exec_ok(db, "ALTER ROLE u PASSWORD 'p'");
     ck_assert(verifier_starts(db, "u", "SCRAM-SHA-256$4096:"));
     /* a verifier is stored as given, whatever password_encryption says */
     static const char scram[] =
@@ -247,83 +200,83 @@ START_TEST(test_role_verifier_formats)
         ":czCXcuipK5QL83YEr4X3RGd+8/QDQ9/LVpdebseOCNI=";
     char sql[512];
     snprintf(sql, sizeof sql, "CREATE ROLE bob LOGIN PASSWORD '%s'", scram);
-    exec_ok(db, sql);
+    eh_exec_ok(db, sql);
     VERIFIER_IS(db, "bob", scram);
-    exec_ok(db, "ALTER ROLE bob PASSWORD 'md54a0a68b43b6cd5cf266fa02f196e2371'");
+    eh_exec_ok(db, "ALTER ROLE bob PASSWORD 'md54a0a68b43b6cd5cf266fa02f196e2371'");
     VERIFIER_IS(db, "bob", "md54a0a68b43b6cd5cf266fa02f196e2371");
     /* renaming clears an md5 verifier (it is salted with the name), with a NOTICE */
     notices.count = 0;
-    exec_ok(db, "ALTER ROLE bob RENAME TO robert");
+    eh_exec_ok(db, "ALTER ROLE bob RENAME TO robert");
     ck_assert_int_eq(notices.count, 1);
     ck_assert_str_eq(notices.last, "NOTICE 00000 MD5 password cleared because of role rename");
     VERIFIER_IS(db, "robert", "");
     /* an empty password clears it, with a NOTICE */
     notices.count = 0;
-    exec_ok(db, "ALTER ROLE u PASSWORD ''");
+    eh_exec_ok(db, "ALTER ROLE u PASSWORD ''");
     ck_assert_int_eq(notices.count, 1);
     VERIFIER_IS(db, "u", "");
     /* an expired password is no password for authentication */
-    exec_ok(db, "ALTER ROLE u PASSWORD 'p' VALID UNTIL '2001-01-01 00:00:00+00'");
+    eh_exec_ok(db, "ALTER ROLE u PASSWORD 'p' VALID UNTIL '2001-01-01 00:00:00+00'");
     VERIFIER_IS(db, "u", "");
-    exec_ok(db, "ALTER ROLE u VALID UNTIL '2999-01-01 00:00:00+00'");
+    eh_exec_ok(db, "ALTER ROLE u VALID UNTIL '2999-01-01 00:00:00+00'");
     ck_assert(verifier_starts(db, "u", "SCRAM-SHA-256$"));
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_role_ddl_is_transactional)
 {
-    const char *path = fresh_path("txn");
+    const char *path = eh_path("role", "txn");
     birch_db *db = open_as(path, NULL);
     /* the very first role statement creates the roles tree: rolled back, it is gone */
-    exec_ok(db, "BEGIN");
-    exec_ok(db, "CREATE ROLE r1 LOGIN");
+    eh_exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "CREATE ROLE r1 LOGIN");
     VERIFIER_IS(db, "r1", "");                       /* visible to its own transaction */
-    exec_ok(db, "ROLLBACK");
+    eh_exec_ok(db, "ROLLBACK");
     VERIFIER_IS(db, "r1", "ERROR 28000 role \"r1\" does not exist");
-    exec_ok(db, "CREATE ROLE r1 LOGIN PASSWORD 'one'");
+    eh_exec_ok(db, "CREATE ROLE r1 LOGIN PASSWORD 'one'");
     char *before = verifier_of(db, "r1");
-    exec_ok(db, "BEGIN");
-    exec_ok(db, "ALTER ROLE r1 PASSWORD 'two' NOLOGIN");
-    exec_ok(db, "ALTER ROLE r1 RENAME TO r2");
-    exec_ok(db, "CREATE ROLE r3");
-    exec_ok(db, "ROLLBACK");
+    eh_exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "ALTER ROLE r1 PASSWORD 'two' NOLOGIN");
+    eh_exec_ok(db, "ALTER ROLE r1 RENAME TO r2");
+    eh_exec_ok(db, "CREATE ROLE r3");
+    eh_exec_ok(db, "ROLLBACK");
     VERIFIER_IS(db, "r1", before);
     VERIFIER_IS(db, "r2", "ERROR 28000 role \"r2\" does not exist");
     VERIFIER_IS(db, "r3", "ERROR 28000 role \"r3\" does not exist");
     /* DROP ROLE rolls back too */
-    exec_ok(db, "BEGIN");
-    exec_ok(db, "DROP ROLE r1");
+    eh_exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "DROP ROLE r1");
     VERIFIER_IS(db, "r1", "ERROR 28000 role \"r1\" does not exist");
-    exec_ok(db, "ROLLBACK");
+    eh_exec_ok(db, "ROLLBACK");
     VERIFIER_IS(db, "r1", before);
     /* a failing statement in a block leaves nothing behind */
-    exec_ok(db, "BEGIN");
-    exec_ok(db, "CREATE ROLE r4");
-    exec_fails(db, "CREATE ROLE r1", "42710", NULL);
-    exec_ok(db, "ROLLBACK");
+    eh_exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "CREATE ROLE r4");
+    eh_exec_fails(db, "CREATE ROLE r1", "42710", NULL);
+    eh_exec_ok(db, "ROLLBACK");
     VERIFIER_IS(db, "r4", "ERROR 28000 role \"r4\" does not exist");
     /* another session sees a role only after commit */
     birch_db *other = open_as(path, NULL);
-    exec_ok(db, "BEGIN");
-    exec_ok(db, "CREATE ROLE r5 LOGIN");
+    eh_exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "CREATE ROLE r5 LOGIN");
     VERIFIER_IS(other, "r5", "ERROR 28000 role \"r5\" does not exist");
-    exec_ok(db, "COMMIT");
+    eh_exec_ok(db, "COMMIT");
     VERIFIER_IS(other, "r5", "");
     birch_close(other);
     free(before);
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_role_login_and_reopen)
 {
-    const char *path = fresh_path("login");
+    const char *path = eh_path("role", "login");
     birch_db *db = open_as(path, NULL);
-    exec_ok(db, "CREATE USER carol PASSWORD 'c'");
-    exec_ok(db, "CREATE ROLE dave");
+    eh_exec_ok(db, "CREATE USER carol PASSWORD 'c'");
+    eh_exec_ok(db, "CREATE ROLE dave");
     char *carol = verifier_of(db, "carol");
     birch_close(db);
 
@@ -352,38 +305,38 @@ START_TEST(test_role_login_and_reopen)
     free(user);
     VERIFIER_IS(db, "carol", carol);
     VERIFIER_IS(db, "dave", "ERROR 28000 role \"dave\" is not permitted to log in");
-    exec_fails(db, "DROP ROLE carol", "55006", "current user cannot be dropped");
-    exec_fails(db, "ALTER ROLE carol RENAME TO caroline", "0A000",
+    eh_exec_fails(db, "DROP ROLE carol", "55006", "current user cannot be dropped");
+    eh_exec_fails(db, "ALTER ROLE carol RENAME TO caroline", "0A000",
                "session user cannot be renamed");
     /* the bootstrap role owns everything: not droppable even by another superuser */
     char sql[256];
     snprintf(sql, sizeof sql, "DROP ROLE \"%s\"", os_user());
-    exec_fails(db, sql, "2BP01", NULL);
-    exec_ok(db, "DROP ROLE dave");
+    eh_exec_fails(db, sql, "2BP01", NULL);
+    eh_exec_ok(db, "DROP ROLE dave");
     birch_close(db);
     db = open_as(path, NULL);
     VERIFIER_IS(db, "dave", "ERROR 28000 role \"dave\" does not exist");
     VERIFIER_IS(db, "carol", carol);
     birch_close(db);
     free(carol);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_role_many)
 {
-    const char *path = fresh_path("many");
+    const char *path = eh_path("role", "many");
     birch_db *db = open_as(path, NULL);
     double scale = getenv("BIRCH_TEST_SCALE") != NULL ? atof(getenv("BIRCH_TEST_SCALE")) : 1.0;
     int role_count = (int)(200 * scale) + 10;
     char sql[128], name[64];
     for (int role_idx = 0; role_idx < role_count; role_idx++) {
         snprintf(sql, sizeof sql, "CREATE USER user_%d PASSWORD 'pw%d'", role_idx, role_idx);
-        exec_ok(db, sql);
+        eh_exec_ok(db, sql);
     }
     for (int role_idx = 0; role_idx < role_count; role_idx += 2) {
         snprintf(sql, sizeof sql, "DROP USER user_%d", role_idx);
-        exec_ok(db, sql);
+        eh_exec_ok(db, sql);
     }
     birch_close(db);
     db = open_as(path, NULL);
@@ -399,11 +352,11 @@ START_TEST(test_role_many)
         free(verifier);
     }
     /* a 70-character name is truncated to 63, as PostgreSQL does */
-    exec_ok(db, "CREATE ROLE aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa "
+    eh_exec_ok(db, "CREATE ROLE aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa "
                 "LOGIN");
     VERIFIER_IS(db, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -411,9 +364,9 @@ END_TEST
  * the committed roles and drops the uncommitted ones, the lazily created roles tree included */
 START_TEST(test_role_survives_crash)
 {
-    const char *path = fresh_path("crash");
+    const char *path = eh_path("role", "crash");
     birch_db *db = open_as(path, NULL);
-    exec_ok(db, "CREATE TABLE t (a int)");
+    eh_exec_ok(db, "CREATE TABLE t (a int)");
     birch_close(db);
     pid_t child = fork();
     ck_assert_int_ne(child, -1);
@@ -434,13 +387,13 @@ START_TEST(test_role_survives_crash)
     db = open_as(path, "erin");
     ck_assert(verifier_starts(db, "erin", "SCRAM-SHA-256$"));
     VERIFIER_IS(db, "frank", "ERROR 28000 role \"frank\" does not exist");
-    exec_ok(db, "CREATE USER frank");
+    eh_exec_ok(db, "CREATE USER frank");
     VERIFIER_IS(db, "frank", "");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 
     /* the very first role statement's transaction dies: no roles tree, the owner remains */
-    path = fresh_path("crash_first");
+    path = eh_path("role", "crash_first");
     child = fork();
     ck_assert_int_ne(child, -1);
     if (child == 0) {
@@ -455,10 +408,10 @@ START_TEST(test_role_survives_crash)
     db = open_as(path, NULL);
     VERIFIER_IS(db, "gina", "ERROR 28000 role \"gina\" does not exist");
     VERIFIER_IS(db, os_user(), "");
-    exec_ok(db, "CREATE USER gina");
+    eh_exec_ok(db, "CREATE USER gina");
     VERIFIER_IS(db, "gina", "");
     birch_close(db);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 

@@ -13,67 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "executor/tests/exec_harness.h"
 #include "include/birch.h"
-
-static char test_path[PATH_MAX];
-
-static const char *fresh_path(const char *name)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(test_path, sizeof test_path, "%s/birch_notify_%d_%s.birch",
-             dir != NULL && *dir != '\0' ? dir : "/tmp", (int)getpid(), name);
-    unlink(test_path);
-    char wal[PATH_MAX + 8];
-    snprintf(wal, sizeof wal, "%s-wal", test_path);
-    unlink(wal);
-    return test_path;
-}
-
-static void path_remove(const char *path)
-{
-    unlink(path);
-    char wal[PATH_MAX + 8];
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-}
-
-static const char *error_text(birch_db *db)
-{
-    static __thread char text[1024];
-    const birch_error *error = birch_last_error(db);
-    if (error == NULL) return "(no error)";
-    snprintf(text, sizeof text, "%s %s", error->sqlstate, error->message);
-    return text;
-}
-
-static birch_db *open_db(const char *path)
-{
-    birch_db *db = NULL;
-    int rc = birch_open(path, NULL, &db);
-    ck_assert_msg(rc == BIRCH_OK, "birch_open: %s", error_text(db));
-    return db;
-}
-
-static void exec_ok(birch_db *db, const char *sql)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_OK, "%s: %s", sql, error_text(db));
-}
-
-static void exec_fails(birch_db *db, const char *sql, const char *sqlstate)
-{
-    int rc = birch_exec(db, sql, NULL, NULL);
-    ck_assert_msg(rc == BIRCH_ERROR, "%s succeeded", sql);
-    ck_assert_str_eq(birch_last_error(db)->sqlstate, sqlstate);
-}
 
 static int64_t count_rows(birch_db *db, const char *table)
 {
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
     birch_stmt *stmt = NULL;
-    ck_assert_msg(birch_prepare(db, sql, -1, &stmt, NULL) == BIRCH_OK, "%s", error_text(db));
-    ck_assert_msg(birch_step(stmt) == BIRCH_ROW, "%s", error_text(db));
+    ck_assert_msg(birch_prepare(db, sql, -1, &stmt, NULL) == BIRCH_OK, "%s", eh_error_text(db));
+    ck_assert_msg(birch_step(stmt) == BIRCH_ROW, "%s", eh_error_text(db));
     int64_t count = birch_column_int64(stmt, 0);
     ck_assert_int_eq(birch_step(stmt), BIRCH_DONE);
     birch_finalize(stmt);
@@ -84,67 +33,67 @@ static int64_t count_rows(birch_db *db, const char *table)
 
 START_TEST(test_rr_snapshot_at_first_statement)
 {
-    const char *path = fresh_path("rr_first");
-    birch_db *a = open_db(path);
-    birch_db *b = open_db(path);
-    exec_ok(b, "CREATE TABLE t(id int PRIMARY KEY)");
-    exec_ok(b, "CREATE TABLE other(id int)");
-    exec_ok(a, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    const char *path = eh_path("notify", "rr_first");
+    birch_db *a = eh_open(path);
+    birch_db *b = eh_open(path);
+    eh_exec_ok(b, "CREATE TABLE t(id int PRIMARY KEY)");
+    eh_exec_ok(b, "CREATE TABLE other(id int)");
+    eh_exec_ok(a, "BEGIN ISOLATION LEVEL REPEATABLE READ");
     /* statements that take no snapshot: SHOW, SET, SAVEPOINT, LOCK TABLE */
-    exec_ok(a, "SHOW transaction_isolation");
-    exec_ok(a, "SAVEPOINT s1");
-    exec_ok(a, "LOCK TABLE other IN ACCESS SHARE MODE");
-    exec_ok(b, "INSERT INTO t VALUES (1)");          /* commits before A's first query */
+    eh_exec_ok(a, "SHOW transaction_isolation");
+    eh_exec_ok(a, "SAVEPOINT s1");
+    eh_exec_ok(a, "LOCK TABLE other IN ACCESS SHARE MODE");
+    eh_exec_ok(b, "INSERT INTO t VALUES (1)");          /* commits before A's first query */
     ck_assert_int_eq(count_rows(a, "t"), 1);           /* the snapshot is taken here */
-    exec_ok(b, "INSERT INTO t VALUES (2)");
+    eh_exec_ok(b, "INSERT INTO t VALUES (2)");
     ck_assert_int_eq(count_rows(a, "t"), 1);           /* frozen */
-    exec_ok(a, "ROLLBACK TO SAVEPOINT s1");            /* keeps the snapshot */
+    eh_exec_ok(a, "ROLLBACK TO SAVEPOINT s1");            /* keeps the snapshot */
     ck_assert_int_eq(count_rows(a, "t"), 1);
-    exec_ok(a, "COMMIT");
+    eh_exec_ok(a, "COMMIT");
     ck_assert_int_eq(count_rows(a, "t"), 2);
 
     /* SET TRANSACTION ISOLATION LEVEL after BEGIN: the same */
-    exec_ok(a, "BEGIN");
-    exec_ok(a, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-    exec_ok(b, "INSERT INTO t VALUES (3)");
+    eh_exec_ok(a, "BEGIN");
+    eh_exec_ok(a, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    eh_exec_ok(b, "INSERT INTO t VALUES (3)");
     ck_assert_int_eq(count_rows(a, "t"), 3);
-    exec_ok(b, "INSERT INTO t VALUES (4)");
+    eh_exec_ok(b, "INSERT INTO t VALUES (4)");
     ck_assert_int_eq(count_rows(a, "t"), 3);
-    exec_fails(a, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "25001");
-    exec_ok(a, "ROLLBACK");
+    eh_exec_fails(a, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "25001", NULL);
+    eh_exec_ok(a, "ROLLBACK");
 
     /* a statement prepared (planned) inside the block before the others commit */
-    exec_ok(a, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    eh_exec_ok(a, "BEGIN ISOLATION LEVEL REPEATABLE READ");
     birch_stmt *stmt = NULL;
     ck_assert_msg(birch_prepare(a, "SELECT count(*) FROM t", -1, &stmt, NULL) == BIRCH_OK,
-                  "%s", error_text(a));
-    exec_ok(b, "INSERT INTO t VALUES (5)");
+                  "%s", eh_error_text(a));
+    eh_exec_ok(b, "INSERT INTO t VALUES (5)");
     ck_assert_int_eq(birch_step(stmt), BIRCH_ROW);
     ck_assert_int_eq(birch_column_int64(stmt, 0), 5);
     ck_assert_int_eq(birch_step(stmt), BIRCH_DONE);
-    exec_ok(b, "INSERT INTO t VALUES (6)");
+    eh_exec_ok(b, "INSERT INTO t VALUES (6)");
     ck_assert_int_eq(birch_reset(stmt), BIRCH_OK);
     ck_assert_int_eq(birch_step(stmt), BIRCH_ROW);
     ck_assert_int_eq(birch_column_int64(stmt, 0), 5);
     birch_finalize(stmt);
-    exec_ok(a, "ROLLBACK");
+    eh_exec_ok(a, "ROLLBACK");
     /* write-write conflict detection still works with the retaken snapshot */
-    exec_ok(b, "CREATE TABLE acc(id int PRIMARY KEY, v int); INSERT INTO acc VALUES (1, 0)");
-    exec_ok(a, "BEGIN; SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    eh_exec_ok(b, "CREATE TABLE acc(id int PRIMARY KEY, v int); INSERT INTO acc VALUES (1, 0)");
+    eh_exec_ok(a, "BEGIN; SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     ck_assert_int_eq(count_rows(a, "acc"), 1);
-    exec_ok(b, "UPDATE acc SET v = v + 1 WHERE id = 1");
-    exec_fails(a, "UPDATE acc SET v = v + 10 WHERE id = 1", "40001");
-    exec_ok(a, "ROLLBACK");
+    eh_exec_ok(b, "UPDATE acc SET v = v + 1 WHERE id = 1");
+    eh_exec_fails(a, "UPDATE acc SET v = v + 10 WHERE id = 1", "40001", NULL);
+    eh_exec_ok(a, "ROLLBACK");
 
     /* READ COMMITTED still sees each commit */
-    exec_ok(a, "BEGIN");
+    eh_exec_ok(a, "BEGIN");
     int64_t before = count_rows(a, "t");
-    exec_ok(b, "INSERT INTO t VALUES (7)");
+    eh_exec_ok(b, "INSERT INTO t VALUES (7)");
     ck_assert_int_eq(count_rows(a, "t"), before + 1);
-    exec_ok(a, "COMMIT");
+    eh_exec_ok(a, "COMMIT");
     ck_assert_int_eq(birch_close(a), BIRCH_OK);
     ck_assert_int_eq(birch_close(b), BIRCH_OK);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -185,25 +134,25 @@ static void expect_none(birch_db *db)
 
 START_TEST(test_notify_delivery)
 {
-    const char *path = fresh_path("notify");
-    birch_db *a = open_db(path);
-    birch_db *b = open_db(path);
+    const char *path = eh_path("notify", "notify");
+    birch_db *a = eh_open(path);
+    birch_db *b = eh_open(path);
     birch_set_backend_pid(a, 1001);
     birch_set_backend_pid(b, 1002);
     expect_none(a);
-    exec_ok(a, "LISTEN jobs");
-    exec_ok(b, "NOTIFY jobs, 'one'");
+    eh_exec_ok(a, "LISTEN jobs");
+    eh_exec_ok(b, "NOTIFY jobs, 'one'");
     expect(a, 1002, "jobs", "one");
     expect_none(a);
     expect_none(b);                                  /* b does not listen */
     /* pg_notify, no payload, other channels */
-    exec_ok(b, "NOTIFY jobs");
-    exec_ok(b, "NOTIFY other, 'x'");
+    eh_exec_ok(b, "NOTIFY jobs");
+    eh_exec_ok(b, "NOTIFY other, 'x'");
     expect(a, 1002, "jobs", "");
     expect_none(a);
     /* the sender gets its own; order is commit order; duplicates in one transaction fold */
-    exec_ok(b, "LISTEN jobs");
-    exec_ok(b, "BEGIN; NOTIFY jobs, 'p'; NOTIFY jobs, 'q'; NOTIFY jobs, 'p'; NOTIFY jobs, 'q'; "
+    eh_exec_ok(b, "LISTEN jobs");
+    eh_exec_ok(b, "BEGIN; NOTIFY jobs, 'p'; NOTIFY jobs, 'q'; NOTIFY jobs, 'p'; NOTIFY jobs, 'q'; "
                "COMMIT");
     expect(a, 1002, "jobs", "p");
     expect(a, 1002, "jobs", "q");
@@ -212,20 +161,20 @@ START_TEST(test_notify_delivery)
     expect(b, 1002, "jobs", "q");
     expect_none(b);
     /* not delivered before commit; dropped on rollback */
-    exec_ok(b, "BEGIN");
-    exec_ok(b, "NOTIFY jobs, 'later'");
+    eh_exec_ok(b, "BEGIN");
+    eh_exec_ok(b, "NOTIFY jobs, 'later'");
     expect_none(a);
-    exec_ok(b, "COMMIT");
+    eh_exec_ok(b, "COMMIT");
     expect(a, 1002, "jobs", "later");
     expect(b, 1002, "jobs", "later");
-    exec_ok(b, "BEGIN; NOTIFY jobs, 'gone'; ROLLBACK");
+    eh_exec_ok(b, "BEGIN; NOTIFY jobs, 'gone'; ROLLBACK");
     expect_none(a);
     expect_none(b);
     /* an error rolls the implicit transaction back */
-    exec_fails(b, "NOTIFY jobs, 'err'; SELECT 1/0", "22012");
+    eh_exec_fails(b, "NOTIFY jobs, 'err'; SELECT 1/0", "22012", NULL);
     expect_none(a);
     /* ROLLBACK TO SAVEPOINT drops what came after it */
-    exec_ok(b, "BEGIN; NOTIFY jobs, 'kept'; SAVEPOINT s; NOTIFY jobs, 'dropped'; "
+    eh_exec_ok(b, "BEGIN; NOTIFY jobs, 'kept'; SAVEPOINT s; NOTIFY jobs, 'dropped'; "
                "ROLLBACK TO SAVEPOINT s; NOTIFY jobs, 'after'; COMMIT");
     expect(a, 1002, "jobs", "kept");
     expect(a, 1002, "jobs", "after");
@@ -233,42 +182,42 @@ START_TEST(test_notify_delivery)
     while (birch_notification_next(b, NULL, NULL, NULL) == BIRCH_ROW) {
     }
     /* UNLISTEN (transactional, and *) */
-    exec_ok(a, "BEGIN; UNLISTEN jobs");
-    exec_ok(b, "NOTIFY jobs, 'still listening'");
-    exec_ok(a, "COMMIT");
+    eh_exec_ok(a, "BEGIN; UNLISTEN jobs");
+    eh_exec_ok(b, "NOTIFY jobs, 'still listening'");
+    eh_exec_ok(a, "COMMIT");
     expect(a, 1002, "jobs", "still listening");
-    exec_ok(b, "NOTIFY jobs, 'not any more'");
+    eh_exec_ok(b, "NOTIFY jobs, 'not any more'");
     expect_none(a);
-    exec_ok(a, "BEGIN; LISTEN x; ROLLBACK");
-    exec_ok(b, "NOTIFY x");
+    eh_exec_ok(a, "BEGIN; LISTEN x; ROLLBACK");
+    eh_exec_ok(b, "NOTIFY x");
     expect_none(a);
-    exec_ok(a, "LISTEN x; LISTEN y; LISTEN x");
-    exec_ok(b, "NOTIFY x, '1'; NOTIFY y, '2'");
+    eh_exec_ok(a, "LISTEN x; LISTEN y; LISTEN x");
+    eh_exec_ok(b, "NOTIFY x, '1'; NOTIFY y, '2'");
     expect(a, 1002, "x", "1");
     expect(a, 1002, "y", "2");
-    exec_ok(a, "UNLISTEN *");
-    exec_ok(b, "NOTIFY x, '1'; NOTIFY y, '2'");
+    eh_exec_ok(a, "UNLISTEN *");
+    eh_exec_ok(b, "NOTIFY x, '1'; NOTIFY y, '2'");
     expect_none(a);
     /* LISTEN and NOTIFY in one transaction: the sender is listening at its commit */
-    exec_ok(a, "BEGIN; LISTEN z; NOTIFY z, 'self'; COMMIT");
+    eh_exec_ok(a, "BEGIN; LISTEN z; NOTIFY z, 'self'; COMMIT");
     expect(a, 1001, "z", "self");
     /* DISCARD ALL unlistens */
-    exec_ok(a, "DISCARD ALL");
-    exec_ok(b, "NOTIFY z");
+    eh_exec_ok(a, "DISCARD ALL");
+    eh_exec_ok(b, "NOTIFY z");
     expect_none(a);
     while (birch_notification_next(b, NULL, NULL, NULL) == BIRCH_ROW) {
     }
     ck_assert_int_eq(birch_close(a), BIRCH_OK);
     ck_assert_int_eq(birch_close(b), BIRCH_OK);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
 START_TEST(test_notify_limits)
 {
-    const char *path = fresh_path("limits");
-    birch_db *a = open_db(path);
-    exec_ok(a, "LISTEN big");
+    const char *path = eh_path("notify", "limits");
+    birch_db *a = eh_open(path);
+    eh_exec_ok(a, "LISTEN big");
     char *sql = malloc(9000);
     ck_assert_ptr_nonnull(sql);
     char *payload = malloc(8001);
@@ -276,7 +225,7 @@ START_TEST(test_notify_limits)
     memset(payload, 'p', 7999);
     payload[7999] = '\0';
     snprintf(sql, 9000, "NOTIFY big, '%s'", payload);
-    exec_ok(a, sql);                                    /* 7999 bytes: allowed */
+    eh_exec_ok(a, sql);                                    /* 7999 bytes: allowed */
     Got *got = malloc(sizeof *got);
     ck_assert_ptr_nonnull(got);
     ck_assert(take(a, got));
@@ -284,36 +233,36 @@ START_TEST(test_notify_limits)
     payload[7999] = 'p';
     payload[8000] = '\0';
     snprintf(sql, 9000, "NOTIFY big, '%s'", payload);
-    exec_fails(a, sql, "22023");                        /* 8000 bytes: too long */
+    eh_exec_fails(a, sql, "22023", NULL);                        /* 8000 bytes: too long */
     /* a long identifier is truncated to 63 bytes, as PostgreSQL does */
-    exec_ok(a, "LISTEN \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabbb\"");
-    exec_ok(a, "NOTIFY \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaccc\"");
+    eh_exec_ok(a, "LISTEN \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabbb\"");
+    eh_exec_ok(a, "NOTIFY \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaccc\"");
     ck_assert(take(a, got));
     ck_assert_uint_eq(strlen(got->channel), 63);
-    exec_fails(a, "NOTIFY big, 1", "42601");            /* the payload is a string literal */
+    eh_exec_fails(a, "NOTIFY big, 1", "42601", NULL);   /* the payload is a string literal */
     /* pg_notify(channel, payload): the same checks (when the binder knows the function) */
     if (birch_exec(a, "SELECT pg_notify('big', 'fn')", NULL, NULL) == BIRCH_OK) {
         ck_assert(take(a, got));
         ck_assert_str_eq(got->payload, "fn");
-        exec_fails(a, "SELECT pg_notify('', 'x')", "22023");
-        exec_fails(a, "SELECT pg_notify(repeat('c', 64), 'x')", "22023");
-        exec_fails(a, "SELECT pg_notify('big', repeat('x', 8000))", "22023");
-        exec_ok(a, "SELECT pg_notify('big', NULL)");
+        eh_exec_fails(a, "SELECT pg_notify('', 'x')", "22023", NULL);
+        eh_exec_fails(a, "SELECT pg_notify(repeat('c', 64), 'x')", "22023", NULL);
+        eh_exec_fails(a, "SELECT pg_notify('big', repeat('x', 8000))", "22023", NULL);
+        eh_exec_ok(a, "SELECT pg_notify('big', NULL)");
         ck_assert(take(a, got));
         ck_assert_str_eq(got->payload, "");
     } else {
         ck_assert_str_eq(birch_last_error(a)->sqlstate, "42883");
     }
     /* in a block the failed NOTIFY fails the block and nothing is delivered */
-    exec_ok(a, "BEGIN; NOTIFY big, 'a'");
-    exec_fails(a, sql, "22023");
-    exec_ok(a, "COMMIT");
+    eh_exec_ok(a, "BEGIN; NOTIFY big, 'a'");
+    eh_exec_fails(a, sql, "22023", NULL);
+    eh_exec_ok(a, "COMMIT");
     ck_assert(!take(a, got));
     free(got);
     free(payload);
     free(sql);
     ck_assert_int_eq(birch_close(a), BIRCH_OK);
-    path_remove(path);
+    eh_path_remove(path);
 }
 END_TEST
 
@@ -354,18 +303,18 @@ static void *sender_main(void *arg)
 
 START_TEST(test_notify_hook_and_threads)
 {
-    const char *path = fresh_path("hook");
-    const char *other_path_src = fresh_path("hook_other");
+    const char *path = eh_path("notify", "hook");
+    const char *other_path_src = eh_path("notify", "hook_other");
     char other_path[PATH_MAX];
     snprintf(other_path, sizeof other_path, "%s", other_path_src);
-    path = fresh_path("hook");
-    birch_db *a = open_db(path);
-    birch_db *elsewhere = open_db(other_path);
+    path = eh_path("notify", "hook");
+    birch_db *a = eh_open(path);
+    birch_db *elsewhere = eh_open(other_path);
     HookCount count = {.calls = 0};
     pthread_mutex_init(&count.mutex, NULL);
     ck_assert_int_eq(birch_set_notify_hook(a, on_notify, &count), BIRCH_OK);
-    exec_ok(a, "LISTEN hooked");
-    exec_ok(elsewhere, "LISTEN hooked");
+    eh_exec_ok(a, "LISTEN hooked");
+    eh_exec_ok(elsewhere, "LISTEN hooked");
     const char *scale_text = getenv("BIRCH_TEST_SCALE");
     double scale = scale_text != NULL ? atof(scale_text) : 1.0;
     int per_thread = (int)(200 * (scale > 0 ? scale : 1.0));
@@ -402,18 +351,18 @@ START_TEST(test_notify_hook_and_threads)
     ck_assert(!take(elsewhere, &got));
     /* removing the hook */
     ck_assert_int_eq(birch_set_notify_hook(a, NULL, NULL), BIRCH_OK);
-    exec_ok(a, "NOTIFY hooked");
+    eh_exec_ok(a, "NOTIFY hooked");
     pthread_mutex_lock(&count.mutex);
     ck_assert_int_eq(count.calls, 3 * per_thread);
     pthread_mutex_unlock(&count.mutex);
     ck_assert(take(a, &got));
     pthread_mutex_destroy(&count.mutex);
     /* undelivered notifications are freed at close (ASan checks) */
-    exec_ok(a, "NOTIFY hooked, 'left behind'");
+    eh_exec_ok(a, "NOTIFY hooked, 'left behind'");
     ck_assert_int_eq(birch_close(a), BIRCH_OK);
     ck_assert_int_eq(birch_close(elsewhere), BIRCH_OK);
-    path_remove(path);
-    path_remove(other_path);
+    eh_path_remove(path);
+    eh_path_remove(other_path);
 }
 END_TEST
 

@@ -4,8 +4,8 @@
  *
  * Every query runs twice through birch.h, once with work_mem = 4GB (in memory) and once with
  * work_mem = 64kB (PostgreSQL's minimum), and the answers must be identical. That each query
- * really spilled is shown by arming the failpoint exec.spill.write: the 64kB run must then fail
- * with 53100 and the in-memory run must not. After every statement, failed or not, no spill
+ * really spilled is shown by arming the failpoint exec.spill.write: the 64kB sh_run must then fail
+ * with 53100 and the in-memory sh_run must not. After every statement, failed or not, no spill
  * file is left open (spill_file_live_count). */
 #include <check.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 #include "common/datetime.h"
 #include "common/failpoint.h"
 #include "executor/spill.h"
-#include "executor/tests/exec_harness.h"
+#include "executor/tests/spill_harness.h"
 #include "include/birch.h"
 
 static void check_ok(Error *err)
@@ -226,32 +226,11 @@ END_TEST
 
 typedef EhAnswer Answer;
 
-static birch_db *test_db;
-static char test_dir[256];
-
-static void exec_ok(const char *sql) { eh_exec_ok(test_db, sql); }
-
-/* run: the answer of sql under work_mem; *sqlstate_out the error's SQLSTATE ("" if none). */
-static Answer run(const char *sql, const char *work_mem, char *sqlstate_out)
-{
-    return eh_run(test_db, sql, work_mem, sqlstate_out);
-}
-
-static void db_path(char *path, size_t size)
-{
-    snprintf(path, size, "%s/spill.birch", test_dir);
-}
-
 /* db_create (once, before the tests fork): the table every query reads. */
 static void db_create(void)
 {
-    snprintf(test_dir, sizeof test_dir, "/tmp/birch-test-spill-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(test_dir));
-    char path[300];
-    db_path(path, sizeof path);
-    int rc = birch_open(path, NULL, &test_db);
-    ck_assert_msg(rc == BIRCH_OK, "open: %s", eh_error_text(test_db));
-    exec_ok("CREATE TABLE t (k int, g text, n numeric(12,2), v int, f float8)");
+    sh_db_create("spill");
+    sh_exec_ok("CREATE TABLE t (k int, g text, n numeric(12,2), v int, f float8)");
     long rows = (long)(40000 * eh_test_scale());
     if (rows < 8000) rows = 8000;
     char sql[1024];
@@ -261,85 +240,28 @@ static void db_create(void)
              "CASE WHEN i %% 89 = 0 THEN NULL ELSE (i %% 5003) * 1.25 END, "
              "CASE WHEN i %% 83 = 0 THEN NULL ELSE i %% 13 END, i / 7.0 "
              "FROM generate_series(1, %ld) AS s(i)", rows);
-    exec_ok(sql);
-    birch_close(test_db);
-    test_db = NULL;
-}
-
-static void db_remove(void)
-{
-    char path[300];
-    db_path(path, sizeof path);
-    unlink(path);
-    rmdir(test_dir);
-}
-
-static void db_setup(void)
-{
-    char path[300];
-    db_path(path, sizeof path);
-    int rc = birch_open(path, NULL, &test_db);
-    ck_assert_msg(rc == BIRCH_OK, "open: %s", eh_error_text(test_db));
-}
-
-static void db_teardown(void)
-{
-    fp_clear_all();
-    birch_close(test_db);
-    test_db = NULL;
-}
-
-/* check_spills: sql gives the same answer with 64kB as in memory, and really spills. */
-static void check_spills(const char *sql)
-{
-    int64_t live_before = spill_file_live_count();
-    char state[8];
-    Answer memory = run(sql, "4GB", state);
-    ck_assert_msg(state[0] == '\0', "%s in memory: %s %s", sql, state, eh_error_text(test_db));
-    ck_assert_int_gt(memory.rows, 0);
-    Answer spilled = run(sql, "64kB", state);
-    ck_assert_msg(state[0] == '\0', "%s at 64kB: %s %s", sql, state, eh_error_text(test_db));
-    ck_assert_int_eq(spilled.rows, memory.rows);
-    ck_assert_msg(strcmp(spilled.text, memory.text) == 0, "%s: answers differ", sql);
-    ck_assert_int_eq(spill_file_live_count(), live_before);
-    /* it spilled: a full disk fails it at 64kB, not in memory */
-    fp_set("exec.spill.write", FP_ACTION_ERROR, 0, 0);
-    Answer failed = run(sql, "64kB", state);
-    ck_assert_msg(strcmp(state, "53100") == 0, "%s with a full disk: '%s'", sql, state);
-    ck_assert_int_eq(spill_file_live_count(), live_before);
-    Answer again = run(sql, "4GB", state);
-    ck_assert_msg(state[0] == '\0', "%s in memory with a full disk: %s", sql, state);
-    fp_clear("exec.spill.write");
-    ck_assert_int_eq(again.rows, memory.rows);
-    /* the session goes on */
-    Answer one = run("SELECT 1", "64kB", state);
-    ck_assert_str_eq(state, "");
-    ck_assert_str_eq(one.text, "1\n");
-    free(memory.text);
-    free(spilled.text);
-    free(failed.text);
-    free(again.text);
-    free(one.text);
+    sh_exec_ok(sql);
+    sh_db_loaded();
 }
 
 START_TEST(test_spill_agg_int_key)
 {
-    check_spills("SELECT k % 20011 AS g, count(*), sum(v), avg(v), min(v), max(v), sum(f) "
-                 "FROM t GROUP BY 1 ORDER BY 1");
+    sh_check_spills("SELECT k % 20011 AS g, count(*), sum(v), avg(v), min(v), max(v), sum(f) "
+                    "FROM t GROUP BY 1 ORDER BY 1");
 }
 END_TEST
 
 START_TEST(test_spill_agg_int_key_with_null_group)
 {
-    check_spills("SELECT CASE WHEN k % 11 = 0 THEN NULL ELSE k % 9001 END AS kk, count(*), "
-                 "count(v), sum(n) FROM t GROUP BY 1 ORDER BY 1 NULLS FIRST");
+    sh_check_spills("SELECT CASE WHEN k % 11 = 0 THEN NULL ELSE k % 9001 END AS kk, count(*), "
+                    "count(v), sum(n) FROM t GROUP BY 1 ORDER BY 1 NULLS FIRST");
 }
 END_TEST
 
 START_TEST(test_spill_agg_text_key_null_group)
 {
-    check_spills("SELECT g, count(*), sum(n), avg(n), min(n), max(n), min(k), max(k) FROM t "
-                 "GROUP BY g ORDER BY g NULLS FIRST");
+    sh_check_spills("SELECT g, count(*), sum(n), avg(n), min(n), max(n), min(k), max(k) FROM t "
+                    "GROUP BY g ORDER BY g NULLS FIRST");
 }
 END_TEST
 
@@ -347,41 +269,41 @@ START_TEST(test_spill_agg_numeric_key_distinct_filter)
 {
     /* few rows per group: the DISTINCT sets of the groups kept in memory stay small (see
      * test_spill_agg_distinct_sets_outgrow for many) */
-    check_spills("SELECT n, count(DISTINCT v), sum(DISTINCT v), count(*) FILTER (WHERE v > 5), "
-                 "avg(k) FILTER (WHERE g IS NULL), max(g) FROM t WHERE k % 4 = 0 "
-                 "GROUP BY n ORDER BY n");
-    check_spills("SELECT k % 20011, count(DISTINCT g), count(DISTINCT v) FILTER (WHERE k > 9), "
-                 "string_agg(DISTINCT g, ';' ORDER BY g) FROM t GROUP BY 1 ORDER BY 1");
+    sh_check_spills("SELECT n, count(DISTINCT v), sum(DISTINCT v), count(*) FILTER (WHERE v > 5), "
+                    "avg(k) FILTER (WHERE g IS NULL), max(g) FROM t WHERE k % 4 = 0 "
+                    "GROUP BY n ORDER BY n");
+    sh_check_spills("SELECT k % 20011, count(DISTINCT g), count(DISTINCT v) FILTER (WHERE k > 9), "
+                    "string_agg(DISTINCT g, ';' ORDER BY g) FROM t GROUP BY 1 ORDER BY 1");
 }
 END_TEST
 
 START_TEST(test_spill_agg_string_agg_array_agg)
 {
-    check_spills("SELECT k % 3001 AS m, string_agg(v::text, ',' ORDER BY k), "
-                 "array_agg(k ORDER BY k DESC) FROM t GROUP BY 1 ORDER BY 1");
+    sh_check_spills("SELECT k % 3001 AS m, string_agg(v::text, ',' ORDER BY k), "
+                    "array_agg(k ORDER BY k DESC) FROM t GROUP BY 1 ORDER BY 1");
 }
 END_TEST
 
 START_TEST(test_spill_agg_multi_key_and_distinct_rows)
 {
-    check_spills("SELECT k % 101 AS a, v, count(*), min(g) FROM t GROUP BY 1, 2 "
-                 "HAVING count(*) > 1 ORDER BY 1, 2 NULLS LAST");
-    check_spills("SELECT DISTINCT g, v FROM t ORDER BY 1 NULLS FIRST, 2 NULLS FIRST");
+    sh_check_spills("SELECT k % 101 AS a, v, count(*), min(g) FROM t GROUP BY 1, 2 "
+                    "HAVING count(*) > 1 ORDER BY 1, 2 NULLS LAST");
+    sh_check_spills("SELECT DISTINCT g, v FROM t ORDER BY 1 NULLS FIRST, 2 NULLS FIRST");
 }
 END_TEST
 
 START_TEST(test_spill_sort_mixed_keys)
 {
-    check_spills("SELECT k, g, n, v FROM t ORDER BY g DESC NULLS LAST, n, k");
-    check_spills("SELECT k, g, n FROM t ORDER BY n DESC NULLS FIRST, k DESC");
+    sh_check_spills("SELECT k, g, n, v FROM t ORDER BY g DESC NULLS LAST, n, k");
+    sh_check_spills("SELECT k, g, n FROM t ORDER BY n DESC NULLS FIRST, k DESC");
 }
 END_TEST
 
 START_TEST(test_spill_sort_top_n_and_stability)
 {
     /* top-N with a big bound spills; equal keys keep arrival order either way */
-    check_spills("SELECT k, v FROM t ORDER BY v LIMIT 15000 OFFSET 3");
-    check_spills("SELECT k, v, f FROM (SELECT * FROM t ORDER BY k) AS s ORDER BY v NULLS FIRST");
+    sh_check_spills("SELECT k, v FROM t ORDER BY v LIMIT 15000 OFFSET 3");
+    sh_check_spills("SELECT k, v, f FROM (SELECT * FROM t ORDER BY k) AS s ORDER BY v NULLS FIRST");
 }
 END_TEST
 
@@ -389,10 +311,10 @@ START_TEST(test_spill_small_top_n_stays_in_memory)
 {
     /* LIMIT 10 keeps 10 rows: no spill even at 64kB, so a full disk does not matter */
     char state[8];
-    Answer memory = run("SELECT k, g FROM t ORDER BY n DESC, k LIMIT 10", "4GB", state);
+    Answer memory = sh_run("SELECT k, g FROM t ORDER BY n DESC, k LIMIT 10", "4GB", state);
     ck_assert_str_eq(state, "");
     fp_set("exec.spill.write", FP_ACTION_ERROR, 0, 0);
-    Answer small = run("SELECT k, g FROM t ORDER BY n DESC, k LIMIT 10", "64kB", state);
+    Answer small = sh_run("SELECT k, g FROM t ORDER BY n DESC, k LIMIT 10", "64kB", state);
     fp_clear("exec.spill.write");
     ck_assert_str_eq(state, "");
     ck_assert_str_eq(small.text, memory.text);
@@ -407,12 +329,12 @@ START_TEST(test_spill_agg_without_keys_unspillable)
     /* count(DISTINCT) without GROUP BY: one group, nothing to spill; it still works while its
      * set stays within AGG_UNSPILLABLE_FACTOR x work_mem, then 53200 */
     char state[8];
-    Answer small = run("SELECT count(DISTINCT v), count(*) FROM t", "64kB", state);
+    Answer small = sh_run("SELECT count(DISTINCT v), count(*) FROM t", "64kB", state);
     ck_assert_str_eq(state, "");
     ck_assert_int_eq(small.rows, 1);
-    Answer big = run("SELECT count(DISTINCT k) FROM t", "64kB", state);
+    Answer big = sh_run("SELECT count(DISTINCT k) FROM t", "64kB", state);
     ck_assert_str_eq(state, "53200");
-    Answer fine = run("SELECT count(DISTINCT k) FROM t", "4GB", state);
+    Answer fine = sh_run("SELECT count(DISTINCT k) FROM t", "4GB", state);
     ck_assert_str_eq(state, "");
     free(small.text);
     free(big.text);
@@ -422,16 +344,16 @@ END_TEST
 
 START_TEST(test_spill_setops)
 {
-    check_spills("SELECT k % 7001 AS a, v FROM t UNION SELECT k % 5003, v FROM t "
-                 "ORDER BY 1, 2 NULLS FIRST");
-    check_spills("SELECT k % 7001, g FROM t INTERSECT SELECT k % 5003, g FROM t "
-                 "ORDER BY 1, 2 NULLS FIRST");
-    check_spills("SELECT k % 7001, v FROM t INTERSECT ALL SELECT k % 5003, v FROM t "
-                 "ORDER BY 1, 2 NULLS FIRST");
-    check_spills("SELECT k % 9001, n FROM t EXCEPT SELECT k % 5003, n FROM t "
-                 "ORDER BY 1, 2 NULLS FIRST");
-    check_spills("SELECT k % 9001, v FROM t EXCEPT ALL SELECT k % 5003, v FROM t WHERE k > 100 "
-                 "ORDER BY 1, 2 NULLS FIRST");
+    sh_check_spills("SELECT k % 7001 AS a, v FROM t UNION SELECT k % 5003, v FROM t "
+                    "ORDER BY 1, 2 NULLS FIRST");
+    sh_check_spills("SELECT k % 7001, g FROM t INTERSECT SELECT k % 5003, g FROM t "
+                    "ORDER BY 1, 2 NULLS FIRST");
+    sh_check_spills("SELECT k % 7001, v FROM t INTERSECT ALL SELECT k % 5003, v FROM t "
+                    "ORDER BY 1, 2 NULLS FIRST");
+    sh_check_spills("SELECT k % 9001, n FROM t EXCEPT SELECT k % 5003, n FROM t "
+                    "ORDER BY 1, 2 NULLS FIRST");
+    sh_check_spills("SELECT k % 9001, v FROM t EXCEPT ALL SELECT k % 5003, v FROM t WHERE k > 100 "
+                    "ORDER BY 1, 2 NULLS FIRST");
 }
 END_TEST
 
@@ -444,8 +366,8 @@ static Suite *spill_suite(void)
     tcase_add_test(files, test_spill_file_full_disk_is_53100);
     suite_add_tcase(suite, files);
     TCase *queries = tcase_create("queries");
-    tcase_add_unchecked_fixture(queries, db_create, db_remove);
-    tcase_add_checked_fixture(queries, db_setup, db_teardown);
+    tcase_add_unchecked_fixture(queries, db_create, sh_db_remove);
+    tcase_add_checked_fixture(queries, sh_db_setup, sh_db_teardown);
     tcase_set_timeout(queries, 120);
     tcase_add_test(queries, test_spill_agg_int_key);
     tcase_add_test(queries, test_spill_agg_int_key_with_null_group);

@@ -4,7 +4,7 @@
 #
 #   1. A second `birch serve` on the same file is refused: it exits non-zero, says the file is
 #      locked by another process, and the first server keeps serving.
-#   2. SIGTERM is a graceful shutdown: a statement already running (pg_sleep(1)) finishes and
+#   2. SIGTERM is a graceful shutdown: a statement already running (pg_sleep(2)) finishes and
 #      returns its row; the server exits 0; what was committed is there after a restart.
 #   3. SIGTERM with a statement longer than shutdown_grace_period (1 s here): the statement is
 #      interrupted with an error, the server still exits 0, within a few seconds.
@@ -67,6 +67,18 @@ wait_exit() {
     return 124
 }
 
+# wait_session NAME APP: until server NAME logged the connection of application_name APP (10 s),
+# so a signal sent next meets a session that is past its startup (a loaded machine can take
+# longer than any fixed sleep to connect psql)
+wait_session() {
+    local i
+    for i in $(seq 100); do
+        grep -q "application_name=$2" "$dir/$1.log" && { sleep 0.3; return 0; }
+        sleep 0.1
+    done
+    st_fail "$1: the session $2 never connected; its log:"; sed 's/^/  | /' "$dir/$1.log"
+}
+
 # ---- 1. a second server on the same file ---------------------------------------------------
 serve one
 wait_ready one || exit 1
@@ -84,9 +96,9 @@ fi
 [ "$(q one "SELECT v FROM t WHERE id = 1")" = one ] || st_fail "the first server stopped serving"
 
 # ---- 2. SIGTERM lets a running statement finish -------------------------------------------
-q one "SELECT pg_sleep(1), 'slept'" >"$dir/sleep.out" 2>&1 &
+PGAPPNAME=sleeper2 q one "SELECT pg_sleep(2), 'slept'" >"$dir/sleep.out" 2>&1 &
 sleeper=$!
-sleep 0.4
+wait_session one sleeper2
 kill -TERM "$(cat "$dir/one.pid")"
 wait "$sleeper" || st_fail "the statement running at SIGTERM failed: $(cat "$dir/sleep.out")"
 [ "$(cat "$dir/sleep.out")" = '|slept' ] || st_fail "the statement running at SIGTERM returned '$(cat "$dir/sleep.out")'"
@@ -98,9 +110,9 @@ serve three --config "$dir/grace1.conf"
 wait_ready three || exit 1
 [ "$(q three "SELECT v FROM t WHERE id = 1")" = one ] || st_fail "the committed row is gone after a SIGTERM shutdown"
 q three "INSERT INTO t VALUES (2, 'two')" >/dev/null || st_fail "insert after restart failed"
-q three "SELECT pg_sleep(30), 'slept'" >"$dir/long.out" 2>&1 &
+PGAPPNAME=sleeper3 q three "SELECT pg_sleep(30), 'slept'" >"$dir/long.out" 2>&1 &
 sleeper=$!
-sleep 0.4
+wait_session three sleeper3
 start=$SECONDS
 kill -TERM "$(cat "$dir/three.pid")"
 wait_exit three 15; rc=$?
@@ -115,9 +127,9 @@ serve four
 wait_ready four || exit 1
 [ "$(q four "SELECT string_agg(v, ',' ORDER BY id) FROM t")" = "one,two" ] \
     || st_fail "rows after the grace-period shutdown: $(q four "SELECT string_agg(v, ',' ORDER BY id) FROM t" 2>&1)"
-q four "SELECT pg_sleep(30), 'slept'" >"$dir/fast.out" 2>&1 &
+PGAPPNAME=sleeper4 q four "SELECT pg_sleep(30), 'slept'" >"$dir/fast.out" 2>&1 &
 sleeper=$!
-sleep 0.4
+wait_session four sleeper4
 start=$SECONDS
 kill -INT "$(cat "$dir/four.pid")"
 wait_exit four 15; rc=$?
