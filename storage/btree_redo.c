@@ -33,23 +33,75 @@ static bool header_ok(const uint8_t *page)
     return true;
 }
 
-/* compact: rewrite the live cells packed at the end of the page, in slot order. */
+/* cell_size_at: bt_cell_at's size of the cell of slot_idx of a page with count slots at level,
+ * without the calls (compaction visits every cell of a page); 0 if bt_cell_at would return
+ * NULL. The leaf checks are bt_cell_size's (btree_page.c); a debug build compares the two. */
+static inline size_t cell_size_at(const uint8_t *page, int slot_idx, size_t count, int level)
+{
+    size_t offset = bt_slot(page, slot_idx);
+    if (offset < BT_HEADER_SIZE + 2 * count || offset >= PAGE_SIZE) return 0;
+    const uint8_t *cell = page + offset;
+    size_t limit = PAGE_SIZE - offset;
+    if (level != 0 || limit < BT_LEAF_CELL_HEADER_SIZE) return bt_cell_size(cell, level, limit);
+    size_t  key_size = dec_u16le(cell);
+    size_t  value_size = dec_u32le(cell + 2);
+    uint8_t flags = cell[6];
+    size_t  size = 0;
+    if (key_size <= BT_KEY_SIZE_MAX && value_size <= BT_VALUE_SIZE_MAX &&
+        (flags & ~BT_CELL_OVERFLOW) == 0) {
+        bool is_inline = bt_leaf_value_inline(key_size, value_size);
+        if (is_inline != ((flags & BT_CELL_OVERFLOW) != 0)) {
+            size = BT_LEAF_CELL_HEADER_SIZE + key_size + (is_inline ? value_size : 4);
+            if (size > limit) size = 0;
+        }
+    }
+    ASSERT(size == bt_cell_size(cell, level, limit));
+    return size;
+}
+
+/* compact: rewrite the live cells packed at the end of the page, in slot order (slot 0 ends at
+ * PAGE_SIZE); the gap between the slots and the cells becomes zeros. The result is the same
+ * bytes whatever the cells' order before, but only the cells not already at their place are
+ * moved: a page compacted before and changed since by a few records (the usual case: a replace
+ * on a full page compacts it at every record) has most of its cells in place already, so a
+ * compaction costs one pass over the slots and the copy of the few cells that move. All cells
+ * are checked before the page is touched: false (page unchanged) if one is not valid. */
 static bool compact(uint8_t *page)
 {
-    uint8_t copy[PAGE_SIZE];
-    memcpy(copy, page, PAGE_SIZE);
-    int count = bt_count(page);
-    size_t end = PAGE_SIZE;
+    /* a slot takes 2 bytes of the page: fewer than PAGE_SIZE / 2 cells */
+    typedef struct Move {
+        uint16_t slot_idx;
+        uint16_t to;            /* the cell's new offset */
+        uint16_t size;
+    } Move;
+    uint8_t moved[PAGE_SIZE];             /* the bytes of the cells that move, gathered first */
+    Move    moves[PAGE_SIZE / 2];
+    int     count = bt_count(page);
+    int     level = bt_level(page);
+    size_t  slots_end = BT_HEADER_SIZE + 2u * (size_t)count;
+    size_t  end = PAGE_SIZE;
+    size_t  moved_size = 0;
+    int     move_count = 0;
     for (int slot_idx = 0; slot_idx < count; slot_idx++) {
-        size_t cell_size = 0;
-        const uint8_t *cell = bt_cell_at(copy, slot_idx, &cell_size);
-        if (cell == NULL) return false;
+        size_t cell_size = cell_size_at(page, slot_idx, (size_t)count, level);
+        if (cell_size == 0 || end < slots_end + cell_size) return false;
         end -= cell_size;
-        if (end < BT_HEADER_SIZE + 2u * (size_t)count) return false;
-        memcpy(page + end, cell, cell_size);
-        enc_u16le(page + BT_HEADER_SIZE + 2 * slot_idx, (uint16_t)end);
+        const uint8_t *cell = page + bt_slot(page, slot_idx);
+        if ((size_t)(cell - page) == end) continue;   /* in place already */
+        /* gathered before anything is written: a cell's new place may hold another's bytes */
+        memcpy(moved + moved_size, cell, cell_size);
+        moves[move_count++] = (Move){.slot_idx = (uint16_t)slot_idx, .to = (uint16_t)end,
+                                     .size = (uint16_t)cell_size};
+        moved_size += cell_size;
     }
-    memset(page + BT_HEADER_SIZE + 2 * count, 0, end - (BT_HEADER_SIZE + 2u * (size_t)count));
+    size_t gathered = 0;
+    for (int move_idx = 0; move_idx < move_count; move_idx++) {
+        const Move *move = &moves[move_idx];
+        memcpy(page + move->to, moved + gathered, move->size);
+        enc_u16le(page + BT_HEADER_SIZE + 2 * move->slot_idx, move->to);
+        gathered += move->size;
+    }
+    memset(page + slots_end, 0, end - slots_end);
     enc_u16le(page + BT_OFFSET_CELL_START, (uint16_t)end);
     enc_u16le(page + BT_OFFSET_GARBAGE, 0);
     return true;

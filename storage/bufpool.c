@@ -97,12 +97,16 @@ struct Frame {
     atomic_bool          fpi;
     bool                 in_lru;         /* under lru_mutex, as are the lru and free links */
     int32_t              lru_prev;
+    /* second cache line (point): what a reader touches after the pin: the latch (its whole
+     * glibc layout, flags included, fits the line) and the change count; pin_fast prefetches
+     * it together with the page's first lines, so a hit on a cold frame overlaps the misses */
+    _Alignas(64) pthread_rwlock_t latch;
+    _Atomic uint64_t     dirty_word;     /* generation << 1 | dirty */
+    /* third line: the LRU, free list and writer state */
     int32_t              lru_next;
     int32_t              free_next;
     int32_t              index;
-    _Atomic uint64_t     dirty_word;     /* generation << 1 | dirty */
     _Atomic uint64_t     rec_lsn;        /* meaningful while dirty */
-    pthread_rwlock_t     latch;
     pthread_mutex_t      io_mutex;
 };
 
@@ -356,12 +360,31 @@ static void internal_release(BufPool *pool, Frame *frame)
     internal_count(pool, frame, -1);
 }
 
+/* prefetch_frame (point): start loading, at once, what a hit on frame reads next: its hit-path
+ * line, its latch line and the first lines of its page (header and slot array). Each is a
+ * cache miss on a table larger than the CPU caches; issued together they overlap instead of
+ * following one another. The page's address is computed from the frame's position (frames_init
+ * fixes frame i's data at pool->data + i * PAGE_SIZE), so it does not wait for the frame's own
+ * line. A hint only: it reads nothing, and a frame that turns out not to hold page_id costs
+ * only the wasted loads. */
+static void prefetch_frame(const BufPool *pool, const Frame *frame)
+{
+    enum { PREFETCH_PAGE_LINES = 4 };
+    __builtin_prefetch(frame, 0, 3);
+    __builtin_prefetch((const uint8_t *)frame + 64, 1, 3);   /* the latch: written by rdlock */
+    const uint8_t *data = pool->data + (size_t)(frame - pool->frames) * PAGE_SIZE;
+    for (int line_idx = 0; line_idx < PREFETCH_PAGE_LINES; line_idx++) {
+        __builtin_prefetch(data + line_idx * 64, 0, 3);
+    }
+}
+
 /* pin_fast: the lock-free lookup of a cache hit: walk the bucket's chain, pin a frame that
  * looks right, then check it still is (page id, state, not evicted). NULL: ask pin_cached. */
 static Frame *pin_fast(BufPool *pool, PageId page_id)
 {
     size_t bucket = bucket_of(pool, page_id);
     Frame *frame = atomic_load_explicit(&pool->buckets[bucket], memory_order_acquire);
+    if (frame != NULL) prefetch_frame(pool, frame);
     for (int step = 0; frame != NULL && step < FAST_CHAIN_STEP_MAX; step++) {
         if (atomic_load_explicit(&frame->page_id, memory_order_relaxed) == page_id) {
             unsigned pin_count_before = atomic_fetch_add(&frame->pin_count, 1);
@@ -1136,3 +1159,22 @@ size_t bp_pinned_count(BufPool *pool)
     }
     return count;
 }
+
+/* --- recovery hook (first-touch zeroing; owner: recovery; see storage/redo.h) --- */
+void bp_prefault_free(BufPool *pool, size_t frame_count)
+{
+#ifdef MADV_POPULATE_WRITE
+    pthread_mutex_lock(&pool->lru_mutex);
+    int32_t first = pool->free_head;
+    pthread_mutex_unlock(&pool->lru_mutex);
+    if (first < 0 || frame_count == 0) return;
+    size_t end = (size_t)first + frame_count;
+    if (end > pool->frame_count) end = pool->frame_count;
+    (void)madvise(pool->data + (size_t)first * PAGE_SIZE, (end - (size_t)first) * PAGE_SIZE,
+                  MADV_POPULATE_WRITE);   /* best effort: an older kernel refuses it */
+#else
+    (void)pool;
+    (void)frame_count;
+#endif
+}
+/* --- end of the recovery hook --- */

@@ -62,4 +62,13 @@ typedef struct RedoIter {
 } RedoIter;
 bool redo_next(RedoIter *iter, RedoRecord *record_out, Error **err_out);
 
+/* bp_prefault_free: recovery's hook in storage/bufpool.c: map the memory of the next
+ * frame_count frames the pool's free list hands out (fresh frames are handed out in address
+ * order), in one call from one thread. Recovery calls it before many threads read pages into
+ * fresh frames at once: their concurrent first touches of one transparent huge page would each
+ * zero all of it (the kernel keeps one and frees the others). Best effort, no error; cheap on
+ * memory already mapped. */
+typedef struct BufPool BufPool;
+void bp_prefault_free(BufPool *pool, size_t frame_count);
+
 #endif

@@ -978,6 +978,7 @@ static void recovery_open_child(void *arg, double *results)
     results[10] = db.report.redo_cpu_ms;
     results[11] = (double)db.report.records_skipped;
     results[12] = (double)db.report.pages_read;
+    results[13] = (double)db.report.pages_unread;
     birch_close(&db);
 }
 
@@ -1268,12 +1269,13 @@ static bool recovery_phase(void)
         recovered = recovered && results[1] > 0;
         printf("  run %d: generated %.1f MiB (%.0f transactions, %.0f full page images); "
                "recovered %s:\n    %.0f records, %.0f redone, %.0f page applications, %.0f "
-               "pages read, %.0f rolled back;\n    redo %.0f ms wall = %.1f MiB/s, %.0f ms CPU = "
-               "%.1f MiB per CPU-s; whole recov_open %.0f ms\n"
+               "pages read (%.0f rebuilt unread), %.0f rolled back;\n    redo %.0f ms wall = "
+               "%.1f MiB/s, %.0f ms CPU = %.1f MiB per CPU-s; whole recov_open %.0f ms\n"
                "    (%.1f MiB/s); bt_check: %.0f rows\n",
                run_idx + 1, generated[0] / 1048576.0, generated[1], generated[3],
                results[1] > 0 ? "yes" : "NO", results[3], results[4], results[5], results[12],
-               results[7], results[9], rates[run_idx], results[10], cpu_rates[run_idx],
+               results[13], results[7], results[9], rates[run_idx], results[10],
+               cpu_rates[run_idx],
                results[0] * 1000.0, whole_rate, results[8]);
     }
     double rate = median(rates, g_config.run_count);

@@ -183,6 +183,9 @@ typedef struct BatchPage {
                               * it has its own slot, page0_*) */
     uint32_t first;
     uint32_t last;
+    bool     rebuilt;        /* the first entry's first change of the page is REDO_PAGE_IMAGE
+                              * or REDO_PAGE_INIT: the page's older bytes do not matter, so a
+                              * page not in the pool is not read (see apply_page) */
 } BatchPage;
 
 /* PageMap: page id -> rec LSN (the checkpoint's dirty page table), open addressing. */
@@ -200,6 +203,7 @@ typedef struct RedoShared {
     pthread_mutex_t torn_mutex;
     PageMap    dpt;          /* filter for records before dpt_lsn */
     uint64_t   dpt_lsn;      /* 0: no filter */
+    bool       read_every_page;   /* RecovRedoTuning.read_every_page */
 } RedoShared;
 
 typedef struct RedoBatch {
@@ -334,7 +338,7 @@ static Error *pages_grow(RedoBatch *batch)
 /* batch_add_page: chain a new entry (record record_idx at lsn, redo bytes at offset) to
  * page_id's list. */
 static Error *batch_add_page(RedoBatch *batch, PageId page_id, uint64_t lsn, uint32_t offset,
-                             uint32_t size)
+                             uint32_t size, uint8_t first_type)
 {
     if (batch->entry_count == entry_room(batch)) {
         RedoEntry *entries = realloc(batch->entries, 2 * entry_room(batch) * sizeof *entries);
@@ -353,6 +357,12 @@ static Error *batch_add_page(RedoBatch *batch, PageId page_id, uint64_t lsn, uin
             *page = (BatchPage){.page_id = page_id, .first = ENTRY_NONE, .last = ENTRY_NONE};
             batch->page_count++;
         }
+    }
+    if (page->first == ENTRY_NONE) {
+        /* Rebuilt from nothing by its first entry: every later entry of the page is redone too
+         * (the dirty page table filter is monotone in the LSN: once a page's record passes it,
+         * its later records pass), so the page ends as the log says whatever the file held. */
+        page->rebuilt = first_type == REDO_PAGE_IMAGE || first_type == REDO_PAGE_INIT;
     }
     uint32_t entry_idx = (uint32_t)batch->entry_count++;
     batch->entries[entry_idx] = (RedoEntry){.lsn = lsn, .offset = offset, .size = size,
@@ -419,7 +429,7 @@ static Error *batch_add_record(RedoBatch *batch, const WalRecord *record, RecovR
             continue;
         }
         TRY(batch_add_page(batch, redo.page_id, record->lsn, offset,
-                           (uint32_t)record->redo_size));
+                           (uint32_t)record->redo_size, redo.type));
     }
     if (err != NULL) {
         return err_prefix(err, "log record at LSN %llu", (unsigned long long)record->lsn);
@@ -488,7 +498,18 @@ static Error *apply_page(Store *store, RedoBatch *batch, const BatchPage *batch_
 {
     BufPool *pool = store_pool(store);
     Frame   *frame = NULL;
-    TRY(bp_pin(pool, batch_page->page_id, BP_PIN_REDO, &frame));
+    /* A page its first entry rebuilds (an image or an init) is not read from the file when it
+     * is not in the pool: a zeroed frame (BP_PIN_NEW) gets the image and every later change.
+     * Skipping the read skips the page LSN check of that image too: redoing it and the page's
+     * later records again reproduces the same bytes (physiological redo is deterministic) and
+     * takes the page back in time only inside this latch. */
+    BpPinMode mode = BP_PIN_REDO;
+    if (batch_page->rebuilt && !batch->shared->read_every_page &&
+        !bp_is_resident(pool, batch_page->page_id)) {
+        mode = BP_PIN_NEW;
+        report->pages_unread++;
+    }
+    TRY(bp_pin(pool, batch_page->page_id, mode, &frame));
     bp_latch(frame, LATCH_EXCLUSIVE);
     uint8_t *page = bp_data(frame);
     Error   *err = NULL;
@@ -560,6 +581,7 @@ typedef struct PrefetchWork {
     size_t           count;
     size_t           first_idx;    /* this thread reads pages first_idx, + step, ... */
     size_t           step;
+    bool             read_every_page;
 } PrefetchWork;
 
 static void *prefetch_pages(void *arg)
@@ -568,6 +590,7 @@ static void *prefetch_pages(void *arg)
     BufPool      *pool = store_pool(work->store);
     for (size_t page_idx = work->first_idx; page_idx < work->count; page_idx += work->step) {
         PageId page_id = work->pages[page_idx].page_id;
+        if (work->pages[page_idx].rebuilt && !work->read_every_page) continue;   /* not read */
         if (bp_is_resident(pool, page_id)) continue;
         Frame *frame = NULL;
         Error *err = bp_pin(pool, page_id, BP_PIN_REDO, &frame);
@@ -580,16 +603,29 @@ static void *prefetch_pages(void *arg)
     return NULL;
 }
 
-static void prefetch_window(Store *store, const BatchPage *pages, size_t count)
+static void prefetch_window(Store *store, const BatchPage *pages, size_t count,
+                            bool read_every_page)
 {
-    if (count < PREFETCH_PAGES_MIN) return;
+    /* the fresh frames this window fills are mapped first, by this thread alone (see
+     * bp_prefault_free: concurrent first touches of one huge page each zero all of it) */
+    BufPool *pool = store_pool(store);
+    size_t   missing = 0;
+    size_t   to_read = 0;
+    for (size_t page_idx = 0; page_idx < count; page_idx++) {
+        if (bp_is_resident(pool, pages[page_idx].page_id)) continue;
+        missing++;
+        to_read += !pages[page_idx].rebuilt || read_every_page;
+    }
+    bp_prefault_free(pool, missing);
+    if (to_read < PREFETCH_PAGES_MIN) return;
     PrefetchWork works[PREFETCH_THREAD_COUNT];
     pthread_t    threads[PREFETCH_THREAD_COUNT];
     bool         started[PREFETCH_THREAD_COUNT] = {false};
     for (size_t thread_idx = 0; thread_idx < PREFETCH_THREAD_COUNT; thread_idx++) {
         works[thread_idx] = (PrefetchWork){.store = store, .pages = pages, .count = count,
                                            .first_idx = thread_idx,
-                                           .step = PREFETCH_THREAD_COUNT};
+                                           .step = PREFETCH_THREAD_COUNT,
+                                           .read_every_page = read_every_page};
         started[thread_idx] = thread_idx > 0 && pthread_create(&threads[thread_idx], NULL,
                                                                prefetch_pages,
                                                                &works[thread_idx]) == 0;
@@ -608,7 +644,7 @@ static void prefetch_window(Store *store, const BatchPage *pages, size_t count)
 static Error *apply_window(Store *store, RedoBatch *batch, const BatchPage *pages, size_t count,
                            RecovReport *report)
 {
-    prefetch_window(store, pages, count);
+    prefetch_window(store, pages, count, batch->shared->read_every_page);
     ApplyWork works[2] = {
         {.store = store, .batch = batch, .pages = pages, .count = count},
         {.store = store, .batch = batch},
@@ -629,6 +665,7 @@ static Error *apply_window(Store *store, RedoBatch *batch, const BatchPage *page
     for (int work_idx = 0; work_idx < 2; work_idx++) {
         report->pages_redone += works[work_idx].counts.pages_redone;
         report->records_redone += works[work_idx].counts.records_redone;
+        report->pages_unread += works[work_idx].counts.pages_unread;
         if (err == NULL) err = works[work_idx].err;
         else if (works[work_idx].err != NULL) err_free(works[work_idx].err);
     }
@@ -779,6 +816,7 @@ static Error *pipe_init(RedoPipe *pipe, Store *store, const RecovRedoTuning *tun
     memset(pipe, 0, sizeof *pipe);
     pipe->store = store;
     pipe->serial = tuning->serial;
+    pipe->shared.read_every_page = tuning->read_every_page;
     pthread_mutex_init(&pipe->shared.torn_mutex, NULL);
     size_t bytes = tuning->batch_bytes != 0 ? tuning->batch_bytes : BATCH_BYTES;
     size_t pages_min = tuning->parallel_pages_min != 0 ? tuning->parallel_pages_min
@@ -806,6 +844,7 @@ static Error *pipe_wait(RedoPipe *pipe, RecovReport *report)
     pipe->applying = false;
     report->pages_redone += pipe->counts.pages_redone;
     report->records_redone += pipe->counts.records_redone;
+    report->pages_unread += pipe->counts.pages_unread;
     pipe->counts = (RecovReport){0};
     Error *err = pipe->err;
     pipe->err = NULL;

@@ -14,6 +14,8 @@
  *             if the page LSN < record LSN, then the page gets the record's LSN; a change
  *             before the checkpoint's dirty-page-table snapshot to a page the table rules out
  *             is skipped without reading the page; a REDO_PAGE_IMAGE rebuilds a torn page;
+ *             a page not in the pool whose first change in a batch is a REDO_PAGE_IMAGE or
+ *             REDO_PAGE_INIT is not read at all (rebuilt from it and every later change);
  *   undo      every loser (no COMMIT, no END) is rolled back through the registered RecovUndoFn,
  *             each step logged as a CLR whose undo_next_lsn skips what is undone, then END.
  * Then a checkpoint (all pages written), the sink and the before-write hook are installed and
@@ -60,6 +62,9 @@ typedef struct RecovRedoTuning {
                                   * two threads (0: 512) */
     bool   serial;               /* every batch applied by the recovering thread alone, right
                                   * after it is read: no pipeline, no helper thread */
+    bool   read_every_page;      /* read a page from the file even when its first change in a
+                                  * batch is a full image or an init (the reference: by default
+                                  * such a page, not in the pool, is not read) */
 } RecovRedoTuning;
 
 typedef struct RecovOptions {
@@ -96,6 +101,7 @@ typedef struct RecovReport {
     double   redo_cpu_ms;        /* CPU time of the process during the redo pass (all threads:
                                   * the rate on a loaded machine) */
     double   undo_ms;            /* rolling back the losers */
+    uint64_t pages_unread;       /* pages rebuilt by an image or init without reading them */
 } RecovReport;
 
 /* recov_open: open (or with options->store.create, create) the database at path durably (file

@@ -5,12 +5,14 @@
  * the ring at lsn % ring_size, then insert_lsn advances (so insert_lsn is always at a record
  * boundary). If the ring lacks room, the appender first writes out the ring (no sync).
  * Flush: under flush_mutex, a thread that needs more durable log becomes the leader unless one
- * is active (then it waits for it and re-checks); the leader takes target = insert_lsn, writes
+ * is active (then it waits for it and re-checks); the leader yields once (a sync flush: the
+ * committers just released append meanwhile), then takes target = insert_lsn, writes
  * [written_lsn, target) without holding any mutex (appenders never overwrite that range: they
  * need written_lsn to move first), fdatasyncs, then publishes written/durable = target and
  * wakes every waiter. Committers that arrive during one fsync are all served by the next.
  * Failure: the first write/sync error is kept; afterwards everything returns a copy of it. */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +34,14 @@ enum {
     SLOT_OFFSET_CREATED_LSN = 40,
     SLOT_OFFSET_CRC = WAL_HEADER_SLOT_SIZE - 4,
     ZERO_CHUNK_SIZE = 64 * 1024,
-    CRC_INSIDE_SIZE_MAX = 2048,   /* record bodies up to this size are crc'd under the mutex */
 };
 
 STATIC_ASSERT(WAL_HEADER_SLOT_B + WAL_HEADER_SLOT_SIZE <= WAL_HEADER_SIZE, "slots fit");
 
 static const uint8_t ZERO_CHUNK[ZERO_CHUNK_SIZE];
+
+static pthread_once_t crc_tables_once = PTHREAD_ONCE_INIT;
+static void           crc_tables_make(void);   /* the record crc's tables (append section) */
 
 char *wal_path(const char *store_path)
 {
@@ -199,6 +203,7 @@ static Error *wal_new(Store *store, const WalOptions *options, Wal **wal_out)
 {
     WalOptions defaults = {0};
     if (options == NULL) options = &defaults;
+    pthread_once(&crc_tables_once, crc_tables_make);
     Wal *wal = calloc(1, sizeof *wal);
     if (wal == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     pthread_mutex_init(&wal->insert_mutex, NULL);
@@ -344,7 +349,10 @@ void wal_abandon(Wal *wal)
 
 /* ---------------------------------------------------------------- file growth ---- */
 
-/* extend_to: grow the file (zero-filled) to at least size. Pre: extend_mutex held. */
+/* extend_to: grow the file (zero-filled) to at least size. Zeros, not posix_fallocate: a
+ * commit's fdatasync then overwrites written blocks (no unwritten-extent conversion to journal),
+ * and on ext4 buffered writes into fallocated extents cost several times more CPU than
+ * overwriting the zeroed pages. Pre: extend_mutex held. */
 static Error *extend_to(Wal *wal, uint64_t size)
 {
     while (wal->file_size < size) {
@@ -356,15 +364,22 @@ static Error *extend_to(Wal *wal, uint64_t size)
     return NULL;
 }
 
-/* ensure_file: make the file hold [0, end), growing it extend_chunk beyond (the reserve, capped
- * at the full data area). A failure of the reserve alone marks space_short; a failure of end
- * itself is returned. */
-static Error *ensure_file(Wal *wal, uint64_t end)
+/* ensure_file: make the file hold [start, end), growing it extend_chunk beyond (the reserve,
+ * capped at the full data area). A new log's first record lies at its first LSN's place, up to
+ * the whole area in: the bytes before start are only allocated (posix_fallocate, nothing
+ * written: the first commit of a reopened database used to zero-fill and sync up to 256 MiB),
+ * they are written when the log wraps to them. A failure of the reserve alone marks
+ * space_short; a failure of [start, end) itself is returned. */
+static Error *ensure_file(Wal *wal, uint64_t start, uint64_t end)
 {
     uint64_t full = WAL_HEADER_SIZE + wal->capacity;
     pthread_mutex_lock(&wal->extend_mutex);
     Error *err = NULL;
-    if (wal->file_size < full && (wal->file_size < end + wal->extend_chunk)) {
+    if (wal->file_size < start) {
+        err = file_allocate(wal->file, wal->file_size, start - wal->file_size);
+        if (err == NULL) wal->file_size = start;
+    }
+    if (err == NULL && wal->file_size < full && (wal->file_size < end + wal->extend_chunk)) {
         uint64_t want = end + 2 * wal->extend_chunk;
         if (want > full) want = full;
         err = extend_to(wal, want);
@@ -380,8 +395,6 @@ static Error *ensure_file(Wal *wal, uint64_t end)
     return err;
 }
 
-/* ---------------------------------------------------------------- write out ---- */
-
 /* write_range: write the ring's bytes [from, to) to the file (splitting at the ring's and
  * the data area's ends). Runs without mutexes: the range is stable (see the file comment). */
 static Error *write_range(Wal *wal, uint64_t from, uint64_t to)
@@ -393,7 +406,7 @@ static Error *write_range(Wal *wal, uint64_t from, uint64_t to)
         uint64_t size = to - lsn;
         if (size > wal->ring_size - ring_offset) size = wal->ring_size - ring_offset;
         if (size > wal->capacity - area_offset) size = wal->capacity - area_offset;
-        TRY(ensure_file(wal, WAL_HEADER_SIZE + area_offset + size));
+        TRY(ensure_file(wal, WAL_HEADER_SIZE + area_offset, WAL_HEADER_SIZE + area_offset + size));
         TRY(file_write(wal->file, WAL_HEADER_SIZE + area_offset, wal->ring + ring_offset,
                        (size_t)size));
         lsn += size;
@@ -423,6 +436,15 @@ static Error *write_out(Wal *wal, uint64_t need, bool sync)
             continue;
         }
         wal->leader_active = true;
+        if (sync) {
+            /* Committers the previous flush just released are about to append their next
+             * COMMIT: one yield lets them in before the target is taken, so the fdatasync
+             * serves them too (8 threads: ~7.8 commits per fdatasync instead of ~4.4, +40-60%
+             * commits/s in a loop of append + flush; one cheap syscall against a sync). */
+            pthread_mutex_unlock(&wal->flush_mutex);
+            sched_yield();
+            pthread_mutex_lock(&wal->flush_mutex);
+        }
         uint64_t from = atomic_load(&wal->written_lsn);
         uint64_t target = atomic_load(&wal->insert_lsn);
         pthread_mutex_unlock(&wal->flush_mutex);
@@ -547,46 +569,206 @@ static void *flusher_main(void *arg)
 
 /* ---------------------------------------------------------------- append ---- */
 
-/* header_fields: a record header with a zero crc field. */
-static void header_fields(uint8_t *header, uint64_t lsn, uint32_t size, uint64_t xid,
-                          uint64_t prev_lsn, uint8_t type, uint8_t flags, uint32_t generation)
+/* ---- the record header (format in wal.h) ---- */
+
+static size_t varint_put(uint8_t *out, uint64_t value)
 {
-    enc_u64le(header, lsn);
-    enc_u32le(header + 8, size);
-    enc_u32le(header + 12, 0);
-    enc_u64le(header + 16, xid);
-    enc_u64le(header + 24, prev_lsn);
-    header[32] = type;
-    header[33] = flags;
-    enc_u16le(header + 34, 0);
-    enc_u32le(header + 36, generation);
+    size_t at = 0;
+    while (value >= 0x80) {
+        out[at++] = (uint8_t)(value | 0x80);
+        value >>= 7;
+    }
+    out[at++] = (uint8_t)value;
+    return at;
 }
 
-size_t wal_encode_header(uint8_t *header_out, uint64_t lsn, uint32_t size, uint64_t xid,
-                         uint64_t prev_lsn, uint8_t type, uint8_t flags, uint32_t generation,
-                         const uint8_t *body, size_t body_size)
+/* varint_get: a varint of at most max_bytes from [*at, end); false if it does not end there. */
+static bool varint_get(const uint8_t *bytes, size_t end, size_t *at, size_t max_bytes,
+                       uint64_t *value_out)
 {
-    uint8_t *header = header_out;
-    header_fields(header, lsn, size, xid, prev_lsn, type, flags, generation);
-    uint32_t crc = hash_crc32_fast(0, header, 12);
-    crc = hash_crc32_fast(crc, header + 16, WAL_RECORD_HEADER_SIZE - 16);
-    if (body_size > 0) crc = hash_crc32_fast(crc, body, body_size);
-    enc_u32le(header + 12, crc);
-    return WAL_RECORD_HEADER_SIZE;
+    uint64_t value = 0;
+    for (size_t byte_idx = 0; byte_idx < max_bytes && *at < end; byte_idx++) {
+        uint8_t byte = bytes[(*at)++];
+        value |= (uint64_t)(byte & 0x7F) << (7 * byte_idx);
+        if ((byte & 0x80) == 0) {
+            *value_out = value;
+            return true;
+        }
+    }
+    return false;
 }
 
-/* ring_copy: copy bytes to the ring at lsn (wrapping). Pre: insert_mutex held, room made. */
-static void ring_copy(Wal *wal, uint64_t lsn, const void *bytes, size_t size)
+size_t wal_header_build(uint8_t *out, uint64_t lsn, size_t body_size, uint8_t type,
+                        uint8_t flags, uint32_t generation, uint64_t xid, uint64_t prev_lsn)
+{
+    VERIFY(prev_lsn < lsn);   /* a delta that decodes; never from disk */
+    uint8_t kind = type;
+    if (flags & WAL_FLAG_COMPRESSED) kind |= WAL_KIND_COMPRESSED;
+    size_t at = WAL_RECORD_PREFIX_SIZE;
+    at += varint_put(out + at, generation);
+    if (xid != 0) {
+        kind |= WAL_KIND_XID;
+        at += varint_put(out + at, xid);
+    }
+    if (prev_lsn != 0) {
+        kind |= WAL_KIND_PREV;
+        at += varint_put(out + at, lsn - prev_lsn);
+    }
+    uint64_t size = at + body_size;
+    ASSERT(size <= WAL_RECORD_SIZE_FIELD_MAX);
+    enc_u32le(out, 0);
+    out[4] = (uint8_t)size;
+    out[5] = (uint8_t)(size >> 8);
+    out[6] = (uint8_t)(size >> 16);
+    out[7] = kind;
+    return at;
+}
+
+/* Short crcs (the header, the LSN, a short body or a long one's tail) by slicing-by-8 tables:
+ * zlib's crc32 per call costs more than the few bytes themselves. Exactly zlib's crc32. */
+static uint32_t crc_tables[8][256];
+
+static void crc_tables_make(void)
+{
+    for (uint32_t byte = 0; byte < 256; byte++) {
+        uint32_t crc = byte;
+        for (int bit_idx = 0; bit_idx < 8; bit_idx++) {
+            crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+        }
+        crc_tables[0][byte] = crc;
+    }
+    for (uint32_t byte = 0; byte < 256; byte++) {
+        uint32_t crc = crc_tables[0][byte];
+        for (int table_idx = 1; table_idx < 8; table_idx++) {
+            crc = crc_tables[0][crc & 0xFF] ^ (crc >> 8);
+            crc_tables[table_idx][byte] = crc;
+        }
+    }
+}
+
+/* crc_small: zlib's crc32(crc, data, size). Pre: crc_tables_make ran (wal_new, or the test
+ * support functions). */
+static uint32_t crc_small(uint32_t crc, const uint8_t *data, size_t size)
+{
+    crc = ~crc;
+    for (; size >= 8; data += 8, size -= 8) {
+        uint32_t low = crc ^ dec_u32le(data);
+        uint32_t high = dec_u32le(data + 4);
+        crc = crc_tables[7][low & 0xFF] ^ crc_tables[6][(low >> 8) & 0xFF] ^
+              crc_tables[5][(low >> 16) & 0xFF] ^ crc_tables[4][low >> 24] ^
+              crc_tables[3][high & 0xFF] ^ crc_tables[2][(high >> 8) & 0xFF] ^
+              crc_tables[1][(high >> 16) & 0xFF] ^ crc_tables[0][high >> 24];
+    }
+    for (; size > 0; data++, size--) crc = crc_tables[0][(crc ^ *data) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* crc_body: zlib's crc32(crc, data, size): the 16-byte multiple of a long piece folded
+ * (hash_crc32_fast), the rest by tables. */
+static uint32_t crc_body(uint32_t crc, const uint8_t *data, size_t size)
+{
+    size_t fold_size = size >= 64 ? size & ~(size_t)15 : 0;
+    if (fold_size > 0) crc = hash_crc32_fast(crc, data, fold_size);
+    return crc_small(crc, data + fold_size, size - fold_size);
+}
+
+uint32_t wal_header_crc(uint32_t body_crc, const uint8_t *header, size_t header_size,
+                        uint64_t lsn)
+{
+    pthread_once(&crc_tables_once, crc_tables_make);
+    /* header bytes after the crc field, then the LSN, in one pass */
+    uint8_t tail[WAL_RECORD_HEADER_SIZE_MAX - 4 + 8];
+    memcpy(tail, header + 4, header_size - 4);
+    enc_u64le(tail + header_size - 4, lsn);
+    return crc_small(body_crc, tail, header_size - 4 + 8);
+}
+
+bool wal_header_parse(const uint8_t *stored, size_t avail, uint64_t lsn, WalHeader *out)
+{
+    if (avail < WAL_RECORD_PREFIX_SIZE) return false;
+    uint32_t size = stored[4] | ((uint32_t)stored[5] << 8) | ((uint32_t)stored[6] << 16);
+    uint8_t  kind = stored[7];
+    uint8_t  type = kind & WAL_KIND_TYPE_MASK;
+    if (size < WAL_RECORD_HEADER_SIZE_MIN || (kind & WAL_KIND_RESERVED) != 0) return false;
+    if (type < WAL_RECORD_MTR || type > WAL_RECORD_CHECKPOINT) return false;
+    size_t   end = avail < size ? avail : size;
+    size_t   at = WAL_RECORD_PREFIX_SIZE;
+    uint64_t generation = 0;
+    uint64_t xid = 0;
+    uint64_t prev_delta = 0;
+    if (!varint_get(stored, end, &at, 5, &generation) || generation > UINT32_MAX) return false;
+    if ((kind & WAL_KIND_XID) && (!varint_get(stored, end, &at, 10, &xid) || xid == 0)) {
+        return false;
+    }
+    if (kind & WAL_KIND_PREV) {
+        if (!varint_get(stored, end, &at, 10, &prev_delta)) return false;
+        if (prev_delta == 0 || prev_delta >= lsn) return false;
+    }
+    *out = (WalHeader){
+        .crc = dec_u32le(stored),
+        .size = size,
+        .type = type,
+        .flags = (kind & WAL_KIND_COMPRESSED) ? WAL_FLAG_COMPRESSED : 0,
+        .generation = (uint32_t)generation,
+        .xid = xid,
+        .prev_lsn = prev_delta != 0 ? lsn - prev_delta : 0,
+        .header_size = at,
+    };
+    return true;
+}
+
+size_t wal_encode_record(uint8_t *out, uint64_t lsn, uint64_t xid, uint64_t prev_lsn,
+                         uint8_t type, uint8_t flags, uint32_t generation, const uint8_t *body,
+                         size_t body_size)
+{
+    size_t header_size = wal_header_build(out, lsn, body_size, type, flags, generation, xid,
+                                          prev_lsn);
+    if (body_size > 0) memcpy(out + header_size, body, body_size);
+    pthread_once(&crc_tables_once, crc_tables_make);
+    uint32_t body_crc = body_size > 0 ? crc_body(0, body, body_size) : 0;
+    enc_u32le(out, wal_header_crc(body_crc, out, header_size, lsn));
+    return header_size + body_size;
+}
+
+size_t wal_record_header_size(const uint8_t *stored, size_t size)
+{
+    WalHeader header;
+    if (size == 0 || size > WAL_RECORD_SIZE_FIELD_MAX) return 0;
+    /* the lsn matters only for the prev_lsn range: any large one decodes the layout */
+    if (!wal_header_parse(stored, size, UINT64_MAX, &header)) return 0;
+    return header.size == size ? header.header_size : 0;
+}
+
+void wal_record_seal(uint8_t *stored, size_t size, uint64_t lsn)
+{
+    size_t header_size = wal_record_header_size(stored, size);
+    VERIFY(header_size > 0);
+    pthread_once(&crc_tables_once, crc_tables_make);
+    uint32_t body_crc = size > header_size ? crc_body(0, stored + header_size, size - header_size)
+                                           : 0;
+    enc_u32le(stored, wal_header_crc(body_crc, stored, header_size, lsn));
+}
+
+/* ring_copy: copy bytes to the ring at ring offset (wrapping); returns the offset after them.
+ * Pre: insert_mutex held, room made. */
+static size_t ring_copy(Wal *wal, size_t offset, const void *bytes, size_t size)
 {
     const uint8_t *from = bytes;
+    if (size == 0) return offset;   /* bytes may be NULL then */
+    if (offset + size <= wal->ring_size) {
+        memcpy(wal->ring + offset, from, size);
+        offset += size;
+        return offset == wal->ring_size ? 0 : offset;
+    }
     while (size > 0) {
-        size_t offset = (size_t)(lsn % wal->ring_size);
         size_t piece = wal->ring_size - offset < size ? wal->ring_size - offset : size;
         memcpy(wal->ring + offset, from, piece);
         from += piece;
-        lsn += piece;
+        offset += piece;
+        if (offset == wal->ring_size) offset = 0;
         size -= piece;
     }
+    return offset;
 }
 
 static Error *limit_error(Wal *wal, uint64_t xid, uint64_t size)
@@ -607,33 +789,31 @@ Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, ui
                          const WalPiece *pieces, int piece_count, bool is_mtr, uint64_t *lsn_out)
 {
     VERIFY(wal->appending);
-    size_t body_size = 0;
+    /* The body's crc is taken before the mutex; the crc runs over the body first, then the
+     * header and the LSN (wal.h), so only the few header bytes are crc'd under it. */
+    size_t   body_size = 0;
+    uint32_t body_crc = 0;
     for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
+        if (pieces[piece_idx].size == 0) continue;
         body_size += pieces[piece_idx].size;
+        body_crc = crc_body(body_crc, pieces[piece_idx].data, pieces[piece_idx].size);
     }
-    uint64_t size = WAL_RECORD_HEADER_SIZE + body_size;
-    if (size > wal->record_size_max) {
+    if (body_size + WAL_RECORD_HEADER_SIZE_MAX > wal->record_size_max) {
         return wal_fail(wal, err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
                                      "log record of %llu bytes exceeds the maximum %llu",
-                                     (unsigned long long)size,
+                                     (unsigned long long)(body_size + WAL_RECORD_HEADER_SIZE_MAX),
                                      (unsigned long long)wal->record_size_max));
     }
-    /* A large body's crc is computed outside the mutex and the header part combined in below;
-     * a small one's is cheaper to compute in one pass after the header (no combine). */
-    bool     crc_outside = body_size > CRC_INSIDE_SIZE_MAX;
-    uint32_t body_crc = 0;
-    if (crc_outside) {
-        for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
-            if (pieces[piece_idx].size == 0) continue;
-            body_crc = hash_crc32_fast(body_crc, pieces[piece_idx].data, pieces[piece_idx].size);
-        }
-    }
+    uint8_t header[WAL_RECORD_HEADER_SIZE_MAX];
     pthread_mutex_lock(&wal->insert_mutex);
-    if (atomic_load(&wal->failed)) {
+    if (atomic_load_explicit(&wal->failed, memory_order_relaxed)) {
         pthread_mutex_unlock(&wal->insert_mutex);
         return wal_failure(wal);
     }
-    uint64_t lsn = atomic_load(&wal->insert_lsn);
+    uint64_t lsn = atomic_load_explicit(&wal->insert_lsn, memory_order_relaxed);
+    size_t   header_size = wal_header_build(header, lsn, body_size, type, flags,
+                                            (uint32_t)wal->generation, xid, prev_lsn);
+    uint64_t size = header_size + body_size;
     if (lsn + size - atomic_load(&wal->reuse_lsn) > wal->capacity) {
         pthread_mutex_unlock(&wal->insert_mutex);
         /* the record cannot be written: an mtr's pages are already changed in memory */
@@ -646,43 +826,21 @@ Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, ui
             return err;
         }
     }
-    uint8_t header[WAL_RECORD_HEADER_SIZE];
-    header_fields(header, lsn, (uint32_t)size, xid, prev_lsn, type, flags,
-                  (uint32_t)wal->generation);
-    /* The record goes into the ring with a zero crc field first; the crc (over the header
-     * without its crc field, then the body) is then taken from the ring in one pass when the
-     * record does not wrap there, else piece by piece; then stored into the ring's copy. */
-    ring_copy(wal, lsn, header, sizeof header);
-    uint64_t at = lsn + sizeof header;
+    enc_u32le(header, wal_header_crc(body_crc, header, header_size, lsn));
+    size_t at = ring_copy(wal, (size_t)(lsn % wal->ring_size), header, header_size);
     for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
-        ring_copy(wal, at, pieces[piece_idx].data, pieces[piece_idx].size);
-        at += pieces[piece_idx].size;
+        at = ring_copy(wal, at, pieces[piece_idx].data, pieces[piece_idx].size);
     }
-    size_t   ring_offset = (size_t)(lsn % wal->ring_size);
-    uint32_t crc = 0;
-    if (crc_outside) {
-        crc = hash_crc32_fast(0, header, 12);
-        crc = hash_crc32_fast(crc, header + 16, WAL_RECORD_HEADER_SIZE - 16);
-        crc = (uint32_t)crc32_combine(crc, body_crc, (z_off_t)body_size);
-    } else if (ring_offset + size <= wal->ring_size) {
-        crc = hash_crc32_fast(0, wal->ring + ring_offset, 12);
-        crc = hash_crc32_fast(crc, wal->ring + ring_offset + 16, (size_t)size - 16);
-    } else {
-        crc = hash_crc32_fast(0, header, 12);
-        crc = hash_crc32_fast(crc, header + 16, WAL_RECORD_HEADER_SIZE - 16);
-        for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
-            if (pieces[piece_idx].size == 0) continue;
-            crc = hash_crc32_fast(crc, pieces[piece_idx].data, pieces[piece_idx].size);
-        }
-    }
-    uint8_t crc_bytes[4];
-    enc_u32le(crc_bytes, crc);
-    ring_copy(wal, lsn + 12, crc_bytes, sizeof crc_bytes);
-    if (is_mtr) atomic_fetch_add(&wal->inflight_count, 1);
+    if (is_mtr) atomic_fetch_add_explicit(&wal->inflight_count, 1, memory_order_relaxed);
     atomic_store_explicit(&wal->insert_lsn, lsn + size, memory_order_release);
+    /* counted under the mutex: plain loads and stores, no locked read-modify-write */
+    atomic_store_explicit(&wal->stat_record_count,
+                          atomic_load_explicit(&wal->stat_record_count, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    atomic_store_explicit(&wal->stat_byte_count,
+                          atomic_load_explicit(&wal->stat_byte_count, memory_order_relaxed) + size,
+                          memory_order_relaxed);
     pthread_mutex_unlock(&wal->insert_mutex);
-    atomic_fetch_add_explicit(&wal->stat_record_count, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&wal->stat_byte_count, size, memory_order_relaxed);
     *lsn_out = lsn;
     return NULL;
 }

@@ -10,7 +10,8 @@
  *   [4096, 4096+cap)   the circular data area; the record with LSN l starts at 4096 + l % cap
  *                      and may wrap to the start of the area.
  * The file grows lazily (zero-filled in chunks ahead of the writes) until it holds the whole
- * data area, so a small database keeps a small log.
+ * data area, so a small database keeps a small log. A new log's bytes before its first record
+ * (its first LSN's place in the area) are only allocated (posix_fallocate), not written.
  *
  * LSNs are logical byte positions that never restart: the first record of a new log gets the
  * store's next LSN (page 0). While a Wal appends it owns the LSNs: appends do not touch the
@@ -19,20 +20,24 @@
  * the LSN of the last record that changed it. "Durable up to lsn" means every record starting
  * at or before lsn is on disk (wal_flush).
  *
- * Record header (WAL_RECORD_HEADER_SIZE = 40 bytes):
- *   0  u64 lsn          must equal the record's position (stale bytes of an earlier lap have
- *                       another LSN)
- *   8  u32 size         header + body bytes
- *   12 u32 crc32        zlib crc32 of header bytes [0,12) and [16,40), then the body
- *   16 u64 xid          0: no transaction (system / redo-only work)
- *   24 u64 prev_lsn     the transaction's previous record (0: none)
- *   32 u8  type         WalRecordType
- *   33 u8  flags        WAL_FLAG_*
- *   34 u16 reserved     0
- *   36 u32 generation   the log's generation when written: +1 at every open for appending
- * A scan ends at the first record whose LSN differs from its position, whose crc fails, or
- * whose generation is lower than the previous record's (the tail of a crashed run overwritten
- * by a shorter recovered run must not be replayed).
+ * Record header (compact, format version 2: WAL_RECORD_HEADER_SIZE_MIN..MAX = 9..33 bytes):
+ *   0  u32 crc32        zlib crc32 of the body, then header bytes [4, header size), then the
+ *                       record's LSN as a u64 (not stored: stale bytes of an earlier lap, or
+ *                       of another position, fail the crc)
+ *   4  u24 size         header + body bytes (WAL_RECORD_HEADER_SIZE_MIN..record_size_max)
+ *   7  u8  kind         bits 0-3 type (WalRecordType), bit 4 WAL_FLAG_COMPRESSED, bit 5 xid
+ *                       present, bit 6 prev_lsn present, bit 7 0
+ *   8  varint generation  the log's generation when written: +1 at every open for appending
+ *      varint xid         (bit 5; absent: 0, no transaction: system / redo-only work)
+ *      varint lsn - prev_lsn  (bit 6; absent: prev_lsn 0, none; present: 1..lsn)
+ * (varint: LEB128, 7 bits a byte, low group first; at most 10 bytes, 5 for the generation.)
+ * The first WAL_RECORD_PREFIX_SIZE bytes give the size, so a reader reads 8 bytes, then the
+ * rest: a record never needs bytes past its end. Zeroed space (preallocated, never written)
+ * has size 0: the end of the log.
+ * A scan ends at the first record whose size or kind is out of range, whose header does not
+ * decode inside its size, whose crc fails (torn, stale, or at another LSN), or whose
+ * generation is lower than the previous record's (the tail of a crashed run overwritten by a
+ * shorter recovered run must not be replayed).
  *
  * Bodies (before compression; WAL_FLAG_COMPRESSED: body = {u32 raw size, zlib stream}):
  *   MTR, CLR    {u64 undo_next_lsn (CLR only), u32 redo_size, u32 undo_size, redo bytes (the
@@ -87,10 +92,12 @@
 typedef struct Wal Wal;
 
 enum {
-    WAL_FORMAT_VERSION = 1,
+    WAL_FORMAT_VERSION = 2,           /* 2: the compact record header */
     WAL_HEADER_SIZE = 4096,
     WAL_HEADER_SLOT_SIZE = 64,
-    WAL_RECORD_HEADER_SIZE = 40,
+    WAL_RECORD_PREFIX_SIZE = 8,       /* crc, size, kind: what a reader reads first */
+    WAL_RECORD_HEADER_SIZE_MIN = 9,   /* prefix + a 1-byte generation */
+    WAL_RECORD_HEADER_SIZE_MAX = 33,  /* prefix + 5 + 10 + 10 */
     WAL_CAPACITY_MIN = 256 * 1024,
     WAL_UNDO_SIZE_MAX = 256 * 1024,   /* an mtr's logical-undo payload */
     WAL_ASYNC_FLUSH_INTERVAL_MS = 10,
@@ -271,11 +278,19 @@ void   wal_reader_close(WalReader *reader);
 Error *wal_read(WalReader *reader, uint64_t lsn, bool check_generation, WalRecord *record_out,
                 bool *valid_out);
 
-/* wal_encode_test_record: test support: the bytes of a record as the log stores them (header +
- * body), for tests that plant stale or corrupt records. */
-size_t wal_encode_header(uint8_t *header_out, uint64_t lsn, uint32_t size, uint64_t xid,
-                         uint64_t prev_lsn, uint8_t type, uint8_t flags, uint32_t generation,
-                         const uint8_t *body, size_t body_size);
+/* Test support: records as the log stores them, for tests that plant stale, torn or corrupt
+ * records.
+ * wal_encode_record: header + body of a record at lsn into out (room for
+ * WAL_RECORD_HEADER_SIZE_MAX + body_size bytes); returns its size. Pre: prev_lsn < lsn. */
+size_t wal_encode_record(uint8_t *out, uint64_t lsn, uint64_t xid, uint64_t prev_lsn,
+                         uint8_t type, uint8_t flags, uint32_t generation, const uint8_t *body,
+                         size_t body_size);
+/* wal_record_header_size: the header size of the stored record (size bytes, its whole stored
+ * length), 0 if its header does not decode. */
+size_t wal_record_header_size(const uint8_t *stored, size_t size);
+/* wal_record_seal: recompute and store the crc of the stored record at lsn (size bytes, its
+ * header decodes) after a test edited it. */
+void   wal_record_seal(uint8_t *stored, size_t size, uint64_t lsn);
 /* wal_file_offset: where lsn lives in the file. */
 uint64_t wal_file_offset(const Wal *wal, uint64_t lsn);
 const char *wal_file_path(const Wal *wal);

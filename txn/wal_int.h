@@ -16,6 +16,43 @@ enum {
     WAL_HEADER_SLOT_B = 512,
 };
 
+/* The record header's kind byte (format in wal.h). */
+enum {
+    WAL_KIND_TYPE_MASK = 0x0F,
+    WAL_KIND_COMPRESSED = 0x10,
+    WAL_KIND_XID = 0x20,
+    WAL_KIND_PREV = 0x40,
+    WAL_KIND_RESERVED = 0x80,
+    WAL_RECORD_SIZE_FIELD_MAX = (1 << 24) - 1,
+};
+
+/* WalHeader: a decoded record header. */
+typedef struct WalHeader {
+    uint32_t crc;
+    uint32_t size;
+    uint8_t  type;
+    uint8_t  flags;               /* WAL_FLAG_* */
+    uint32_t generation;
+    uint64_t xid;
+    uint64_t prev_lsn;
+    size_t   header_size;
+} WalHeader;
+
+/* wal_header_build: the header of a record at lsn with body_size body bytes into out (room
+ * for WAL_RECORD_HEADER_SIZE_MAX), crc field 0; returns the header size. Pre: prev_lsn < lsn
+ * (0: none), header + body <= WAL_RECORD_SIZE_FIELD_MAX. */
+size_t   wal_header_build(uint8_t *out, uint64_t lsn, size_t body_size, uint8_t type,
+                          uint8_t flags, uint32_t generation, uint64_t xid, uint64_t prev_lsn);
+/* wal_header_crc: the record crc from the crc of its body (crc32 with initial 0), its header
+ * bytes (the crc field excluded) and its LSN. */
+uint32_t wal_header_crc(uint32_t body_crc, const uint8_t *header, size_t header_size,
+                        uint64_t lsn);
+/* wal_header_parse: decode the header of the stored record at lsn; stored holds avail bytes
+ * (>= WAL_RECORD_PREFIX_SIZE); the header must decode inside min(avail, its size). false if
+ * it does not decode or a field is out of range (size < MIN, type, kind bit 7, prev_lsn not
+ * before lsn). The crc is not checked (the caller has the body). */
+bool     wal_header_parse(const uint8_t *stored, size_t avail, uint64_t lsn, WalHeader *out);
+
 /* WalPiece: one contiguous part of a record body (appends gather up to 4 of them). */
 typedef struct WalPiece {
     const void *data;

@@ -32,9 +32,9 @@ struct WalReader {
 };
 
 /* ---- the record crc ----
- * zlib's crc32 (reflected polynomial 0xEDB88320) over header bytes [0, 12) and [16, size): the
- * folding code of common/hash_crc32.c takes the 16-byte multiple of the long part; the 12
- * header bytes and the last < 16 bytes, which it would hand to zlib's byte loop, go through
+ * zlib's crc32 (reflected polynomial 0xEDB88320) over the body, the header bytes [4, header
+ * size) and the LSN (wal.h): the folding code of common/hash_crc32.c takes the 16-byte multiple
+ * of a long body; the short pieces, which it would hand to zlib's byte loop, go through
  * slicing-by-8 tables here (a recovery checks a million short records). */
 static uint32_t        crc_tables[8][256];
 static pthread_once_t  crc_tables_once = PTHREAD_ONCE_INIT;
@@ -73,15 +73,19 @@ static uint32_t crc_short(uint32_t crc, const uint8_t *data, size_t size)
     return ~crc;
 }
 
-/* record_crc: the crc of a stored record of size >= WAL_RECORD_HEADER_SIZE bytes. */
-static uint32_t record_crc(const uint8_t *stored, size_t size)
+/* record_crc: the crc of a stored record of size bytes at lsn whose header is header_size
+ * bytes (compact header hook: body, header without its crc field, LSN). */
+static uint32_t record_crc(const uint8_t *stored, size_t size, size_t header_size, uint64_t lsn)
 {
-    uint32_t       crc = crc_short(0, stored, 12);
-    const uint8_t *rest = stored + 16;
-    size_t         rest_size = size - 16;
-    size_t         fold_size = rest_size >= 64 ? rest_size & ~(size_t)15 : 0;
-    if (fold_size > 0) crc = hash_crc32_fast(crc, rest, fold_size);
-    return crc_short(crc, rest + fold_size, rest_size - fold_size);
+    const uint8_t *body = stored + header_size;
+    size_t         body_size = size - header_size;
+    size_t         fold_size = body_size >= 64 ? body_size & ~(size_t)15 : 0;
+    uint32_t       crc = fold_size > 0 ? hash_crc32_fast(0, body, fold_size) : 0;
+    crc = crc_short(crc, body + fold_size, body_size - fold_size);
+    crc = crc_short(crc, stored + 4, header_size - 4);
+    uint8_t lsn_bytes[8];
+    enc_u64le(lsn_bytes, lsn);
+    return crc_short(crc, lsn_bytes, sizeof lsn_bytes);
 }
 
 Error *wal_reader_open(Wal *wal, WalReader **reader_out)
@@ -289,19 +293,14 @@ Error *wal_read(WalReader *reader, uint64_t lsn, bool check_generation, WalRecor
     *valid_out = false;
     memset(record_out, 0, sizeof *record_out);
     if (lsn == 0) return NULL;
-    TRY(written_through(wal, lsn + WAL_RECORD_HEADER_SIZE));
-    uint8_t header[WAL_RECORD_HEADER_SIZE];
+    /* compact header hook: the 8-byte prefix gives the size, then the whole record */
+    TRY(written_through(wal, lsn + WAL_RECORD_PREFIX_SIZE));
+    uint8_t prefix[WAL_RECORD_PREFIX_SIZE];
     bool    present = false;
-    TRY(read_log(reader, lsn, header, sizeof header, &present));
+    TRY(read_log(reader, lsn, prefix, sizeof prefix, &present));
     if (!present) return NULL;
-    uint32_t size = dec_u32le(header + 8);
-    uint32_t generation = dec_u32le(header + 36);
-    if (dec_u64le(header) != lsn) return NULL;
-    if (size < WAL_RECORD_HEADER_SIZE || size > wal->record_size_max) return NULL;
-    if (generation > (uint32_t)wal->generation) return NULL;
-    if (check_generation && generation < reader->generation_last) return NULL;
-    uint8_t type = header[32];
-    if (type < WAL_RECORD_MTR || type > WAL_RECORD_CHECKPOINT) return NULL;
+    uint32_t size = prefix[4] | ((uint32_t)prefix[5] << 8) | ((uint32_t)prefix[6] << 16);
+    if (size < WAL_RECORD_HEADER_SIZE_MIN || size > wal->record_size_max) return NULL;
     if (!reserve(&reader->record, &reader->record_capacity, size)) {
         return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     }
@@ -309,23 +308,28 @@ Error *wal_read(WalReader *reader, uint64_t lsn, bool check_generation, WalRecor
     const uint8_t *stored = NULL;
     TRY(in_chunk(reader, lsn, size, &stored));
     if (stored == NULL) {
-        memcpy(reader->record, header, sizeof header);
-        TRY(read_log(reader, lsn + sizeof header, reader->record + sizeof header,
-                     size - sizeof header, &present));
+        memcpy(reader->record, prefix, sizeof prefix);
+        TRY(read_log(reader, lsn + sizeof prefix, reader->record + sizeof prefix,
+                     size - sizeof prefix, &present));
         if (!present) return NULL;
         stored = reader->record;
     }
-    if (record_crc(stored, size) != dec_u32le(header + 12)) return NULL;
+    WalHeader header;
+    if (!wal_header_parse(stored, size, lsn, &header)) return NULL;
+    if (header.generation > (uint32_t)wal->generation) return NULL;
+    if (check_generation && header.generation < reader->generation_last) return NULL;
+    if (record_crc(stored, size, header.header_size, lsn) != header.crc) return NULL;
+    uint32_t generation = header.generation;
     *record_out = (WalRecord){
         .lsn = lsn,
         .size = size,
-        .xid = dec_u64le(header + 16),
-        .prev_lsn = dec_u64le(header + 24),
-        .type = type,
-        .flags = header[33],
+        .xid = header.xid,
+        .prev_lsn = header.prev_lsn,
+        .type = header.type,
+        .flags = header.flags,
         .generation = generation,
     };
-    TRY(decode_body(reader, record_out, stored + sizeof header, size - sizeof header));
+    TRY(decode_body(reader, record_out, stored + header.header_size, size - header.header_size));
     if (check_generation) reader->generation_last = generation;
     *valid_out = true;
     return NULL;

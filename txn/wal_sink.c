@@ -135,6 +135,9 @@ static size_t collect_images(Wal *wal, Mtr *mtr, const uint8_t *records, size_t 
                                         .image = image};
     }
     *page_count_out = page_count;
+    bool any_image = false;
+    for (int page_idx = 0; page_idx < page_count; page_idx++) any_image |= pages[page_idx].image;
+    if (!any_image) return size;   /* the common case: the mtr's log as it is */
     size_t     redo_size = 0;
     RedoIter   iter = {.data = records, .size = size};
     RedoRecord record;

@@ -18,43 +18,11 @@
 #include "common/failpoint.h"
 #include "storage/btree.h"
 #include "txn/recov.h"
+#include "recov_harness.h"
 
-#define ck_assert_ok(expr)                                                           \
-    do {                                                                             \
-        Error *err_ok_ = (expr);                                                     \
-        ck_assert_msg(err_ok_ == NULL, "%s failed: %s (%s)", #expr,                  \
-                      err_ok_ != NULL ? err_ok_->message : "",                       \
-                      err_ok_ != NULL ? sqlstate_code(err_ok_->state) : "");         \
-    } while (0)
-
-static const char *const DB = "db.birch";
-static const char *const WAL_FILE = "db.birch-wal";
-enum { ROOT_SLOT = 1 };
-
-static void assert_error(Error *err, SqlState state, const char *needle)
-{
-    ck_assert_msg(err != NULL, "expected an error %s", sqlstate_code(state));
-    ck_assert_msg(err->state == state, "expected %s, got %s: %s", sqlstate_code(state),
-                  sqlstate_code(err->state), err->message);
-    if (needle != NULL) {
-        ck_assert_msg(strstr(err->message, needle) != NULL, "\"%s\" not in \"%s\"", needle,
-                      err->message);
-    }
-    err_free(err);
-}
-
-static double test_scale(void)
-{
-    const char *text = getenv("BIRCH_TEST_SCALE");
-    double      scale = text != NULL ? atof(text) : 1.0;
-    return scale > 0 ? scale : 1.0;
-}
-
-static int scaled(int count)
-{
-    int result = (int)(count * test_scale());
-    return result < 10 ? 10 : result;
-}
+static const char *const DB = RH_DB;
+static const char *const WAL_FILE = RH_WAL_FILE;
+enum { ROOT_SLOT = RH_ROOT_SLOT };
 
 /* ---- test-only logical undo: 'D' root key (delete) / 'I' root key value (re-insert) ---- */
 
@@ -140,23 +108,6 @@ static RecovDb *open_db(Vfs *vfs, RecovReport *report_out)
     return db;
 }
 
-static PageId make_tree(RecovDb *db)
-{
-    Store *store = recov_store(db);
-    PageId root = PAGE_ID_NONE;
-    ck_assert_ok(bt_create(store, &root));
-    Mtr mtr;
-    mtr_begin(&mtr, store);
-    store_root_set(&mtr, ROOT_SLOT, root);
-    ck_assert_ok(mtr_commit(&mtr));
-    return root;
-}
-
-static void key_of(int key_value, uint8_t *key)
-{
-    enc_u64be(key, (uint64_t)key_value);
-}
-
 static size_t value_of(int key_value, int version, uint8_t *value)
 {
     size_t size = 16 + (size_t)((key_value * 7 + version * 13) % 100);
@@ -166,69 +117,25 @@ static size_t value_of(int key_value, int version, uint8_t *value)
     return size;
 }
 
-static void put(BTree *tree, int key_value, int version)
-{
-    uint8_t key[8], value[128];
-    key_of(key_value, key);
-    size_t size = value_of(key_value, version, value);
-    Error *err = bt_insert(tree, key, 8, value, size);
-    if (err != NULL && err->state == SQLSTATE_UNIQUE_VIOLATION) {
-        err_free(err);
-        bool found = false;
-        err = bt_update(tree, key, 8, value, size, &found);
-    }
-    ck_assert_ok(err);
-}
-
-/* expect: key_value holds version (or is absent if version < 0). */
-static void expect(BTree *tree, int key_value, int version)
-{
-    uint8_t key[8], value[128];
-    key_of(key_value, key);
-    BtBuf buf = {0};
-    bool  found = false;
-    ck_assert_ok(bt_get(tree, key, 8, &buf, &found));
-    if (version < 0) {
-        ck_assert_msg(!found, "key %d should be absent", key_value);
-    } else {
-        ck_assert_msg(found, "key %d missing", key_value);
-        size_t size = value_of(key_value, version, value);
-        ck_assert_msg(buf.size == size && memcmp(buf.data, value, size) == 0,
-                      "key %d has the wrong value", key_value);
-    }
-    bt_buf_free(&buf);
-}
-
-static BTree *open_tree(RecovDb *db)
-{
-    Store *store = recov_store(db);
-    PageId root = store_root_get(store, ROOT_SLOT);
-    ck_assert_uint_ne(root, PAGE_ID_NONE);
-    ck_assert_ok(bt_check_store(store, &root, 1));
-    BTree *tree = NULL;
-    ck_assert_ok(bt_open(store, root, &tree));
-    return tree;
-}
-
 /* ---- tests ---- */
 
 START_TEST(test_recov_redo_after_crash)
 {
     Vfs     *vfs = vfs_fault_create(1);
     RecovDb *db = open_db(vfs, NULL);
-    PageId   root = make_tree(db);
+    PageId   root = rh_make_tree(db);
     BTree   *tree = NULL;
     ck_assert_ok(bt_open(recov_store(db), root, &tree));
-    int count = scaled(3000);
-    for (int key_value = 0; key_value < count; key_value++) put(tree, key_value, 1);
+    int count = rh_scaled(3000);
+    for (int key_value = 0; key_value < count; key_value++) rh_put(tree, key_value, 1, value_of);
     for (int key_value = 0; key_value < count; key_value += 3) {
         bool found = false;
         uint8_t key[8];
-        key_of(key_value, key);
+        rh_key_of(key_value, key);
         ck_assert_ok(bt_delete(tree, key, 8, &found));
         ck_assert(found);
     }
-    for (int key_value = 1; key_value < count; key_value += 3) put(tree, key_value, 2);
+    for (int key_value = 1; key_value < count; key_value += 3) rh_put(tree, key_value, 2, value_of);
     ck_assert_ok(wal_flush_all(recov_wal(db)));
     bt_close(tree);
     /* a crash: nothing but the log was forced, and a power cut drops the unsynced rest */
@@ -241,9 +148,10 @@ START_TEST(test_recov_redo_after_crash)
     ck_assert_uint_gt(report.records_scanned, 0);
     ck_assert_uint_gt(report.records_redone, 0);
     ck_assert_uint_eq(report.bytes_scanned, report.end_lsn - report.start_lsn);
-    tree = open_tree(db);
+    tree = rh_open_tree(db);
     for (int key_value = 0; key_value < count; key_value++) {
-        expect(tree, key_value, key_value % 3 == 0 ? -1 : (key_value % 3 == 1 ? 2 : 1));
+        rh_expect(tree, key_value, key_value % 3 == 0 ? -1 : (key_value % 3 == 1 ? 2 : 1),
+                  value_of);
     }
     bt_close(tree);
     ck_assert_ok(recov_close(db));
@@ -255,10 +163,10 @@ START_TEST(test_recov_torn_page_repaired_from_image)
 {
     Vfs     *vfs = vfs_fault_create(2);
     RecovDb *db = open_db(vfs, NULL);
-    PageId   root = make_tree(db);
+    PageId   root = rh_make_tree(db);
     BTree   *tree = NULL;
     ck_assert_ok(bt_open(recov_store(db), root, &tree));
-    for (int key_value = 0; key_value < 40; key_value++) put(tree, key_value, 1);
+    for (int key_value = 0; key_value < 40; key_value++) rh_put(tree, key_value, 1, value_of);
     /* the root leaf reaches the disk, then changes again: its next change logs an image */
     ck_assert_ok(wal_flush_all(recov_wal(db)));
     ck_assert_ok(bp_flush_all(store_pool(recov_store(db))));
@@ -270,7 +178,7 @@ START_TEST(test_recov_torn_page_repaired_from_image)
         file_close(file);
     }
     uint64_t fpi_before = wal_stats(recov_wal(db)).fpi_count;
-    for (int key_value = 0; key_value < 40; key_value++) put(tree, key_value, 2);
+    for (int key_value = 0; key_value < 40; key_value++) rh_put(tree, key_value, 2, value_of);
     ck_assert_uint_eq(wal_stats(recov_wal(db)).fpi_count, fpi_before + 1);
     ck_assert_ok(wal_flush_all(recov_wal(db)));
     ck_assert_ok(bp_flush_page(store_pool(recov_store(db)), root));
@@ -287,8 +195,8 @@ START_TEST(test_recov_torn_page_repaired_from_image)
     RecovReport report;
     db = open_db(vfs, &report);
     ck_assert(report.recovered);
-    tree = open_tree(db);
-    for (int key_value = 0; key_value < 40; key_value++) expect(tree, key_value, 2);
+    tree = rh_open_tree(db);
+    for (int key_value = 0; key_value < 40; key_value++) rh_expect(tree, key_value, 2, value_of);
     bt_close(tree);
     ck_assert_ok(recov_close(db));
     vfs_fault_destroy(vfs);
@@ -299,11 +207,11 @@ START_TEST(test_recov_crash_during_redo)
 {
     Vfs     *vfs = vfs_fault_create(3);
     RecovDb *db = open_db(vfs, NULL);
-    PageId   root = make_tree(db);
+    PageId   root = rh_make_tree(db);
     BTree   *tree = NULL;
     ck_assert_ok(bt_open(recov_store(db), root, &tree));
     int count = 1500;   /* more records than the failpoints skip, at any scale */
-    for (int key_value = 0; key_value < count; key_value++) put(tree, key_value, 1);
+    for (int key_value = 0; key_value < count; key_value++) rh_put(tree, key_value, 1, value_of);
     ck_assert_ok(wal_flush_all(recov_wal(db)));
     bt_close(tree);
     recov_abandon(db);
@@ -312,15 +220,15 @@ START_TEST(test_recov_crash_during_redo)
         fp_set("recov.redo.record", FP_ACTION_ERROR, 100 + attempt_idx * 300, 1);
         RecovOptions options = options_for(vfs);
         RecovDb     *failed = NULL;
-        assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_IO_ERROR, "injected");
+        rh_assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_IO_ERROR, "injected");
         fp_clear_all();
         vfs_fault_power_cut(vfs);
     }
     RecovReport report;
     db = open_db(vfs, &report);
     ck_assert(report.recovered);
-    tree = open_tree(db);
-    for (int key_value = 0; key_value < count; key_value++) expect(tree, key_value, 1);
+    tree = rh_open_tree(db);
+    for (int key_value = 0; key_value < count; key_value++) rh_expect(tree, key_value, 1, value_of);
     bt_close(tree);
     ck_assert_ok(recov_close(db));
     vfs_fault_destroy(vfs);
@@ -334,25 +242,25 @@ static void run_loser(RecovDb *db, PageId root)
 {
     BTree *tree = NULL;
     ck_assert_ok(bt_open(recov_store(db), root, &tree));
-    for (int key_value = 0; key_value < 100; key_value++) put(tree, key_value, 1);
+    for (int key_value = 0; key_value < 100; key_value++) rh_put(tree, key_value, 1, value_of);
     uint64_t   last_lsn = 0;
     WalMtrInfo info = {.xid = 77, .last_lsn_io = &last_lsn};
     wal_thread_bind(&info);
     uint8_t payload[512], key[8], value[128];
     for (int key_value = 100; key_value < 150; key_value++) {
-        key_of(key_value, key);
+        rh_key_of(key_value, key);
         info.undo = payload;
         info.undo_size = undo_encode(payload, 'D', root, key, 8, NULL, 0);
-        put(tree, key_value, 1);
+        rh_put(tree, key_value, 1, value_of);
         ck_assert_ptr_null(info.undo);   /* consumed by the insert's mtr */
     }
     for (int key_value = 0; key_value < 40; key_value++) {
-        key_of(key_value, key);
+        rh_key_of(key_value, key);
         size_t size = value_of(key_value, 1, value);
         info.undo = payload;
         info.undo_size = undo_encode(payload, 'I', root, key, 8, value, size);
         if (key_value < 20) {
-            put(tree, key_value, 5);
+            rh_put(tree, key_value, 5, value_of);
         } else {
             bool found = false;
             ck_assert_ok(bt_delete(tree, key, 8, &found));
@@ -368,9 +276,11 @@ static void run_loser(RecovDb *db, PageId root)
 
 static void check_rolled_back(RecovDb *db)
 {
-    BTree *tree = open_tree(db);
-    for (int key_value = 0; key_value < 100; key_value++) expect(tree, key_value, 1);
-    for (int key_value = 100; key_value < 150; key_value++) expect(tree, key_value, -1);
+    BTree *tree = rh_open_tree(db);
+    for (int key_value = 0; key_value < 100; key_value++) rh_expect(tree, key_value, 1, value_of);
+    for (int key_value = 100; key_value < 150; key_value++) {
+        rh_expect(tree, key_value, -1, value_of);
+    }
     bt_close(tree);
 }
 
@@ -378,7 +288,7 @@ START_TEST(test_recov_undo_rolls_back_loser_with_clrs)
 {
     Vfs     *vfs = vfs_fault_create(4);
     RecovDb *db = open_db(vfs, NULL);
-    PageId   root = make_tree(db);
+    PageId   root = rh_make_tree(db);
     run_loser(db, root);
     recov_abandon(db);
     g_undo_calls = 0;
@@ -407,7 +317,7 @@ START_TEST(test_recov_crash_during_undo_resumes_at_undo_next)
 {
     Vfs     *vfs = vfs_fault_create(5);
     RecovDb *db = open_db(vfs, NULL);
-    PageId   root = make_tree(db);
+    PageId   root = rh_make_tree(db);
     run_loser(db, root);
     recov_abandon(db);
     /* the first recovery undoes 30 steps (each CLR made durable), then fails */
@@ -416,7 +326,7 @@ START_TEST(test_recov_crash_during_undo_resumes_at_undo_next)
     RecovDb     *failed = NULL;
     g_undo_calls = 0;
     g_undo_flush = true;
-    assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_IO_ERROR, "injected");
+    rh_assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_IO_ERROR, "injected");
     g_undo_flush = false;
     fp_clear_all();
     ck_assert_uint_eq(g_undo_calls, 30);
@@ -439,7 +349,7 @@ START_TEST(test_recov_clr_skips_undone_steps)
     /* online rollback writes CLRs; a crash after it: recovery undoes nothing again */
     Vfs     *vfs = vfs_fault_create(6);
     RecovDb *db = open_db(vfs, NULL);
-    PageId   root = make_tree(db);
+    PageId   root = rh_make_tree(db);
     run_loser(db, root);
     /* the transaction layer's rollback of xid 77 up to its first 50 records */
     uint64_t last_lsn = 0;
@@ -486,10 +396,10 @@ START_TEST(test_recov_clean_close_removes_wal)
 {
     Vfs     *vfs = vfs_fault_create(7);
     RecovDb *db = open_db(vfs, NULL);
-    PageId   root = make_tree(db);
+    PageId   root = rh_make_tree(db);
     BTree   *tree = NULL;
     ck_assert_ok(bt_open(recov_store(db), root, &tree));
-    for (int key_value = 0; key_value < 500; key_value++) put(tree, key_value, 3);
+    for (int key_value = 0; key_value < 500; key_value++) rh_put(tree, key_value, 3, value_of);
     bt_close(tree);
     bool exists = false;
     ck_assert_ok(file_exists(vfs, WAL_FILE, &exists));
@@ -504,16 +414,16 @@ START_TEST(test_recov_clean_close_removes_wal)
     RecovReport report;
     db = open_db(vfs, &report);
     ck_assert(!report.recovered);
-    tree = open_tree(db);
-    for (int key_value = 0; key_value < 500; key_value++) expect(tree, key_value, 3);
+    tree = rh_open_tree(db);
+    for (int key_value = 0; key_value < 500; key_value++) rh_expect(tree, key_value, 3, value_of);
     bt_close(tree);
     /* a crash right after opening a clean database: the log made before the flag is there */
     recov_abandon(db);
     vfs_fault_power_cut(vfs);
     db = open_db(vfs, &report);
     ck_assert(report.recovered);
-    tree = open_tree(db);
-    for (int key_value = 0; key_value < 500; key_value++) expect(tree, key_value, 3);
+    tree = rh_open_tree(db);
+    for (int key_value = 0; key_value < 500; key_value++) rh_expect(tree, key_value, 3, value_of);
     bt_close(tree);
     ck_assert_ok(recov_close(db));
     vfs_fault_destroy(vfs);
@@ -524,7 +434,7 @@ START_TEST(test_recov_missing_or_foreign_wal_is_refused)
 {
     Vfs     *vfs = vfs_fault_create(8);
     RecovDb *db = open_db(vfs, NULL);
-    make_tree(db);
+    rh_make_tree(db);
     ck_assert_ok(wal_flush_all(recov_wal(db)));
     recov_abandon(db);
     /* keep the log aside, remove it: refused */
@@ -534,7 +444,7 @@ START_TEST(test_recov_missing_or_foreign_wal_is_refused)
     ck_assert_ok(file_remove(vfs, WAL_FILE));
     RecovOptions options = options_for(vfs);
     RecovDb     *failed = NULL;
-    assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED, "missing");
+    rh_assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED, "missing");
     /* another database's log: refused */
     {
         RecovOptions other = options_for(vfs);
@@ -548,7 +458,7 @@ START_TEST(test_recov_missing_or_foreign_wal_is_refused)
         ck_assert_ok(vfs_fault_load(vfs, WAL_FILE, other_saved));
         unlink(other_saved);
     }
-    assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED,
+    rh_assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED,
                  "another database");
     /* garbage instead of a log: refused */
     {
@@ -559,7 +469,7 @@ START_TEST(test_recov_missing_or_foreign_wal_is_refused)
         ck_assert_ok(file_write(file, 0, junk, sizeof junk));
         file_close(file);
     }
-    assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED,
+    rh_assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED,
                  "not a birch write-ahead log");
     /* the right log back: recovered */
     ck_assert_ok(vfs_fault_load(vfs, WAL_FILE, saved));
@@ -567,7 +477,7 @@ START_TEST(test_recov_missing_or_foreign_wal_is_refused)
     RecovReport report;
     db = open_db(vfs, &report);
     ck_assert(report.recovered);
-    BTree *tree = open_tree(db);
+    BTree *tree = rh_open_tree(db);
     bt_close(tree);
     ck_assert_ok(recov_close(db));
     vfs_fault_destroy(vfs);
@@ -585,10 +495,12 @@ START_TEST(test_recov_new_database_crash_reopens)
         Vfs     *vfs = vfs_fault_create(seed);
         RecovDb *db = open_db(vfs, NULL);
         if (seed % 2 == 0) {
-            PageId root = make_tree(db);
+            PageId root = rh_make_tree(db);
             BTree *tree = NULL;
             ck_assert_ok(bt_open(recov_store(db), root, &tree));
-            for (int key_value = 0; key_value < 50; key_value++) put(tree, key_value, 1);
+            for (int key_value = 0; key_value < 50; key_value++) {
+                rh_put(tree, key_value, 1, value_of);
+            }
             bt_close(tree);
         }
         recov_abandon(db);
@@ -617,7 +529,7 @@ START_TEST(test_recov_new_database_crash_reopens)
     store_abandon(store);
     RecovDb *failed = NULL;
     RecovOptions options = options_for(vfs);
-    assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED, "missing");
+    rh_assert_error(recov_open(DB, &options, &failed, NULL), SQLSTATE_DATA_CORRUPTED, "missing");
     vfs_fault_destroy(vfs);
 }
 END_TEST
@@ -629,15 +541,15 @@ START_TEST(test_recov_dirty_page_table_filters_redo)
 {
     Vfs     *vfs = vfs_fault_create(42);
     RecovDb *db = open_db(vfs, NULL);
-    PageId   root = make_tree(db);
+    PageId   root = rh_make_tree(db);
     BTree   *tree = NULL;
     ck_assert_ok(bt_open(recov_store(db), root, &tree));
-    int count = scaled(2000);
-    for (int key_value = 0; key_value < count; key_value++) put(tree, key_value, 1);
+    int count = rh_scaled(2000);
+    for (int key_value = 0; key_value < count; key_value++) rh_put(tree, key_value, 1, value_of);
     /* pages written, then a second wave dirties some again: a fuzzy checkpoint in between
      * whose redo LSN reaches back (a page stays dirty from before) */
     ck_assert_ok(bp_flush_all(store_pool(recov_store(db))));
-    for (int key_value = 0; key_value < count; key_value += 5) put(tree, key_value, 2);
+    for (int key_value = 0; key_value < count; key_value += 5) rh_put(tree, key_value, 2, value_of);
     /* write every dirty page but the oldest: the checkpoint's redo LSN stays at the oldest,
      * and the records of the written pages after it need no redo */
     BufPool     *pool = store_pool(recov_store(db));
@@ -653,7 +565,7 @@ START_TEST(test_recov_dirty_page_table_filters_redo)
     }
     free(dirty);
     ck_assert_ok(ckpt_run(recov_ckpt(db), CKPT_FLUSH_NONE, NULL));
-    for (int key_value = 1; key_value < count; key_value += 5) put(tree, key_value, 3);
+    for (int key_value = 1; key_value < count; key_value += 5) rh_put(tree, key_value, 3, value_of);
     ck_assert_ok(wal_flush_all(recov_wal(db)));
     bt_close(tree);
     recov_abandon(db);
@@ -663,9 +575,9 @@ START_TEST(test_recov_dirty_page_table_filters_redo)
     ck_assert(report.recovered);
     ck_assert_uint_gt(report.checkpoint_lsn, 0);
     ck_assert_uint_gt(report.records_skipped, 0);
-    tree = open_tree(db);
+    tree = rh_open_tree(db);
     for (int key_value = 0; key_value < count; key_value++) {
-        expect(tree, key_value, key_value % 5 == 0 ? 2 : (key_value % 5 == 1 ? 3 : 1));
+        rh_expect(tree, key_value, key_value % 5 == 0 ? 2 : (key_value % 5 == 1 ? 3 : 1), value_of);
     }
     ck_assert_ok(bt_check(tree, NULL));
     bt_close(tree);
@@ -692,7 +604,7 @@ START_TEST(test_recov_redo_throughput)
     /* CI measures 32 MiB (times BIRCH_TEST_SCALE); BIRCH_REDO_MIB=256 is the figure */
     const char *mib_text = getenv("BIRCH_REDO_MIB");
     double      target_mib = mib_text != NULL && atof(mib_text) > 0 ? atof(mib_text) : 32.0;
-    uint64_t target = (uint64_t)(target_mib * 1024 * 1024 * test_scale());
+    uint64_t target = (uint64_t)(target_mib * 1024 * 1024 * rh_test_scale());
     RecovOptions options = {
         .store = {.create = true, .pool_size = (size_t)384 << 20},
         .wal = {.capacity = target + ((uint64_t)64 << 20)},
@@ -714,7 +626,7 @@ START_TEST(test_recov_redo_throughput)
         fclose(count_file);
     } else {
     ck_assert_ok(recov_open(path, &options, &db, &report));
-    PageId root = make_tree(db);
+    PageId root = rh_make_tree(db);
     ck_assert_ok(bt_open(recov_store(db), root, &tree));
     Wal     *wal = recov_wal(db);
     uint64_t start = wal_insert_lsn(wal);
@@ -757,7 +669,7 @@ START_TEST(test_recov_redo_throughput)
            report.redo_cpu_ms > 0 ? mib / (report.redo_cpu_ms / 1e3) : 0.0, (unsigned long long)report.records_scanned,
            (unsigned long long)report.records_redone, (unsigned long long)report.pages_redone,
            (unsigned long long)report.records_skipped, total, cpu, cpu > 0 ? mib / cpu : 0.0);
-    tree = open_tree(db);
+    tree = rh_open_tree(db);
     for (int idx = 0; idx < count; idx += 997) {
         uint8_t key[8];
         enc_u64be(key, (uint64_t)((uint32_t)idx * 2654435761u));

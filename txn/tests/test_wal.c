@@ -131,7 +131,7 @@ START_TEST(test_wal_append_read_back_across_wraps)
                                     payload, size, &lsn));
         ck_assert_uint_gt(lsn, prev_lsn);
         prev_lsn = lsn;
-        total += size + WAL_RECORD_HEADER_SIZE;
+        total += size + WAL_RECORD_HEADER_SIZE_MIN;
         kept[kept_count % KEPT] = (Appended){.lsn = lsn, .size = size, .seed = seed};
         kept_count++;
         /* the log behind the oldest kept record may be reused */
@@ -201,12 +201,13 @@ START_TEST(test_wal_scan_ends_at_bad_crc_lsn_or_generation)
     ck_assert_ok(wal_flush_all(wal));
     uint64_t end = wal_insert_lsn(wal);
     /* plant a record at the end: well-formed (generation 1) -> the scan takes it */
-    uint8_t plant[WAL_RECORD_HEADER_SIZE + 16] = {0};
+    uint8_t plant[WAL_RECORD_HEADER_SIZE_MAX + 16] = {0};
+    uint8_t plant_body[16] = {1, 2, 3};
     File   *file = NULL;
     ck_assert_ok(file_open(vfs, WAL_FILE, 0, &file));
-    wal_encode_header(plant, end, sizeof plant, 0, 0, WAL_RECORD_END, 0, 1,
-                      plant + WAL_RECORD_HEADER_SIZE, 16);
-    ck_assert_ok(file_write(file, wal_file_offset(wal, end), plant, sizeof plant));
+    size_t plant_size = wal_encode_record(plant, end, 5, lsns[9], WAL_RECORD_END, 0, 1,
+                                          plant_body, sizeof plant_body);
+    ck_assert_ok(file_write(file, wal_file_offset(wal, end), plant, plant_size));
     WalReader *reader = NULL;
     ck_assert_ok(wal_reader_open(wal, &reader));
     WalRecord read;
@@ -215,11 +216,16 @@ START_TEST(test_wal_scan_ends_at_bad_crc_lsn_or_generation)
     ck_assert(valid);
     ck_assert_ok(wal_read(reader, end, true, &read, &valid));
     ck_assert(valid);
+    ck_assert_uint_eq(read.xid, 5);
+    ck_assert_uint_eq(read.prev_lsn, lsns[9]);
+    ck_assert_uint_eq(read.size, plant_size);
+    ck_assert_uint_eq(read.payload_size, sizeof plant_body);
+    ck_assert_int_eq(memcmp(read.payload, plant_body, sizeof plant_body), 0);
     /* the same with an older generation: a scan stops (a crashed run's tail), a direct read
      * does not care */
-    wal_encode_header(plant, end, sizeof plant, 0, 0, WAL_RECORD_END, 0, 0,
-                      plant + WAL_RECORD_HEADER_SIZE, 16);
-    ck_assert_ok(file_write(file, wal_file_offset(wal, end), plant, sizeof plant));
+    plant_size = wal_encode_record(plant, end, 5, lsns[9], WAL_RECORD_END, 0, 0, plant_body,
+                                   sizeof plant_body);
+    ck_assert_ok(file_write(file, wal_file_offset(wal, end), plant, plant_size));
     wal_reader_close(reader);
     ck_assert_ok(wal_reader_open(wal, &reader));
     ck_assert_ok(wal_read(reader, lsns[9], true, &read, &valid));
@@ -229,14 +235,14 @@ START_TEST(test_wal_scan_ends_at_bad_crc_lsn_or_generation)
     ck_assert_ok(wal_read(reader, end, false, &read, &valid));
     ck_assert(valid);
     /* a stale LSN (a previous lap's record) is not a record here */
-    wal_encode_header(plant, end - WAL_CAPACITY_MIN, sizeof plant, 0, 0, WAL_RECORD_END, 0, 1,
-                      plant + WAL_RECORD_HEADER_SIZE, 16);
-    ck_assert_ok(file_write(file, wal_file_offset(wal, end), plant, sizeof plant));
+    plant_size = wal_encode_record(plant, end - WAL_CAPACITY_MIN, 5, lsns[9] - WAL_CAPACITY_MIN,
+                                   WAL_RECORD_END, 0, 1, plant_body, sizeof plant_body);
+    ck_assert_ok(file_write(file, wal_file_offset(wal, end), plant, plant_size));
     ck_assert_ok(wal_read(reader, end, false, &read, &valid));
     ck_assert(!valid);
     /* one flipped bit in record 6's body: the scan ends there */
     ck_assert_ok(vfs_fault_corrupt(vfs, WAL_FILE,
-                                   wal_file_offset(wal, lsns[6]) + WAL_RECORD_HEADER_SIZE + 100,
+                                   wal_file_offset(wal, lsns[6]) + WAL_RECORD_HEADER_SIZE_MAX + 100,
                                    0x10));
     uint64_t lsn = lsns[0];
     int      scanned = 0;
@@ -248,8 +254,8 @@ START_TEST(test_wal_scan_ends_at_bad_crc_lsn_or_generation)
     }
     ck_assert_int_eq(scanned, 6);
     ck_assert_uint_eq(lsn, lsns[6]);
-    /* and a flipped bit in a header field (its size) too */
-    ck_assert_ok(vfs_fault_corrupt(vfs, WAL_FILE, wal_file_offset(wal, lsns[2]) + 8, 0x01));
+    /* and a flipped bit in a header field (its xid) too */
+    ck_assert_ok(vfs_fault_corrupt(vfs, WAL_FILE, wal_file_offset(wal, lsns[2]) + 9, 0x01));
     ck_assert_ok(wal_read(reader, lsns[2], false, &read, &valid));
     ck_assert(!valid);
     wal_reader_close(reader);
