@@ -94,6 +94,20 @@ typedef struct Scratch {
 static Error *apply_change(Ctx *ctx, int level, int kind, int slot_idx, const uint8_t *cell,
                            size_t cell_size);
 
+/* op_init: every field but cell (written by build_cell before it is read): an Op is on the
+ * path of every row written, and zeroing its cell buffer cost more than the append itself. */
+static void op_init(Op *op, int kind, const uint8_t *key, size_t key_size)
+{
+    op->kind = kind;
+    op->key = key;
+    op->key_size = key_size;
+    op->cell_size = 0;
+    op->found = false;
+    op->old_overflow = false;
+    op->old_overflow_first = PAGE_ID_NONE;
+    op->old_value_size = 0;
+}
+
 /* ---- tree handle ---- */
 
 Error *bt_create(Store *store, PageId *root_out)
@@ -1207,7 +1221,8 @@ Error *bt_insert(BTree *tree, const uint8_t *key, size_t key_size, const uint8_t
                  size_t value_size)
 {
     TRY(check_sizes(key_size, value_size));
-    Op op = {.kind = OP_INSERT, .key = key, .key_size = key_size};
+    Op op;
+    op_init(&op, OP_INSERT, key, key_size);
     PageId chain = PAGE_ID_NONE;
     TRY(build_cell(tree, &op, value, value_size, &chain));
     bool done = false;
@@ -1221,7 +1236,8 @@ Error *bt_update(BTree *tree, const uint8_t *key, size_t key_size, const uint8_t
                  size_t value_size, bool *found_out)
 {
     TRY(check_sizes(key_size, value_size));
-    Op op = {.kind = OP_UPDATE, .key = key, .key_size = key_size};
+    Op op;
+    op_init(&op, OP_UPDATE, key, key_size);
     PageId chain = PAGE_ID_NONE;
     TRY(build_cell(tree, &op, value, value_size, &chain));
     Error *err = run_op(tree, &op);
@@ -1234,7 +1250,8 @@ Error *bt_update(BTree *tree, const uint8_t *key, size_t key_size, const uint8_t
 Error *bt_delete(BTree *tree, const uint8_t *key, size_t key_size, bool *found_out)
 {
     TRY(check_sizes(key_size, 0));
-    Op op = {.kind = OP_DELETE, .key = key, .key_size = key_size};
+    Op op;
+    op_init(&op, OP_DELETE, key, key_size);
     Error *err = run_op(tree, &op);
     *found_out = err == NULL && op.found;
     if (err != NULL || !op.found) return err;

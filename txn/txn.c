@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/asserts.h"
 #include "common/bytes.h"
@@ -308,19 +309,15 @@ static uint64_t txn_unregister(Txn *txn)
     return horizon;
 }
 
-static void undo_entry_free(UndoEntry *entry)
-{
-    free(entry->key);
-    free(entry->record);
-}
-
 static void txn_free(Txn *txn)
 {
-    for (size_t undo_idx = 0; undo_idx < txn->undo_count; undo_idx++) {
-        undo_entry_free(&txn->undo[undo_idx]);
+    while (txn->undo_block != NULL) {
+        UndoBlock *block = txn->undo_block;
+        txn->undo_block = block->prev;
+        free(block);
     }
+    free(txn->undo_spare);
     if (txn->owner != NULL) lock_owner_destroy(txn->owner);
-    free(txn->undo);
     free(txn->snapshot.active);
     free(txn);
 }
@@ -425,31 +422,114 @@ Error *txn_commit(Txn *txn)
 
 /* ------------------------------------------------------------ undo ---- */
 
+static size_t undo_align(size_t size) { return (size + 7u) & ~(size_t)7u; }
+
+/* undo_block_alloc: a block of at least capacity data bytes. From UNDO_BLOCK_HUGE up it is
+ * 2 MiB aligned and asks for transparent huge pages: a large transaction's undo then faults
+ * once per 2 MiB instead of once per 4 KiB. NULL: out of memory. */
+static UndoBlock *undo_block_alloc(size_t capacity)
+{
+    size_t size = sizeof(UndoBlock) + capacity;
+    UndoBlock *block = NULL;
+    if (size < UNDO_BLOCK_HUGE) {
+        block = malloc(size);
+    } else {
+        size = (size + UNDO_BLOCK_HUGE - 1) & ~(size_t)(UNDO_BLOCK_HUGE - 1);
+        block = aligned_alloc(UNDO_BLOCK_HUGE, size);
+#ifdef MADV_HUGEPAGE
+        if (block != NULL) (void)madvise(block, size, MADV_HUGEPAGE);   /* a hint: may fail */
+#endif
+    }
+    if (block == NULL) return NULL;
+    block->capacity = size - sizeof(UndoBlock);
+    return block;
+}
+
+/* undo_block_for: the block the next entry of need bytes goes to: the newest if it has room,
+ * else the spare or a new block (twice the newest's size, up to UNDO_BLOCK_SIZE_MAX, at least
+ * need), made the newest. NULL: out of memory. */
+static UndoBlock *undo_block_for(Txn *txn, size_t need)
+{
+    UndoBlock *block = txn->undo_block;
+    if (block != NULL && block->capacity - block->used >= need) return block;
+    size_t capacity = UNDO_BLOCK_SIZE_MIN;
+    if (block != NULL) {
+        capacity = block->capacity < UNDO_BLOCK_SIZE_MAX / 2 ? block->capacity * 2
+                                                             : UNDO_BLOCK_SIZE_MAX;
+    }
+    if (capacity < need) capacity = need;
+    UndoBlock *fresh = txn->undo_spare;
+    if (fresh != NULL && fresh->capacity >= need) {
+        txn->undo_spare = NULL;
+    } else {
+        fresh = undo_block_alloc(capacity);
+        if (fresh == NULL) return NULL;
+    }
+    fresh->used = 0;
+    fresh->last = NULL;
+    fresh->prev = block;
+    txn->undo_block = fresh;
+    return fresh;
+}
+
 Error *txn_undo_push(Txn *txn, UndoKind kind, BTree *tree, const uint8_t *key, size_t key_size,
                      const uint8_t *record, size_t record_size)
 {
-    if (txn->undo_count == txn->undo_capacity) {
-        if (txn->undo_capacity >= TXN_UNDO_COUNT_MAX) {
-            return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "too many changes in one transaction");
-        }
-        size_t capacity = txn->undo_capacity == 0 ? 16 : txn->undo_capacity * 2;
-        UndoEntry *undo = realloc(txn->undo, capacity * sizeof *undo);
-        if (undo == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
-        txn->undo = undo;
-        txn->undo_capacity = capacity;
+    if (txn->undo_count >= TXN_UNDO_COUNT_MAX) {
+        return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "too many changes in one transaction");
     }
-    UndoEntry entry = {.kind = kind, .tree = tree, .key_size = key_size,
-                       .record_size = record_size, .lsn_before = atomic_load(&txn->last_lsn)};
-    entry.key = malloc(key_size > 0 ? key_size : 1);
-    if (record != NULL) entry.record = malloc(record_size > 0 ? record_size : 1);
-    if (entry.key == NULL || (record != NULL && entry.record == NULL)) {
-        undo_entry_free(&entry);
-        return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    size_t stored_record_size = record != NULL ? record_size : 0;
+    if (key_size > UINT32_MAX / 4 || stored_record_size > UINT32_MAX / 4) {
+        return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "undo entry of %zu bytes is too large",
+                       key_size + stored_record_size);
     }
-    memcpy(entry.key, key, key_size);
-    if (record != NULL) memcpy(entry.record, record, record_size);
-    txn->undo[txn->undo_count++] = entry;
+    size_t need = undo_align(sizeof(UndoEntry) + key_size + stored_record_size);
+    UndoBlock *block = undo_block_for(txn, need);
+    if (block == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    uint8_t *at = block->data + block->used;
+    UndoEntry *entry = (UndoEntry *)(void *)at;
+    *entry = (UndoEntry){.tree = tree,
+                         .lsn_before = atomic_load_explicit(&txn->last_lsn,
+                                                            memory_order_relaxed),
+                         .key_size = (uint32_t)key_size,
+                         .record_size = (uint32_t)stored_record_size,
+                         .prev_gap = block->last != NULL
+                                         ? (uint32_t)(at - (uint8_t *)block->last) : 0,
+                         .kind = (uint8_t)kind, .has_record = record != NULL};
+    uint8_t *bytes = at + sizeof(UndoEntry);
+    if (key_size > 0) memcpy(bytes, key, key_size);
+    if (stored_record_size > 0) memcpy(bytes + key_size, record, stored_record_size);
+    block->used += need;
+    block->last = entry;
+    txn->undo_top = entry;
+    txn->undo_count++;
     return NULL;
+}
+
+void txn_undo_pop(Txn *txn)
+{
+    VERIFY(txn->undo_count > 0 && txn->undo_top != NULL);
+    UndoEntry *entry = txn->undo_top;
+    UndoBlock *block = txn->undo_block;
+    VERIFY(entry == block->last);
+    block->used = (size_t)((uint8_t *)entry - block->data);
+    txn->undo_count--;
+    if (entry->prev_gap > 0) {
+        block->last = (UndoEntry *)(void *)((uint8_t *)entry - entry->prev_gap);
+        txn->undo_top = block->last;
+        return;
+    }
+    VERIFY(block->used == 0);
+    /* emptied: keep it as the spare (the larger of two), so a push/pop at a block boundary
+     * does not allocate and free every time */
+    txn->undo_block = block->prev;
+    txn->undo_top = block->prev != NULL ? block->prev->last : NULL;
+    if (txn->undo_spare == NULL || txn->undo_spare->capacity < block->capacity) {
+        free(txn->undo_spare);
+        txn->undo_spare = block;
+    } else {
+        free(block);
+    }
 }
 
 /* Apply one undo entry to tree (each bt_ call is its own mtr). Idempotent. */
@@ -479,7 +559,7 @@ static Error *undo_back_to(Txn *txn, size_t undo_count_keep)
 {
     Wal *wal = txn->manager->wal;
     while (txn->undo_count > undo_count_keep) {
-        UndoEntry *entry = &txn->undo[txn->undo_count - 1];
+        UndoEntry *entry = txn->undo_top;
         TxnLog log = {0};
         if (wal != NULL) {
             log.last_lsn = atomic_load(&txn->last_lsn);
@@ -487,16 +567,15 @@ static Error *undo_back_to(Txn *txn, size_t undo_count_keep)
                                     .is_clr = true, .undo_next_lsn = entry->lsn_before};
             wal_thread_bind(&log.info);
         }
-        Error *err = undo_apply_tree(entry->tree, entry->kind, entry->key, entry->key_size,
-                                     entry->record, entry->record_size);
+        Error *err = undo_apply_tree(entry->tree, (UndoKind)entry->kind, undo_key(entry),
+                                     entry->key_size, undo_record(entry), entry->record_size);
         purge_note_mark(txn->manager);   /* writepath: purge skip (a restore may bring a mark) */
         if (wal != NULL) {
             wal_thread_bind(NULL);
             atomic_store(&txn->last_lsn, log.last_lsn);
         }
         TRY(err);
-        undo_entry_free(entry);
-        txn->undo_count--;
+        txn_undo_pop(txn);
     }
     return NULL;
 }
@@ -609,9 +688,9 @@ static Error *undo_encode(const UndoEntry *entry, uint8_t *inline_buf, size_t in
     payload[0] = (uint8_t)entry->kind;
     enc_u32le(payload + 1, bt_root(entry->tree));
     enc_u32le(payload + 5, (uint32_t)entry->key_size);
-    memcpy(payload + 9, entry->key, entry->key_size);
+    memcpy(payload + 9, undo_key(entry), entry->key_size);
     enc_u32le(payload + 9 + entry->key_size, (uint32_t)record_size);
-    if (record_size > 0) memcpy(payload + 13 + entry->key_size, entry->record, record_size);
+    if (record_size > 0) memcpy(payload + 13 + entry->key_size, undo_record(entry), record_size);
     *payload_out = payload;
     *size_out = size;
     return NULL;
@@ -619,7 +698,12 @@ static Error *undo_encode(const UndoEntry *entry, uint8_t *inline_buf, size_t in
 
 Error *txn_log_begin(Txn *txn, TxnLog *log, bool with_undo)
 {
-    *log = (TxnLog){0};
+    /* field by field: payload_inline is written before it is read, and zeroing it (with the
+     * rest) on every row cost more than the binding itself */
+    log->last_lsn = 0;
+    log->payload = NULL;
+    log->bound = false;
+    log->outer = NULL;
     Wal *wal = txn->manager->wal;
     if (wal == NULL) return NULL;
     TRY(wal_check_space(wal, txn->xid));
@@ -628,7 +712,7 @@ Error *txn_log_begin(Txn *txn, TxnLog *log, bool with_undo)
     size_t payload_size = 0;
     if (with_undo) {
         VERIFY(txn->undo_count > 0);
-        TRY(undo_encode(&txn->undo[txn->undo_count - 1], log->payload_inline,
+        TRY(undo_encode(txn->undo_top, log->payload_inline,
                         sizeof log->payload_inline, &log->payload, &payload_size));
     }
     if (atomic_load(&txn->first_lsn) == 0) {
@@ -711,43 +795,4 @@ uint64_t txn_ckpt_next_xid(void *ctx)
                                                                   : manager->next_xid;
     pthread_mutex_unlock(&manager->mutex);
     return next_xid;
-}
-
-/* ------------------------------------------------------------ point reads ---- */
-
-/* point_visible: txn_row.c's resolve_visible for a point read: record holds the newest
- * version of key; leave the version txn sees in it (the newest, or the version store's). */
-static Error *point_visible(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
-                            BtBuf *record, bool *found_out)
-{
-    RowHeader header;
-    TRY(row_header_read(record->data, record->size, &header));
-    const Snapshot *snapshot = &txn->snapshot;
-    if (snap_xid_visible(snapshot, header.xid)) {
-        *found_out = header.delete_xid == ROW_XID_NONE ||
-                     !snap_xid_visible(snapshot, header.delete_xid);
-        return NULL;
-    }
-    return vstore_find(txn->manager->vstore, bt_root(tree), key, key_size, snapshot, record,
-                       found_out);
-}
-
-Error *txn_row_get_point(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
-                         BtBuf *record_out, bool *found_out)
-{
-    *found_out = false;
-    BtCursor *cursor = NULL;
-    TRY(bt_cursor_open(tree, &cursor));
-    Error *err = bt_cursor_seek(cursor, key, key_size);
-    bool found = false;
-    if (err == NULL && bt_cursor_valid(cursor)) {
-        size_t entry_key_size = 0;
-        const uint8_t *entry_key = bt_cursor_key(cursor, &entry_key_size);
-        found = entry_key_size == key_size && memcmp(entry_key, key, key_size) == 0;
-        if (found) err = bt_cursor_value(cursor, record_out);
-    }
-    bt_cursor_close(cursor);
-    if (err == NULL && found) err = point_visible(txn, tree, key, key_size, record_out, &found);
-    *found_out = err == NULL && found;
-    return err;
 }

@@ -21,16 +21,54 @@ typedef enum UndoKind {
     UNDO_UNMARK,        /* clear the delete mark */
 } UndoKind;
 
+/* Undo entries live on a per-transaction stack of pooled blocks (txn.c "undo"): each entry is
+ * this header followed by its key and (UNDO_RESTORE) record bytes, 8-aligned, appended to the
+ * newest block; a row costs no malloc, and a small header keeps the fresh memory a large
+ * transaction touches (and faults in) small. Entries are only pushed and popped at the top
+ * (rollback, savepoint rollback, a change that did not happen), so a block is a bump region
+ * rewound on pop.
+ * Invariants:
+ * 1. Every block on the stack holds at least one entry; block->last is its newest entry.
+ * 2. undo_top is the newest entry of the newest block (NULL iff undo_count == 0).
+ * 3. An entry with prev_gap > 0 has the next older entry prev_gap bytes before it in the same
+ *    block; prev_gap == 0 marks the first entry of its block (the next older one is the
+ *    previous block's last). */
 typedef struct UndoEntry {
-    UndoKind  kind;
     BTree    *tree;
-    uint8_t  *key;
-    size_t    key_size;
-    uint8_t  *record;       /* UNDO_RESTORE: the old record */
-    size_t    record_size;
     uint64_t  lsn_before;   /* the transaction's last LSN before the change: the
                              * undo_next_lsn of the CLR that undoes it */
+    uint32_t  key_size;
+    uint32_t  record_size;  /* UNDO_RESTORE: of the old record, after the key */
+    uint32_t  prev_gap;     /* invariant 3 */
+    uint8_t   kind;         /* UndoKind */
+    bool      has_record;
 } UndoEntry;
+
+static inline const uint8_t *undo_key(const UndoEntry *entry)
+{
+    return (const uint8_t *)(entry + 1);
+}
+
+static inline const uint8_t *undo_record(const UndoEntry *entry)
+{
+    return entry->has_record ? undo_key(entry) + entry->key_size : NULL;
+}
+
+typedef struct UndoBlock UndoBlock;
+struct UndoBlock {
+    UndoBlock *prev;         /* the next older block */
+    UndoEntry *last;         /* its newest entry */
+    size_t     used;         /* bytes of data in use (entries are 8-aligned) */
+    size_t     capacity;     /* bytes of data */
+    uint8_t    data[];
+};
+
+enum {
+    UNDO_BLOCK_SIZE_MIN = 4096,              /* the first block of a transaction */
+    UNDO_BLOCK_HUGE = 2 * 1024 * 1024,       /* blocks this large are huge-page aligned */
+    UNDO_BLOCK_SIZE_MAX = 8 * 1024 * 1024,   /* blocks double up to this (a larger entry gets
+                                              * a block of its own size) */
+};
 
 /* TxnLog: the WAL binding of one storage call (txn_log_begin .. txn_log_end). */
 enum { TXN_LOG_PAYLOAD_INLINE_SIZE = 128 };
@@ -54,9 +92,10 @@ struct Txn {
     uint64_t     snapshot_gen;        /* manager->snapshot_gen when the snapshot was taken */
     size_t       active_idx;          /* position in manager->active */
     LockOwner   *owner;
-    UndoEntry   *undo;
+    UndoEntry   *undo_top;           /* the newest undo entry, NULL when none */
+    UndoBlock   *undo_block;         /* the newest block of the undo stack */
+    UndoBlock   *undo_spare;         /* an emptied block kept for the next push, or NULL */
     size_t       undo_count;
-    size_t       undo_capacity;
     _Atomic uint64_t first_lsn;       /* WAL: a lower bound of its first record (0: none) */
     _Atomic uint64_t last_lsn;        /* WAL: its newest record (0: none) */
 };
@@ -100,9 +139,13 @@ struct TxnManager {
     _Atomic uint64_t purge_passes;
 };
 
-/* txn_undo_push: append an undo entry (key and record copied). Errors: OUT_OF_MEMORY. */
+/* txn_undo_push: append an undo entry (key and record copied into the undo stack). Errors:
+ * OUT_OF_MEMORY, PROGRAM_LIMIT_EXCEEDED (TXN_UNDO_COUNT_MAX entries). */
 Error *txn_undo_push(Txn *txn, UndoKind kind, BTree *tree, const uint8_t *key, size_t key_size,
                      const uint8_t *record, size_t record_size);
+/* txn_undo_pop: drop the newest undo entry (its change was undone or never happened). Pre:
+ * undo_count > 0. */
+void   txn_undo_pop(Txn *txn);
 /* txn_log_begin: before a bt_ call that changes a tree for txn: check WAL space (53400,
  * 53100, 58030) and bind the thread's WalMtrInfo (xid, the prev_lsn chain, and, if with_undo,
  * the encoded newest undo entry as the logical-undo payload). txn_log_end unbinds and

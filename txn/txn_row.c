@@ -97,6 +97,30 @@ Error *txn_row_get(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
     return err;
 }
 
+/* The point read's descent is the cursor's guided search; the visibility rules are
+ * resolve_visible's, as for every other read (one definition, inlined here). */
+Error *txn_row_get_point(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
+                         BtBuf *record_out, bool *found_out)
+{
+    *found_out = false;
+    BtCursor *cursor = NULL;
+    TRY(bt_cursor_open(tree, &cursor));
+    Error *err = bt_cursor_seek(cursor, key, key_size);
+    bool found = false;
+    if (err == NULL && bt_cursor_valid(cursor)) {
+        size_t entry_key_size = 0;
+        const uint8_t *entry_key = bt_cursor_key(cursor, &entry_key_size);
+        found = entry_key_size == key_size && memcmp(entry_key, key, key_size) == 0;
+        if (found) err = bt_cursor_value(cursor, record_out);
+    }
+    bt_cursor_close(cursor);
+    if (err == NULL && found) {
+        err = resolve_visible(txn, tree, key, key_size, record_out, record_out, &found);
+    }
+    *found_out = err == NULL && found;
+    return err;
+}
+
 void txn_row_result_free(TxnRowResult *result)
 {
     bt_buf_free(&result->record);
@@ -179,14 +203,6 @@ typedef struct Change {
     size_t         offset;         /* patch only */
 } Change;
 
-static void undo_pop(Txn *txn)
-{
-    VERIFY(txn->undo_count > 0);
-    txn->undo_count--;
-    free(txn->undo[txn->undo_count].key);
-    free(txn->undo[txn->undo_count].record);
-}
-
 static Error *change_apply(Txn *txn, const Change *change, UndoKind kind, const uint8_t *old,
                            size_t old_size, bool *found_out)
 {
@@ -211,7 +227,7 @@ static Error *change_apply(Txn *txn, const Change *change, UndoKind kind, const 
         }
     }
     txn_log_end(txn, &log);
-    if (err != NULL || !found) undo_pop(txn);
+    if (err != NULL || !found) txn_undo_pop(txn);
     if (found_out != NULL) *found_out = found;
     return err;
 }
