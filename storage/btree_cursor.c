@@ -15,7 +15,15 @@
  * re-latching would read (a writer still in its mtr has not committed; its change is not there
  * yet either way). Otherwise it takes the latched path below, unchanged: same LSN check, same
  * re-fetch by key, same INVALID_CURSOR_STATE for an entry deleted meanwhile. A scan reading
- * every value thus takes one leaf latch per entry instead of two. */
+ * every value thus takes one leaf latch per entry instead of two.
+ *
+ * Cursor reuse (point): a point lookup opens and closes a cursor per key, so bt_cursor_close
+ * keeps the closed cursor's memory in a one-slot per-thread cache and the thread's next
+ * bt_cursor_open takes it from there instead of the allocator. A cached cursor holds nothing:
+ * no pin, no epoch slot, no tree, no bound or long-key buffer (those are freed at close, as
+ * before); open initializes every field of it exactly as of a fresh allocation. A thread's
+ * cached cursor is freed when the thread exits (a pthread key destructor). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,12 +111,51 @@ static void cache_value(BtCursor *cursor, Frame *frame, const uint8_t *cell)
 /* The empty bound of a cursor without a range (never written: set_range allocates first). */
 static uint8_t no_bound[1];
 
+/* ---- the per-thread cursor cache (see the top) ---- */
+
+static _Thread_local BtCursor *cursor_cache;      /* a closed cursor's memory, or NULL */
+static _Thread_local bool cursor_cache_keyed;     /* this thread registered the destructor */
+static pthread_once_t cursor_cache_once = PTHREAD_ONCE_INIT;
+static pthread_key_t cursor_cache_key;
+static bool cursor_cache_key_ok;
+
+/* cursor_cache_free: the key's destructor at thread exit; slot is the thread's cursor_cache. */
+static void cursor_cache_free(void *slot)
+{
+    BtCursor **cache = slot;
+    free(*cache);
+    *cache = NULL;
+}
+
+static void cursor_cache_key_create(void)
+{
+    cursor_cache_key_ok = pthread_key_create(&cursor_cache_key, cursor_cache_free) == 0;
+}
+
+/* cursor_cache_put: keep cursor's memory for the thread's next open; false if it cannot be
+ * kept (the slot is taken, or the destructor could not be registered): free it then. */
+static bool cursor_cache_put(BtCursor *cursor)
+{
+    if (cursor_cache != NULL) return false;
+    if (!cursor_cache_keyed) {
+        pthread_once(&cursor_cache_once, cursor_cache_key_create);
+        if (!cursor_cache_key_ok || pthread_setspecific(cursor_cache_key, &cursor_cache) != 0) {
+            return false;
+        }
+        cursor_cache_keyed = true;
+    }
+    cursor_cache = cursor;
+    return true;
+}
+
 Error *bt_cursor_open(BTree *tree, BtCursor **cursor_out)
 {
     /* the bound buffers are allocated only by a set_range with bounds, so a cursor for a
      * point lookup is small (the allocator's per-thread cache serves it) and only its
      * fields are cleared, not its key and value buffers */
-    BtCursor *cursor = malloc(sizeof *cursor);
+    BtCursor *cursor = cursor_cache;
+    cursor_cache = NULL;
+    if (cursor == NULL) cursor = malloc(sizeof *cursor);
     if (cursor == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     cursor->tree = tree;
     cursor->lo = cursor->hi = no_bound;
@@ -138,7 +185,9 @@ void bt_cursor_close(BtCursor *cursor)
     store_epoch_exit(cursor->tree->store, &cursor->guard);
     free(cursor->bound_buf);
     free(cursor->key_heap);
-    free(cursor);
+    cursor->bound_buf = cursor->key_heap = NULL;
+    cursor->tree = NULL;
+    if (!cursor_cache_put(cursor)) free(cursor);
 }
 
 Error *bt_cursor_set_range(BtCursor *cursor, const uint8_t *lo, size_t lo_size,

@@ -10,7 +10,13 @@
  * (skewed, sparse, negative, at the int8 extremes) and absent keys between them must be found
  * or not found exactly; a NULL parameter gives no row; a bound parameter is coerced to the
  * key's type (int8 against an int4 key, text that parses, text that does not: 22P02).
- * Everything goes through birch.h. Row counts scale with BIRCH_TEST_SCALE. */
+ * What the op and the cursor reuse between executions (point) is checked too: a kept
+ * statement re-executed after committed updates, after DROP/CREATE of its table (also inside a
+ * transaction rolled back), after a rollback; one statement stepped across many transactions
+ * while range scans and long-key lookups reuse the thread's cached B+ tree cursor in between;
+ * NULLs, short and long strings alternating in the reused one-row vectors; the skipped filter
+ * (`id = $1` on int2/int4/int8 keys) against filters that must still run (other conjuncts, a
+ * cast bound). Everything goes through birch.h. Row counts scale with BIRCH_TEST_SCALE. */
 #include <check.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -314,6 +320,210 @@ START_TEST(test_point_many_levels)
 }
 END_TEST
 
+/* b_of: the text of column 1 of id through point ("<null>" for NULL, "<none>" for no row);
+ * points into buf. */
+static const char *b_of(birch_db *db, birch_stmt *point, int64_t id, char *buf, size_t size)
+{
+    birch_reset(point);
+    ck_assert_int_eq(birch_bind_int64(point, 1, id), BIRCH_OK);
+    int rc = birch_step(point);
+    ck_assert_msg(rc == BIRCH_ROW || rc == BIRCH_DONE, "id %" PRId64 ": %s", id,
+                  eh_error_text(db));
+    if (rc == BIRCH_DONE) return "<none>";
+    if (birch_column_is_null(point, 1)) {
+        snprintf(buf, size, "<null>");
+    } else {
+        snprintf(buf, size, "%s", birch_column_text(point, 1, NULL));
+    }
+    ck_assert_int_eq(birch_step(point), BIRCH_DONE);
+    return buf;
+}
+
+/* a kept point statement after committed changes of its table, after DROP/CREATE (a new tree,
+ * other columns), after a DROP/CREATE rolled back, after a rolled-back UPDATE */
+START_TEST(test_point_reexecuted_after_changes)
+{
+    birch_db *db = open_fresh("reexec");
+    eh_exec_ok(db, "CREATE TABLE p(id int PRIMARY KEY, a int)");
+    fill(db, "p", eh_scaled(2000));
+    birch_db *other = eh_open(db_path);
+    birch_stmt *point = eh_prepare(db, "SELECT a FROM p WHERE id = $1");
+    ck_assert_int_eq(a_of(db, point, 9), 90);
+    eh_exec_ok(db, "UPDATE p SET a = a + 1 WHERE id < 20");
+    ck_assert_int_eq(a_of(db, point, 9), 91);
+    eh_exec_ok(other, "UPDATE p SET a = -9 WHERE id = 9");
+    ck_assert_int_eq(a_of(db, point, 9), -9);
+    eh_exec_ok(other, "DELETE FROM p WHERE id = 10");
+    ck_assert_int_eq(has_row(db, point, 10), 0);
+
+    /* a new table of the same name: other rows, another column before a (a new tree) */
+    eh_exec_ok(other, "DROP TABLE p");
+    eh_exec_ok(other, "CREATE TABLE p(id int PRIMARY KEY, c text, a int)");
+    eh_exec_ok(other, "INSERT INTO p VALUES (9, 'nine', 900), (10, NULL, 10)");
+    ck_assert_int_eq(a_of(db, point, 9), 900);
+    ck_assert_int_eq(a_of(db, point, 10), 10);
+    ck_assert_int_eq(has_row(db, point, 11), 0);
+
+    /* DROP/CREATE inside a transaction that rolls back: the old table answers again */
+    eh_exec_ok(db, "BEGIN");
+    eh_exec_ok(db, "DROP TABLE p");
+    eh_exec_ok(db, "CREATE TABLE p(id int PRIMARY KEY, a int)");
+    eh_exec_ok(db, "INSERT INTO p VALUES (9, 1)");
+    ck_assert_int_eq(a_of(db, point, 9), 1);
+    ck_assert_int_eq(has_row(db, point, 10), 0);
+    eh_exec_ok(db, "ROLLBACK");
+    ck_assert_int_eq(a_of(db, point, 9), 900);
+    ck_assert_int_eq(a_of(db, point, 10), 10);
+
+    /* a rolled-back UPDATE and DELETE of the other connection */
+    eh_exec_ok(other, "BEGIN");
+    eh_exec_ok(other, "UPDATE p SET a = 0 WHERE id = 9");
+    eh_exec_ok(other, "DELETE FROM p WHERE id = 10");
+    ck_assert_int_eq(a_of(db, point, 9), 900);
+    eh_exec_ok(other, "ROLLBACK");
+    ck_assert_int_eq(a_of(db, point, 9), 900);
+    ck_assert_int_eq(a_of(db, point, 10), 10);
+
+    /* dropped for good: the statement reports the missing table, and works once it is back */
+    eh_exec_ok(other, "DROP TABLE p");
+    birch_reset(point);
+    ck_assert_int_eq(birch_bind_int64(point, 1, 9), BIRCH_OK);
+    eh_expect_error(db, birch_step(point), "42P01");
+    eh_exec_ok(other, "CREATE TABLE p(id int PRIMARY KEY, a int)");
+    eh_exec_ok(other, "INSERT INTO p VALUES (9, 99)");
+    ck_assert_int_eq(a_of(db, point, 9), 99);
+    /* a result of another type: PostgreSQL's 0A000, as for any cached plan */
+    eh_exec_ok(other, "DROP TABLE p");
+    eh_exec_ok(other, "CREATE TABLE p(id int PRIMARY KEY, a bigint)");
+    birch_reset(point);
+    ck_assert_int_eq(birch_bind_int64(point, 1, 9), BIRCH_OK);
+    eh_expect_error(db, birch_step(point), "0A000");
+    birch_finalize(point);
+    ck_assert_int_eq(birch_close(other), BIRCH_OK);
+    close_db(db);
+}
+END_TEST
+
+/* one kept statement over many transactions; between its lookups the same thread runs range
+ * scans and lookups of keys longer than a cursor keeps inline (the cached cursor is reused by
+ * all of them), and commits of another connection show in the next transaction */
+START_TEST(test_point_cursor_reused_across_transactions)
+{
+    birch_db *db = open_fresh("reuse");
+    eh_exec_ok(db, "CREATE TABLE p(id int PRIMARY KEY, a int)");
+    eh_exec_ok(db, "CREATE TABLE t(k text PRIMARY KEY, v int)");
+    int count = eh_scaled(3000);
+    fill(db, "p", count);
+    eh_exec_ok(db, "INSERT INTO t SELECT repeat('k', 100) || g, g FROM generate_series(1, 50) g");
+    birch_db *other = eh_open(db_path);
+    birch_stmt *point = eh_prepare(db, "SELECT a FROM p WHERE id = $1");
+    birch_stmt *range = eh_prepare(db, "SELECT count(*), sum(a) FROM p WHERE id >= $1 AND id < $2");
+    birch_stmt *text_key = eh_prepare(db, "SELECT v FROM t WHERE k = $1");
+    char key[160];
+    for (int round = 0; round < 30; round++) {
+        eh_exec_ok(db, round % 2 == 0 ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ");
+        int id = 1 + (round * 97) % count;
+        ck_assert_int_eq(a_of(db, point, id), (int64_t)id * 10 + round);
+        birch_reset(range);
+        birch_bind_int64(range, 1, id);
+        birch_bind_int64(range, 2, id + 5);
+        ck_assert_int_eq(birch_step(range), BIRCH_ROW);
+        ck_assert_int_ge(birch_column_int64(range, 0), 1);
+        ck_assert_int_le(birch_column_int64(range, 0), 5);
+        ck_assert_int_eq(birch_step(range), BIRCH_DONE);
+        snprintf(key, sizeof key, "%.100s%d", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+                 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", 1 + round % 50);
+        birch_reset(text_key);
+        birch_bind_text(text_key, 1, key, -1);
+        ck_assert_msg(birch_step(text_key) == BIRCH_ROW, "%s", eh_error_text(db));
+        ck_assert_int_eq(birch_column_int64(text_key, 0), 1 + round % 50);
+        ck_assert_int_eq(birch_step(text_key), BIRCH_DONE);
+        ck_assert_int_eq(a_of(db, point, id), (int64_t)id * 10 + round);
+        eh_exec_ok(db, "COMMIT");
+        /* every row changes between the transactions */
+        eh_exec_ok(other, "UPDATE p SET a = a + 1");
+    }
+    birch_finalize(text_key);
+    birch_finalize(range);
+    birch_finalize(point);
+    ck_assert_int_eq(birch_close(other), BIRCH_OK);
+    close_db(db);
+}
+END_TEST
+
+/* the one-row vectors are reused by every fetch: NULL after a value and a value after NULL,
+ * long (out-of-line) strings after short ones, on int2, int4 and int8 keys (the filter is
+ * skipped) and with filters that must still run */
+START_TEST(test_point_vectors_and_filters)
+{
+    birch_db *db = open_fresh("vectors");
+    const char *key_types[] = {"smallint", "int", "bigint"};
+    char sql[256], buf[512];
+    for (int type_idx = 0; type_idx < 3; type_idx++) {
+        snprintf(sql, sizeof sql, "CREATE TABLE v%d(id %s PRIMARY KEY, a int, b text)", type_idx,
+                 key_types[type_idx]);
+        eh_exec_ok(db, sql);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO v%d SELECT g, CASE WHEN g %% 3 = 0 THEN NULL ELSE g END, "
+                 "CASE WHEN g %% 4 = 0 THEN NULL WHEN g %% 2 = 0 THEN repeat('x', 40 + g) "
+                 "ELSE 's' || g END FROM generate_series(1, 300) g", type_idx);
+        eh_exec_ok(db, sql);
+        snprintf(sql, sizeof sql, "SELECT a, b FROM v%d WHERE id = $1", type_idx);
+        birch_stmt *point = eh_prepare(db, sql);
+        eh_exec_ok(db, "BEGIN");
+        for (int round = 0; round < 2; round++) {
+            for (int id = 1; id <= 300; id++) {
+                const char *got = b_of(db, point, id, buf, sizeof buf);
+                char want[512];
+                if (id % 4 == 0) {
+                    snprintf(want, sizeof want, "<null>");
+                } else if (id % 2 == 0) {
+                    memset(want, 'x', (size_t)(40 + id));
+                    want[40 + id] = '\0';
+                } else {
+                    snprintf(want, sizeof want, "s%d", id);
+                }
+                ck_assert_msg(strcmp(got, want) == 0, "id %d: %s", id, got);
+                birch_reset(point);
+                birch_bind_int64(point, 1, id);
+                ck_assert_int_eq(birch_step(point), BIRCH_ROW);
+                ck_assert_int_eq(birch_column_is_null(point, 0), id % 3 == 0);
+                if (id % 3 != 0) ck_assert_int_eq(birch_column_int64(point, 0), id);
+            }
+            ck_assert_str_eq(b_of(db, point, 0, buf, sizeof buf), "<none>");
+            ck_assert_str_eq(b_of(db, point, 301, buf, sizeof buf), "<none>");
+        }
+        eh_exec_ok(db, "COMMIT");
+        birch_finalize(point);
+
+        /* another conjunct: the filter runs and drops rows the key finds */
+        snprintf(sql, sizeof sql, "SELECT a FROM v%d WHERE id = $1 AND a > 100", type_idx);
+        birch_stmt *filtered = eh_prepare(db, sql);
+        ck_assert_int_eq(has_row(db, filtered, 50), 0);
+        ck_assert_int_eq(has_row(db, filtered, 99), 0);   /* a IS NULL */
+        ck_assert_int_eq(a_of(db, filtered, 101), 101);
+        ck_assert_int_eq(has_row(db, filtered, 102), 0);   /* a IS NULL */
+        birch_finalize(filtered);
+        snprintf(sql, sizeof sql, "SELECT a FROM v%d WHERE $1 = id AND b IS NULL", type_idx);
+        filtered = eh_prepare(db, sql);
+        ck_assert_int_eq(has_row(db, filtered, 2), 0);
+        ck_assert_int_eq(a_of(db, filtered, 4), 4);
+        birch_finalize(filtered);
+    }
+    /* a bound of another type than the key: the bound is cast, the filter is not skipped */
+    birch_stmt *cast = eh_prepare(db, "SELECT a FROM v0 WHERE id = $1::int");
+    ck_assert_int_eq(a_of(db, cast, 7), 7);
+    ck_assert_int_eq(has_row(db, cast, 40000), 0);
+    ck_assert_int_eq(has_row(db, cast, -1), 0);
+    birch_finalize(cast);
+    /* a constant bound */
+    EH_ROWS_ARE(db, "SELECT a, b FROM v1 WHERE id = 5", "5|s5");
+    EH_ROWS_ARE(db, "SELECT a, b FROM v2 WHERE 8 = id", "8|NULL");
+    EH_ROWS_ARE(db, "SELECT a, b FROM v2 WHERE id = NULL", "");
+    close_db(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("point");
@@ -325,6 +535,9 @@ int main(void)
     tcase_add_test(tcase, test_point_finds_skewed_keys);
     tcase_add_test(tcase, test_point_parameter_coercion);
     tcase_add_test(tcase, test_point_many_levels);
+    tcase_add_test(tcase, test_point_reexecuted_after_changes);
+    tcase_add_test(tcase, test_point_cursor_reused_across_transactions);
+    tcase_add_test(tcase, test_point_vectors_and_filters);
     suite_add_tcase(suite, tcase);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
