@@ -4,7 +4,8 @@
  * (op_heavy_int.h: NULLs group together, 1.5 with 1.50), a KeyTable maps each key to a dense
  * group index (new groups append their values to a RowStore in index order), and every aggregate
  * folds the chunk with AggKern.update_grouped over that group_idx array: one call per aggregate
- * per chunk. FILTER narrows the selection for its aggregate; DISTINCT keeps a per-aggregate set
+ * per chunk (without group expressions, AggKern.update on the one group: no group index per
+ * row). FILTER narrows the selection for its aggregate; DISTINCT keeps a per-aggregate set
  * of (group index, value) keys and passes only first occurrences. Without group expressions
  * there is exactly one group, present before any input, so an empty input still gives one row
  * (count 0, sum NULL). Output: group columns then aggregates, VEC_VALUE_COUNT_MAX groups per
@@ -553,6 +554,12 @@ static Error *consume_chunk(HashAgg *agg, DataChunk *chunk)
         Vector *values = NULL;
         TRY(slot_rows(agg, slot, chunk, group_idx, &sel, &count, &values));
         if (count == 0) continue;
+        if (agg->key_count == 0 && slot->kern->update != NULL) {
+            /* (scan7) one group: the ungrouped update folds the chunk into it without a
+             * per-row group index */
+            TRY(slot->kern->update(&kctx, values, sel, count, slot->states));
+            continue;
+        }
         TRY(slot->kern->update_grouped(&kctx, values, sel, count, group_idx, slot->states));
     }
     return NULL;

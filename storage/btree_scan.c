@@ -203,6 +203,70 @@ static Error *step_right(BtLeafScan *scan, Frame **frame_io)
     return NULL;
 }
 
+/* uniform_cells (scan7): the usual leaf of an analytic scan of settled data, checked in a pass
+ * of its own that is cheaper than take_copy's general one: every cell from slot_idx on carries
+ * the same 7 header bytes as the first (same key size, same value size, flags 0: inline) and a
+ * plain record with the first one's column count (format ROW_FORMAT_V1, writer xid - 1 below
+ * bound_less, no delete mark). The first cell gets the general checks once; each cell then
+ * costs a range test of its offset (so every byte read lies inside the copied cells), one
+ * compare of its header word and of its record header, and the entry. Fills scan->entries and
+ * the leaf's shape facts and returns true; returns false, deciding nothing, at the first cell
+ * that differs (the general pass then runs over the whole leaf). Pre: no hi bound. */
+static bool uniform_cells(BtLeafScan *scan, const uint8_t *page, size_t cell_start, int slot_idx,
+                          int cell_count, uint64_t bound_less, size_t *count_out,
+                          uint32_t *columns_out, uint32_t *value_size_out, uint64_t *nulls_out)
+{
+    enum { HEADER_MASK_BITS = 8 * BT_LEAF_CELL_HEADER_SIZE };
+    STATIC_ASSERT(BT_LEAF_CELL_HEADER_SIZE < 8, "a leaf cell header fits in one 8-byte load");
+    const uint64_t header_mask = ((uint64_t)1 << HEADER_MASK_BITS) - 1;
+    if (slot_idx >= cell_count) return false;
+    size_t first = slot_fast(page, slot_idx);
+    if (first < cell_start || first + BT_LEAF_CELL_HEADER_SIZE > PAGE_SIZE) return false;
+    const uint8_t *cell = page + first;
+    size_t key_size = cell_key_size_fast(cell);
+    uint32_t value_size = cell_value_size_fast(cell);
+    if (bt_leaf_cell_flags(cell) != 0 || key_size > BT_KEY_SIZE_MAX ||
+        value_size < ROW_HEADER_SIZE + BT_ROW_SHAPE_NULL_BYTES ||
+        !bt_leaf_value_inline(key_size, value_size)) {
+        return false;
+    }
+    size_t cell_size = BT_LEAF_CELL_HEADER_SIZE + key_size + value_size;   /* > 8 bytes */
+    if (cell_size > PAGE_SIZE - cell_start) return false;
+    size_t span = PAGE_SIZE - cell_start - cell_size;    /* a cell's offset - cell_start: [0, span] */
+    uint64_t header = load_u64le(cell) & header_mask;
+    const uint8_t *record = cell + BT_LEAF_CELL_HEADER_SIZE + key_size;
+    uint32_t columns = load_u16le(record + ROW_HEADER_COLUMN_COUNT_OFFSET);
+    /* the record header's bytes 16..19 (flags, format, column count) with flags masked off */
+    STATIC_ASSERT(ROW_HEADER_FLAGS_OFFSET == 16 && ROW_HEADER_FORMAT_OFFSET == 17 &&
+                      ROW_HEADER_COLUMN_COUNT_OFFSET == 18, "record header word layout");
+    uint32_t format_columns = (columns << 16) | ((uint32_t)ROW_FORMAT_V1 << 8);
+    uint64_t nulls = 0;
+    BtLeafEntry *entry = scan->entries;
+    for (int slot = slot_idx; slot < cell_count; slot++) {
+        size_t offset = slot_fast(page, slot);
+        if (offset - cell_start > span) return false;     /* wraps when offset < cell_start */
+        cell = page + offset;
+        const uint8_t *key = cell + BT_LEAF_CELL_HEADER_SIZE;
+        record = key + key_size;
+        bool differs = (load_u64le(cell) & header_mask) != header;
+        differs |= (load_u32le(record + ROW_HEADER_FLAGS_OFFSET) & 0xFFFFFF00u) != format_columns;
+        differs |= load_u64le(record + ROW_HEADER_XID_OFFSET) - 1 >= bound_less;
+        differs |= load_u64le(record + ROW_HEADER_DELETE_XID_OFFSET) != ROW_XID_NONE;
+        if (differs) return false;
+        nulls |= load_u64le(record + ROW_HEADER_SIZE);
+        entry->key = key;
+        entry->value = record;
+        entry->key_size = (uint32_t)key_size;
+        entry->value_size = value_size;
+        entry++;
+    }
+    *count_out = (size_t)(entry - scan->entries);
+    *columns_out = columns;
+    *value_size_out = value_size;
+    *nulls_out = nulls;
+    return true;
+}
+
 /* take_copy: copy the used bytes of the S-latched leaf, then unlatch it and keep it pinned as
  * the scan's leaf; fill the entries from slot_idx on (stopping at hi). With xid_bound > 0,
  * *all_plain_out tells whether every entry is a plain row record below it (btree.h). */
@@ -232,6 +296,14 @@ static Error *take_copy(BtLeafScan *scan, Frame *frame, int slot_idx, uint64_t x
     uint32_t columns_and = UINT16_MAX, columns_or = 0, size_min = UINT32_MAX;
     uint64_t nulls = 0;
     bool shape_ok = true;
+    uint32_t uniform_columns = 0;
+    if (plain && !scan->has_hi &&
+        uniform_cells(scan, page, cell_start, slot_idx, cell_count, bound_less, &count,
+                      &uniform_columns, &size_min, &nulls)) {
+        columns_and = uniform_columns;
+        columns_or = uniform_columns;
+        slot_idx = cell_count;                  /* every entry is filled: no general pass */
+    }
     for (int slot = slot_idx; slot < cell_count; slot++) {
         /* bt_cell_at's checks for a leaf cell, inlined: inside the copied cells, sane sizes and
          * flags */

@@ -11,48 +11,7 @@
 #include "common/bytes.h"
 #include "storage/btree.h"
 #include "storage/store.h"
-
-#define OK(expr)                                                                      \
-    do {                                                                              \
-        Error *err_ok_ = (expr);                                                      \
-        if (err_ok_ != NULL) ck_abort_msg("%s: %s", #expr, err_ok_->message);         \
-    } while (0)
-#define MUST(cond)                                                                    \
-    do {                                                                              \
-        if (!(cond)) ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);            \
-    } while (0)
-
-static double test_scale(void)
-{
-    const char *text = getenv("BIRCH_TEST_SCALE");
-    double scale = text != NULL ? atof(text) : 1.0;
-    return scale > 0 ? scale : 1.0;
-}
-
-typedef struct ScanDb {
-    Vfs   *vfs;
-    Store *store;
-    BTree *tree;
-} ScanDb;
-
-static void db_open(ScanDb *db)
-{
-    memset(db, 0, sizeof *db);
-    db->vfs = vfs_fault_create(5);
-    StoreOptions options = {.vfs = db->vfs, .pool_size = 4 << 20, .create = true};
-    OK(store_open("scan.birch", &options, &db->store));
-    PageId root;
-    OK(bt_create(db->store, &root));
-    OK(bt_open(db->store, root, &db->tree));
-}
-
-static void db_close(ScanDb *db)
-{
-    OK(bt_check(db->tree, NULL));
-    bt_close(db->tree);
-    OK(store_close(db->store));
-    vfs_fault_destroy(db->vfs);
-}
+#include "storage/tests/scan_harness.h"
 
 /* Keys are 4-byte big-endian ids (memcmp order = numeric order). */
 static void key_of(uint32_t id, uint8_t key[4]) { enc_u32be(key, id); }
@@ -115,7 +74,7 @@ static size_t scan_all(ScanDb *db, const uint8_t *lo, size_t lo_size, const uint
 START_TEST(test_leaf_scan_empty_and_limits)
 {
     ScanDb db;
-    db_open(&db);
+    scan_db_open(&db, "scan.birch", 5);
     uint32_t *ids = NULL;
     MUST(scan_all(&db, NULL, 0, NULL, 0, &ids) == 0);
     free(ids);
@@ -124,15 +83,15 @@ START_TEST(test_leaf_scan_empty_and_limits)
     Error *err = bt_leaf_scan_open(db.tree, big, sizeof big, NULL, 0, &scan);
     MUST(err != NULL && err->state == SQLSTATE_PROGRAM_LIMIT_EXCEEDED);
     err_free(err);
-    db_close(&db);
+    scan_db_close(&db);
 }
 END_TEST
 
 START_TEST(test_leaf_scan_whole_and_ranges)
 {
     ScanDb db;
-    db_open(&db);
-    uint32_t count = (uint32_t)(6000 * test_scale()) + 100;
+    scan_db_open(&db, "scan.birch", 5);
+    uint32_t count = (uint32_t)(6000 * scan_harness_scale()) + 100;
     for (uint32_t id = 0; id < count; id++) put(&db, id * 3, id % 97 == 0 ? 5000 : 24);
     uint32_t *ids = NULL;
     size_t got = scan_all(&db, NULL, 0, NULL, 0, &ids);
@@ -175,7 +134,7 @@ START_TEST(test_leaf_scan_whole_and_ranges)
     size_t below = scan_all(&db, NULL, 0, mid, 4, &ids);
     free(ids);
     MUST(above + below == count && above > 0 && below > 0);
-    db_close(&db);
+    scan_db_close(&db);
 }
 END_TEST
 
@@ -183,8 +142,8 @@ END_TEST
 START_TEST(test_leaf_scan_concurrent_changes)
 {
     ScanDb db;
-    db_open(&db);
-    uint32_t count = (uint32_t)(8000 * test_scale()) + 200;
+    scan_db_open(&db, "scan.birch", 5);
+    uint32_t count = (uint32_t)(8000 * scan_harness_scale()) + 200;
     uint32_t id_max = count * 4;
     uint8_t *present = calloc(id_max + 1, 1);     /* 1 present now, 2 present throughout */
     for (uint32_t id = 0; id < count; id++) {
@@ -236,7 +195,7 @@ START_TEST(test_leaf_scan_concurrent_changes)
     }
     free(seen);
     free(present);
-    db_close(&db);
+    scan_db_close(&db);
 }
 END_TEST
 

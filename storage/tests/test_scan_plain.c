@@ -16,51 +16,7 @@
 #include "storage/bufpool.h"
 #include "storage/row.h"
 #include "storage/store.h"
-
-#define OK(expr)                                                                      \
-    do {                                                                              \
-        Error *err_ok_ = (expr);                                                      \
-        if (err_ok_ != NULL) ck_abort_msg("%s: %s", #expr, err_ok_->message);         \
-    } while (0)
-#define MUST(cond)                                                                    \
-    do {                                                                              \
-        if (!(cond)) ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);            \
-    } while (0)
-
-static double test_scale(void)
-{
-    const char *text = getenv("BIRCH_TEST_SCALE");
-    double scale = text != NULL ? atof(text) : 1.0;
-    return scale > 0 ? scale : 1.0;
-}
-
-typedef struct PlainDb {
-    Vfs   *vfs;
-    Store *store;
-    BTree *tree;
-    size_t pinned_base;     /* pins the store holds itself while open */
-} PlainDb;
-
-static void db_open(PlainDb *db)
-{
-    memset(db, 0, sizeof *db);
-    db->vfs = vfs_fault_create(11);
-    StoreOptions options = {.vfs = db->vfs, .pool_size = 4 << 20, .create = true};
-    OK(store_open("plain.birch", &options, &db->store));
-    PageId root;
-    OK(bt_create(db->store, &root));
-    OK(bt_open(db->store, root, &db->tree));
-    db->pinned_base = bp_pinned_count(store_pool(db->store));
-}
-
-static void db_close(PlainDb *db)
-{
-    OK(bt_check(db->tree, NULL));
-    bt_close(db->tree);
-    MUST(bp_pinned_count(store_pool(db->store)) == db->pinned_base);
-    OK(store_close(db->store));
-    vfs_fault_destroy(db->vfs);
-}
+#include "storage/tests/scan_harness.h"
 
 /* Record kinds: what the value of id looks like. */
 typedef enum Kind {
@@ -93,7 +49,7 @@ static size_t value_of(uint32_t id, Kind kind, uint8_t *out)
     return size;
 }
 
-static void put(PlainDb *db, uint32_t id, Kind kind)
+static void put(ScanDb *db, uint32_t id, Kind kind)
 {
     static uint8_t value[6000];
     uint8_t key[4];
@@ -114,7 +70,7 @@ static bool plain_rule(const BtLeafEntry *entry, uint64_t bound)
 
 /* scan_check: scan with bound; every leaf's answer against plain_rule; returns the leaves that
  * were plain and the ids seen (must be count, in order). */
-static size_t scan_check(PlainDb *db, uint64_t bound, uint32_t count, size_t *leaves_out)
+static size_t scan_check(ScanDb *db, uint64_t bound, uint32_t count, size_t *leaves_out)
 {
     BtLeafScan *scan = NULL;
     OK(bt_leaf_scan_open(db->tree, NULL, 0, NULL, 0, &scan));
@@ -150,9 +106,9 @@ static size_t scan_check(PlainDb *db, uint64_t bound, uint32_t count, size_t *le
 
 START_TEST(test_scan_plain_classification)
 {
-    PlainDb db;
-    db_open(&db);
-    uint32_t count = (uint32_t)(4000 * test_scale()) + 400;
+    ScanDb db;
+    scan_db_open(&db, "plain.birch", 11);
+    uint32_t count = (uint32_t)(4000 * scan_harness_scale()) + 400;
     /* ids 0..count-1: plain except one odd record in some windows of 300 ids */
     static const Kind odd_kinds[] = {KIND_NEW_XID, KIND_DELETED, KIND_XID_ZERO, KIND_FORMAT,
                                      KIND_SHORT, KIND_OVERFLOW};
@@ -193,7 +149,7 @@ START_TEST(test_scan_plain_classification)
     }
     MUST(next_id == count);
     bt_leaf_scan_close(scan);
-    db_close(&db);
+    scan_db_close(&db);
 }
 END_TEST
 
@@ -201,9 +157,9 @@ END_TEST
  * (emptied and merged away, refilled and split) loses and repeats nothing. */
 START_TEST(test_scan_read_ahead_changes)
 {
-    PlainDb db;
-    db_open(&db);
-    uint32_t count = (uint32_t)(6000 * test_scale()) + 600;
+    ScanDb db;
+    scan_db_open(&db, "plain.birch", 11);
+    uint32_t count = (uint32_t)(6000 * scan_harness_scale()) + 600;
     uint8_t *present = calloc(count * 2 + 1, 1);    /* 1 present now, 2 present throughout */
     for (uint32_t id = 0; id < count; id++) {
         put(&db, id * 2, KIND_PLAIN);
@@ -265,15 +221,15 @@ START_TEST(test_scan_read_ahead_changes)
     MUST(round > 4);
     free(seen);
     free(present);
-    db_close(&db);
+    scan_db_close(&db);
 }
 END_TEST
 
 /* A slot pointing below cell_start (into bytes the partial copy does not take): corruption. */
 START_TEST(test_scan_cell_below_cell_start)
 {
-    PlainDb db;
-    db_open(&db);
+    ScanDb db;
+    scan_db_open(&db, "plain.birch", 11);
     for (uint32_t id = 0; id < 20; id++) put(&db, id, KIND_PLAIN);  /* one leaf: the root */
     BufPool *pool = store_pool(db.store);
     Frame *frame = NULL;
@@ -324,7 +280,7 @@ START_TEST(test_scan_cell_below_cell_start)
     bp_unpin(pool, frame);
     size_t leaves = 0;
     MUST(scan_check(&db, 100, 20, &leaves) == 1 && leaves == 1);
-    db_close(&db);
+    scan_db_close(&db);
 }
 END_TEST
 

@@ -16,48 +16,7 @@
 #include "storage/bufpool.h"
 #include "storage/row.h"
 #include "storage/store.h"
-
-#define OK(expr)                                                                      \
-    do {                                                                              \
-        Error *err_ok_ = (expr);                                                      \
-        if (err_ok_ != NULL) ck_abort_msg("%s: %s", #expr, err_ok_->message);         \
-    } while (0)
-#define MUST(cond)                                                                    \
-    do {                                                                              \
-        if (!(cond)) ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);            \
-    } while (0)
-
-static double test_scale(void)
-{
-    const char *text = getenv("BIRCH_TEST_SCALE");
-    double scale = text != NULL ? atof(text) : 1.0;
-    return scale > 0 ? scale : 1.0;
-}
-
-typedef struct ShapeDb {
-    Vfs   *vfs;
-    Store *store;
-    BTree *tree;
-} ShapeDb;
-
-static void db_open(ShapeDb *db)
-{
-    memset(db, 0, sizeof *db);
-    db->vfs = vfs_fault_create(17);
-    StoreOptions options = {.vfs = db->vfs, .pool_size = 4 << 20, .create = true};
-    OK(store_open("shape.birch", &options, &db->store));
-    PageId root;
-    OK(bt_create(db->store, &root));
-    OK(bt_open(db->store, root, &db->tree));
-}
-
-static void db_close(ShapeDb *db)
-{
-    OK(bt_check(db->tree, NULL));
-    bt_close(db->tree);
-    OK(store_close(db->store));
-    vfs_fault_destroy(db->vfs);
-}
+#include "storage/tests/scan_harness.h"
 
 /* The record of id: mode picks what breaks the shape in some id ranges. */
 typedef enum Mode {
@@ -89,7 +48,7 @@ static size_t value_of(uint32_t id, Mode mode, uint8_t *out)
     return size;
 }
 
-static void fill(ShapeDb *db, Mode mode, uint32_t count)
+static void fill(ScanDb *db, Mode mode, uint32_t count)
 {
     static uint8_t value[6000];
     for (uint32_t id = 0; id < count; id++) {
@@ -135,7 +94,7 @@ static BtRowShape expected_shape(const BtLeafEntry *entries, size_t count, uint6
 
 /* scan_shapes: scan [lo, hi) with bound, checking every leaf's shape; counts uniform and
  * non-uniform leaves. */
-static void scan_shapes(ShapeDb *db, uint64_t bound, const uint8_t *lo, size_t lo_size,
+static void scan_shapes(ScanDb *db, uint64_t bound, const uint8_t *lo, size_t lo_size,
                         const uint8_t *hi, size_t hi_size, size_t *uniform_out,
                         size_t *other_out)
 {
@@ -175,11 +134,11 @@ static void scan_shapes(ShapeDb *db, uint64_t bound, const uint8_t *lo, size_t l
 
 START_TEST(test_bt_leaf_scan_shape_matches_rule)
 {
-    uint32_t count = (uint32_t)(20000 * test_scale());
+    uint32_t count = (uint32_t)(20000 * scan_harness_scale());
     if (count < 3000) count = 3000;
     for (int mode = 0; mode < MODE_COUNT; mode++) {
-        ShapeDb db;
-        db_open(&db);
+        ScanDb db;
+        scan_db_open(&db, "shape.birch", 17);
         fill(&db, (Mode)mode, count);
         size_t uniform = 0, other = 0;
         scan_shapes(&db, 100, NULL, 0, NULL, 0, &uniform, &other);
@@ -198,7 +157,7 @@ START_TEST(test_bt_leaf_scan_shape_matches_rule)
         enc_u32be(hi, count / 3 + 150);
         scan_shapes(&db, 100, lo, 4, hi, 4, &uniform, &other);
         MUST(uniform + other > 0);
-        db_close(&db);
+        scan_db_close(&db);
     }
 }
 END_TEST
