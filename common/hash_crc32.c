@@ -10,6 +10,56 @@
 
 #include "common/hash.h"
 
+#include <pthread.h>
+
+/* Short inputs and the tail after folding: slicing-by-8 tables (zlib's crc32 per call costs
+ * more than a record header's few bytes: the WAL checks millions of them). */
+static uint32_t       crc_tables[8][256];
+static pthread_once_t crc_tables_once = PTHREAD_ONCE_INIT;
+
+static void crc_tables_make(void)
+{
+    for (uint32_t byte = 0; byte < 256; byte++) {
+        uint32_t crc = byte;
+        for (int bit_idx = 0; bit_idx < 8; bit_idx++) {
+            crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+        }
+        crc_tables[0][byte] = crc;
+    }
+    for (uint32_t byte = 0; byte < 256; byte++) {
+        uint32_t crc = crc_tables[0][byte];
+        for (int table_idx = 1; table_idx < 8; table_idx++) {
+            crc = crc_tables[0][crc & 0xFF] ^ (crc >> 8);
+            crc_tables[table_idx][byte] = crc;
+        }
+    }
+}
+
+static uint32_t load_u32le(const uint8_t *data)
+{
+    return (uint32_t)data[0] | ((uint32_t)data[1] << 8) | ((uint32_t)data[2] << 16) |
+           ((uint32_t)data[3] << 24);
+}
+
+/* crc_small: zlib's crc32(crc, data, size) by the tables. */
+static uint32_t crc_small(uint32_t crc, const uint8_t *data, size_t size)
+{
+    pthread_once(&crc_tables_once, crc_tables_make);
+    crc = ~crc;
+    for (; size >= 8; data += 8, size -= 8) {
+        uint32_t low = crc ^ load_u32le(data);
+        uint32_t high = load_u32le(data + 4);
+        crc = crc_tables[7][low & 0xFF] ^ crc_tables[6][(low >> 8) & 0xFF] ^
+              crc_tables[5][(low >> 16) & 0xFF] ^ crc_tables[4][low >> 24] ^
+              crc_tables[3][high & 0xFF] ^ crc_tables[2][(high >> 8) & 0xFF] ^
+              crc_tables[1][(high >> 16) & 0xFF] ^ crc_tables[0][high >> 24];
+    }
+    for (; size > 0; data++, size--) crc = crc_tables[0][(crc ^ *data) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+enum { SMALL_SIZE_MAX = 256 };   /* up to here the tables beat zlib's call */
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <stdatomic.h>
@@ -96,14 +146,14 @@ uint32_t hash_crc32_fast(uint32_t crc, const void *data, size_t size)
         bytes += fold_size;
         size -= fold_size;
     }
-    return hash_crc32(crc, bytes, size);
+    return size <= SMALL_SIZE_MAX ? crc_small(crc, bytes, size) : hash_crc32(crc, bytes, size);
 }
 
 #else
 
 uint32_t hash_crc32_fast(uint32_t crc, const void *data, size_t size)
 {
-    return hash_crc32(crc, data, size);
+    return size <= SMALL_SIZE_MAX ? crc_small(crc, data, size) : hash_crc32(crc, data, size);
 }
 
 #endif

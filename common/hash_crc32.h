@@ -4,7 +4,9 @@
  * so it can replace it anywhere, on disk formats included. On x86-64 CPUs with PCLMULQDQ it
  * folds 64 bytes at a time with carry-less multiplication (the method of Intel's "Fast CRC
  * Computation for Generic Polynomials Using PCLMULQDQ"), about 3-4x faster than zlib 1.2's
- * table code on 8 KiB pages; elsewhere, and for the last bytes, it calls zlib. */
+ * table code on 8 KiB pages; short inputs and the tail after folding go through slicing-by-8
+ * tables (WAL record headers: a call of zlib costs more than their few bytes); elsewhere it
+ * calls zlib. */
 #ifndef BIRCH_COMMON_HASH_CRC32_H
 #define BIRCH_COMMON_HASH_CRC32_H
 

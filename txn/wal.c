@@ -40,8 +40,6 @@ STATIC_ASSERT(WAL_HEADER_SLOT_B + WAL_HEADER_SLOT_SIZE <= WAL_HEADER_SIZE, "slot
 
 static const uint8_t ZERO_CHUNK[ZERO_CHUNK_SIZE];
 
-static pthread_once_t crc_tables_once = PTHREAD_ONCE_INIT;
-static void           crc_tables_make(void);   /* the record crc's tables (append section) */
 
 char *wal_path(const char *store_path)
 {
@@ -203,7 +201,6 @@ static Error *wal_new(Store *store, const WalOptions *options, Wal **wal_out)
 {
     WalOptions defaults = {0};
     if (options == NULL) options = &defaults;
-    pthread_once(&crc_tables_once, crc_tables_make);
     Wal *wal = calloc(1, sizeof *wal);
     if (wal == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     pthread_mutex_init(&wal->insert_mutex, NULL);
@@ -624,63 +621,14 @@ size_t wal_header_build(uint8_t *out, uint64_t lsn, size_t body_size, uint8_t ty
     return at;
 }
 
-/* Short crcs (the header, the LSN, a short body or a long one's tail) by slicing-by-8 tables:
- * zlib's crc32 per call costs more than the few bytes themselves. Exactly zlib's crc32. */
-static uint32_t crc_tables[8][256];
-
-static void crc_tables_make(void)
-{
-    for (uint32_t byte = 0; byte < 256; byte++) {
-        uint32_t crc = byte;
-        for (int bit_idx = 0; bit_idx < 8; bit_idx++) {
-            crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
-        }
-        crc_tables[0][byte] = crc;
-    }
-    for (uint32_t byte = 0; byte < 256; byte++) {
-        uint32_t crc = crc_tables[0][byte];
-        for (int table_idx = 1; table_idx < 8; table_idx++) {
-            crc = crc_tables[0][crc & 0xFF] ^ (crc >> 8);
-            crc_tables[table_idx][byte] = crc;
-        }
-    }
-}
-
-/* crc_small: zlib's crc32(crc, data, size). Pre: crc_tables_make ran (wal_new, or the test
- * support functions). */
-static uint32_t crc_small(uint32_t crc, const uint8_t *data, size_t size)
-{
-    crc = ~crc;
-    for (; size >= 8; data += 8, size -= 8) {
-        uint32_t low = crc ^ dec_u32le(data);
-        uint32_t high = dec_u32le(data + 4);
-        crc = crc_tables[7][low & 0xFF] ^ crc_tables[6][(low >> 8) & 0xFF] ^
-              crc_tables[5][(low >> 16) & 0xFF] ^ crc_tables[4][low >> 24] ^
-              crc_tables[3][high & 0xFF] ^ crc_tables[2][(high >> 8) & 0xFF] ^
-              crc_tables[1][(high >> 16) & 0xFF] ^ crc_tables[0][high >> 24];
-    }
-    for (; size > 0; data++, size--) crc = crc_tables[0][(crc ^ *data) & 0xFF] ^ (crc >> 8);
-    return ~crc;
-}
-
-/* crc_body: zlib's crc32(crc, data, size): the 16-byte multiple of a long piece folded
- * (hash_crc32_fast), the rest by tables. */
-static uint32_t crc_body(uint32_t crc, const uint8_t *data, size_t size)
-{
-    size_t fold_size = size >= 64 ? size & ~(size_t)15 : 0;
-    if (fold_size > 0) crc = hash_crc32_fast(crc, data, fold_size);
-    return crc_small(crc, data + fold_size, size - fold_size);
-}
-
 uint32_t wal_header_crc(uint32_t body_crc, const uint8_t *header, size_t header_size,
                         uint64_t lsn)
 {
-    pthread_once(&crc_tables_once, crc_tables_make);
     /* header bytes after the crc field, then the LSN, in one pass */
     uint8_t tail[WAL_RECORD_HEADER_SIZE_MAX - 4 + 8];
     memcpy(tail, header + 4, header_size - 4);
     enc_u64le(tail + header_size - 4, lsn);
-    return crc_small(body_crc, tail, header_size - 4 + 8);
+    return hash_crc32_fast(body_crc, tail, header_size - 4 + 8);
 }
 
 bool wal_header_parse(const uint8_t *stored, size_t avail, uint64_t lsn, WalHeader *out)
@@ -724,8 +672,7 @@ size_t wal_encode_record(uint8_t *out, uint64_t lsn, uint64_t xid, uint64_t prev
     size_t header_size = wal_header_build(out, lsn, body_size, type, flags, generation, xid,
                                           prev_lsn);
     if (body_size > 0) memcpy(out + header_size, body, body_size);
-    pthread_once(&crc_tables_once, crc_tables_make);
-    uint32_t body_crc = body_size > 0 ? crc_body(0, body, body_size) : 0;
+    uint32_t body_crc = hash_crc32_fast(0, body, body_size);
     enc_u32le(out, wal_header_crc(body_crc, out, header_size, lsn));
     return header_size + body_size;
 }
@@ -743,9 +690,7 @@ void wal_record_seal(uint8_t *stored, size_t size, uint64_t lsn)
 {
     size_t header_size = wal_record_header_size(stored, size);
     VERIFY(header_size > 0);
-    pthread_once(&crc_tables_once, crc_tables_make);
-    uint32_t body_crc = size > header_size ? crc_body(0, stored + header_size, size - header_size)
-                                           : 0;
+    uint32_t body_crc = hash_crc32_fast(0, stored + header_size, size - header_size);
     enc_u32le(stored, wal_header_crc(body_crc, stored, header_size, lsn));
 }
 
@@ -796,7 +741,7 @@ Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, ui
     for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
         if (pieces[piece_idx].size == 0) continue;
         body_size += pieces[piece_idx].size;
-        body_crc = crc_body(body_crc, pieces[piece_idx].data, pieces[piece_idx].size);
+        body_crc = hash_crc32_fast(body_crc, pieces[piece_idx].data, pieces[piece_idx].size);
     }
     if (body_size + WAL_RECORD_HEADER_SIZE_MAX > wal->record_size_max) {
         return wal_fail(wal, err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED,

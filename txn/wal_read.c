@@ -31,66 +31,17 @@ struct WalReader {
     bool      inflater_ready;
 };
 
-/* ---- the record crc ----
- * zlib's crc32 (reflected polynomial 0xEDB88320) over the body, the header bytes [4, header
- * size) and the LSN (wal.h): the folding code of common/hash_crc32.c takes the 16-byte multiple
- * of a long body; the short pieces, which it would hand to zlib's byte loop, go through
- * slicing-by-8 tables here (a recovery checks a million short records). */
-static uint32_t        crc_tables[8][256];
-static pthread_once_t  crc_tables_once = PTHREAD_ONCE_INIT;
-
-static void crc_tables_make(void)
-{
-    for (uint32_t byte = 0; byte < 256; byte++) {
-        uint32_t crc = byte;
-        for (int bit_idx = 0; bit_idx < 8; bit_idx++) {
-            crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
-        }
-        crc_tables[0][byte] = crc;
-    }
-    for (uint32_t byte = 0; byte < 256; byte++) {
-        uint32_t crc = crc_tables[0][byte];
-        for (int table_idx = 1; table_idx < 8; table_idx++) {
-            crc = crc_tables[0][crc & 0xFF] ^ (crc >> 8);
-            crc_tables[table_idx][byte] = crc;
-        }
-    }
-}
-
-/* crc_short: zlib's crc32(crc, data, size), by tables. Pre: crc_tables_make ran. */
-static uint32_t crc_short(uint32_t crc, const uint8_t *data, size_t size)
-{
-    crc = ~crc;
-    for (; size >= 8; data += 8, size -= 8) {
-        uint32_t low = crc ^ dec_u32le(data);
-        uint32_t high = dec_u32le(data + 4);
-        crc = crc_tables[7][low & 0xFF] ^ crc_tables[6][(low >> 8) & 0xFF] ^
-              crc_tables[5][(low >> 16) & 0xFF] ^ crc_tables[4][low >> 24] ^
-              crc_tables[3][high & 0xFF] ^ crc_tables[2][(high >> 8) & 0xFF] ^
-              crc_tables[1][(high >> 16) & 0xFF] ^ crc_tables[0][high >> 24];
-    }
-    for (; size > 0; data++, size--) crc = crc_tables[0][(crc ^ *data) & 0xFF] ^ (crc >> 8);
-    return ~crc;
-}
-
 /* record_crc: the crc of a stored record of size bytes at lsn whose header is header_size
- * bytes (compact header hook: body, header without its crc field, LSN). */
+ * bytes: zlib's crc32 over the body, then the header after its crc field and the LSN
+ * (wal_header_crc, the writer's own). */
 static uint32_t record_crc(const uint8_t *stored, size_t size, size_t header_size, uint64_t lsn)
 {
-    const uint8_t *body = stored + header_size;
-    size_t         body_size = size - header_size;
-    size_t         fold_size = body_size >= 64 ? body_size & ~(size_t)15 : 0;
-    uint32_t       crc = fold_size > 0 ? hash_crc32_fast(0, body, fold_size) : 0;
-    crc = crc_short(crc, body + fold_size, body_size - fold_size);
-    crc = crc_short(crc, stored + 4, header_size - 4);
-    uint8_t lsn_bytes[8];
-    enc_u64le(lsn_bytes, lsn);
-    return crc_short(crc, lsn_bytes, sizeof lsn_bytes);
+    uint32_t body_crc = hash_crc32_fast(0, stored + header_size, size - header_size);
+    return wal_header_crc(body_crc, stored, header_size, lsn);
 }
 
 Error *wal_reader_open(Wal *wal, WalReader **reader_out)
 {
-    pthread_once(&crc_tables_once, crc_tables_make);
     WalReader *reader = calloc(1, sizeof *reader);
     if (reader == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     reader->wal = wal;
