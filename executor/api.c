@@ -909,7 +909,11 @@ int birch_exec(birch_db *db, const char *sql, birch_row_fn callback, void *ctx)
     for (int idx = 0; err == NULL && idx < list->count; idx++) {
         err = exec_one(db, sql, list->stmts[idx], callback, ctx);
     }
-    if (hold) sess_exec_end(db, err != NULL);
+    if (hold) {   /* the implicit transaction's commit can fail too (58030, 53100) */
+        Error *end_err = sess_exec_end_checked(db, err != NULL);
+        if (err == NULL) err = end_err;
+        else if (end_err != NULL) err_free(end_err);
+    }
     arena_destroy(arena);
     return err != NULL ? fail(db, err) : BIRCH_OK;
 }
