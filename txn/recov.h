@@ -3,7 +3,9 @@
  *
  * recov_open: store_open; if the file's needs-recovery flag is clear, a fresh log is created
  * (before the flag is set, so a crash right after open still finds a log); else the log must be
- * there and belong to the database (else DATA_CORRUPTED, XX001) and recovery runs:
+ * there and belong to the database (else DATA_CORRUPTED, XX001), it is synced first (a crashed
+ * process may have left its tail unsynced, and redo writes pages: invariant 1 of txn/README.md's
+ * WAL section), and recovery runs:
  *   analysis  from the last checkpoint's redo LSN (or the log's first LSN) to the end of the
  *             log (the first invalid record): the transaction table (xid -> first/last/undo
  *             next LSN, committed, ended), merged with the CHECKPOINT record's table;

@@ -1,6 +1,7 @@
 /* txn/tests/recov_harness.c: the recovery tests' shared crash setup (recov_harness.h). */
 #include "recov_harness.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,4 +98,20 @@ void rh_file_page(Vfs *vfs, PageId page_id, uint8_t *page)
     ck_assert_ok(file_open(vfs, RH_DB, FILE_OPEN_READONLY, &file));
     ck_assert_ok(file_read(file, (uint64_t)page_id * PAGE_SIZE, page, PAGE_SIZE));
     file_close(file);
+}
+
+uint8_t *rh_read_real_file(const char *path, size_t *size_out)
+{
+    FILE *file = fopen(path, "rb");
+    ck_assert_msg(file != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(file, 0, SEEK_END), 0);
+    long size = ftell(file);
+    ck_assert_int_eq(fseek(file, 0, SEEK_SET), 0);
+    ck_assert_int_gt(size, 0);
+    uint8_t *bytes = malloc((size_t)size);
+    ck_assert_ptr_nonnull(bytes);
+    ck_assert_uint_eq(fread(bytes, 1, (size_t)size, file), (size_t)size);
+    fclose(file);
+    *size_out = (size_t)size;
+    return bytes;
 }

@@ -46,5 +46,8 @@ void   rh_put(BTree *tree, int key_value, int version, RhValueFn value_of);
 void   rh_expect(BTree *tree, int key_value, int version, RhValueFn value_of);
 /* rh_file_page: page_id's bytes in the database file of vfs (what a crash left there). */
 void   rh_file_page(Vfs *vfs, PageId page_id, uint8_t *page);
+/* rh_read_real_file: every byte of the (non-empty) operating-system file path, malloc'd; the
+ * caller frees it. */
+uint8_t *rh_read_real_file(const char *path, size_t *size_out);
 
 #endif

@@ -17,8 +17,16 @@
  * exactly the state after some prefix of that thread's operations at least as long as what was
  * reported (mtr atomicity: no torn operation, no lost durable one).
  *
+ * Half the parent's recoveries (iterations 4k+4 .. 4k+7 for odd k, the crashed recoveries among
+ * them) run on a pool of CRASH_RECOV_TINY_FRAMES frames, fewer than the tree's pages once it
+ * has grown (a few hundred evictions in 200 iterations), so redo evicts (and writes back) pages
+ * it rebuilt from images and reads them again for later records;
+ * in a quarter of the power iterations a first recovery on that pool fails half way (failpoint
+ * recov.redo.record) and the power is cut again before the real one.
+ *
  * BIRCH_CRASH_ITERATIONS overrides the iteration count (10000 for the long mode);
- * BIRCH_TEST_SCALE scales the default (200). */
+ * BIRCH_TEST_SCALE scales the default (200); BIRCH_CRASH_RECOV_FRAMES=N runs every parent
+ * recovery on N frames (at least 16). */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +45,7 @@
 #include "common/failpoint.h"
 #include "common/hash.h"
 #include "storage/btree.h"
+#include "storage/bufpool.h"
 #include "txn/recov.h"
 
 #define ck_assert_ok(expr)                                                           \
@@ -54,6 +63,7 @@ enum {
     CRASH_BATCH_MAX = 8,
     CRASH_ROOT_SLOT = 1,
     CRASH_POOL_FRAMES = 64,
+    CRASH_RECOV_TINY_FRAMES = BP_FRAME_COUNT_MIN,   /* half the parent's recoveries */
     CRASH_WAL_CAPACITY = 512 * 1024,
     CRASH_VALUE_SIZE_MAX = 8 + 120,
 };
@@ -248,6 +258,14 @@ static RecovOptions crash_options(Vfs *vfs, bool checkpointer)
     return options;
 }
 
+/* recovery_frames: the pool of the parent's recoveries of iteration iteration_idx. */
+static size_t recovery_frames(int iteration_idx)
+{
+    const char *text = getenv("BIRCH_CRASH_RECOV_FRAMES");
+    if (text != NULL && atoi(text) >= BP_FRAME_COUNT_MIN) return (size_t)atoi(text);
+    return (iteration_idx / 4) % 2 == 1 ? CRASH_RECOV_TINY_FRAMES : CRASH_POOL_FRAMES;
+}
+
 static void child_die(const char *what, Error *err)
 {
     fprintf(stderr, "crash child: %s: %s (%s)\n", what, err != NULL ? err->message : "",
@@ -404,6 +422,9 @@ typedef struct Harness {
     uint64_t recovered_records;
     int      failpoint_iterations;
     int      recovery_crash_iterations;
+    int      tiny_pool_recoveries;      /* parent recoveries on CRASH_RECOV_TINY_FRAMES */
+    int      power_recovery_crashes;    /* of those, preceded by a failed one and a power cut */
+    uint64_t tiny_pool_evictions;       /* evictions during those (redo, undo) */
 } Harness;
 
 static void make_initial(const char *path, Vfs *vfs)
@@ -507,13 +528,14 @@ static int run_child(ChildConfig *config, int kill_after_ms, uint32_t *reported)
 }
 
 /* crash_recovery_once: a child that starts recovery and dies inside it (real file only). */
-static void crash_recovery_once(Harness *harness, uint64_t *rng)
+static void crash_recovery_once(Harness *harness, int iteration_idx, uint64_t *rng)
 {
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         fp_set("recov.redo.record", FP_ACTION_CRASH, (int)(rng_next(rng) % 300), 1);
         RecovOptions options = crash_options(NULL, false);
+        options.store.pool_size = recovery_frames(iteration_idx) * PAGE_SIZE;
         RecovDb     *db = NULL;
         Error       *err = recov_open(harness->kill_path, &options, &db, NULL);
         /* the log was short: recovery ended before the failpoint; crash now anyway */
@@ -597,10 +619,32 @@ static void verify(Harness *harness, int iteration_idx, bool power, const uint32
         }
     }
     RecovOptions options = crash_options(fault, false);
+    size_t       frames = recovery_frames(iteration_idx);
+    options.store.pool_size = frames * PAGE_SIZE;
     RecovDb     *db = NULL;
     RecovReport  report;
+    if (power && frames == CRASH_RECOV_TINY_FRAMES && iteration_idx % 4 == 1) {
+        /* a recovery on the tiny pool that fails half way (after evictions wrote pages), then
+         * a power cut drops or tears its unsynced writes */
+        fp_set("recov.redo.record", FP_ACTION_ERROR, (int)(rng_next(rng) % 200), 1);
+        Error *err = recov_open(POWER_DB, &options, &db, &report);
+        fp_clear_all();
+        if (err == NULL) {
+            recov_abandon(db);   /* the log was short: recovery finished first */
+        } else {
+            ck_assert_msg(strstr(err->message, "injected") != NULL, "%s", err->message);
+            err_free(err);
+        }
+        db = NULL;
+        vfs_fault_power_cut(fault);
+        harness->power_recovery_crashes++;
+    }
     ck_assert_ok(recov_open(power ? POWER_DB : harness->kill_path, &options, &db, &report));
     harness->recovered_records += report.records_scanned;
+    if (frames == CRASH_RECOV_TINY_FRAMES) {
+        harness->tiny_pool_recoveries++;
+        harness->tiny_pool_evictions += bp_stats(store_pool(recov_store(db))).eviction_count;
+    }
     collect_actual(harness, recov_store(db));
     uint64_t(*model)[CRASH_KEY_COUNT] = power ? harness->power_model : harness->kill_model;
     for (int thread_idx = 0; thread_idx < CRASH_THREAD_COUNT; thread_idx++) {
@@ -683,17 +727,22 @@ START_TEST(test_crash_harness)
                           (unsigned long long)harness.seed, iteration_idx);
             status_counts[code == 0 ? 2 : 1]++;
         }
-        if (!power && iteration_idx % 4 == 0) crash_recovery_once(&harness, &rng);
+        if (!power && iteration_idx % 4 == 0) {
+            crash_recovery_once(&harness, iteration_idx, &rng);
+        }
         verify(&harness, iteration_idx, power, reported, &rng);
     }
     fprintf(stderr,
             "crash harness: %d iterations (seed %llu): %d SIGKILL, %d failpoint crashes, %d power "
             "cuts, %d crashed recoveries; %llu operations reported durable, %llu log records "
-            "recovered\n",
+            "recovered; %d recoveries on %d frames (%llu evictions, %d after a failed one and "
+            "a power cut)\n",
             count, (unsigned long long)harness.seed, status_counts[0], status_counts[1],
             status_counts[2], harness.recovery_crash_iterations,
             (unsigned long long)harness.reported_total,
-            (unsigned long long)harness.recovered_records);
+            (unsigned long long)harness.recovered_records, harness.tiny_pool_recoveries,
+            (int)CRASH_RECOV_TINY_FRAMES, (unsigned long long)harness.tiny_pool_evictions,
+            harness.power_recovery_crashes);
     ck_assert_uint_gt(harness.reported_total, 0);
     harness_cleanup(&harness);
 }

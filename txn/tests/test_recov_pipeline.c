@@ -202,18 +202,7 @@ static uint8_t *recover_copy(const char *db_saved, const char *wal_saved,
     ck_assert_ok(recov_close(db));
     ck_assert_ok(vfs_fault_save(vfs, DB, db_out));
     vfs_fault_destroy(vfs);
-    FILE *file = fopen(db_out, "rb");
-    ck_assert_ptr_nonnull(file);
-    fseek(file, 0, SEEK_END);
-    long size = ftell(file);
-    fseek(file, 0, SEEK_SET);
-    ck_assert_int_gt(size, 0);
-    uint8_t *bytes = malloc((size_t)size);
-    ck_assert_ptr_nonnull(bytes);
-    ck_assert_uint_eq(fread(bytes, 1, (size_t)size, file), (size_t)size);
-    fclose(file);
-    *size_out = (size_t)size;
-    return bytes;
+    return rh_read_real_file(db_out, size_out);
 }
 
 static void temp_dir(char *dir, size_t size)
