@@ -20,7 +20,9 @@
  * Rows are loaded once per engine (not timed; birch and PostgreSQL without synchronous commit,
  * SQLite in one transaction), then every (run, engine) is a child process of its own that
  * opens the database, warms its cache with one full read, and runs 1, 8 and 32 threads for
- * --seconds each. Medians of --runs runs, ratios, bars.
+ * --seconds each. Medians of --runs runs, ratios, bars. Each run's line is followed by the
+ * child process's CPU time (all its threads: workers, checkpointer, cleaner) per commit at
+ * 1/8/32 threads, birch's commits per fdatasync at each, and that run's 8/1-thread ratio.
  *
  * Then birch alone: the WAL over --wal-minutes of the 8-thread load (log in use = insert LSN -
  * reuse LSN, and the file size, sampled every 2 s); commit latency (begin..commit returned) of
@@ -730,6 +732,8 @@ static void load_pg(void *arg, double *results)
 
 /* ------------------------------------------------------------ update runs ---- */
 
+static double process_cpu_seconds(void);
+
 static void update_child(void *arg, double *results)
 {
     int engine = *(const int *)arg;
@@ -763,13 +767,24 @@ static void update_child(void *arg, double *results)
         PQfinish(conn);
     }
     Worker workers[THREAD_COUNT_MAX];
+    uint64_t syncs_before = engine == ENGINE_BIRCH ? wal_stats(db.wal).sync_count : 0;
     for (int point_idx = 0; point_idx < POINT_COUNT; point_idx++) {
+        double cpu_start = process_cpu_seconds();
+        uint64_t syncs_start = engine == ENGINE_BIRCH ? wal_stats(db.wal).sync_count : 0;
         results[point_idx] =
             run_point(&shared, workers, POINT_THREADS[point_idx], g_config.seconds, NULL, NULL, 0);
+        double commits = results[point_idx] * g_config.seconds;
+        /* this process's CPU (all its threads) per commit, and commits per fdatasync */
+        results[5 + point_idx] =
+            commits > 0 ? (process_cpu_seconds() - cpu_start) * 1e6 / commits : 0;
+        if (engine == ENGINE_BIRCH) {
+            uint64_t syncs = wal_stats(db.wal).sync_count - syncs_start;
+            results[8 + point_idx] = syncs > 0 ? commits / (double)syncs : 0;
+        }
     }
     if (engine == ENGINE_BIRCH) {
         WalStats stats = wal_stats(db.wal);
-        results[3] = (double)stats.sync_count;
+        results[3] = (double)(stats.sync_count - syncs_before);
         results[4] = (double)stats.byte_count;
         birch_close(&db);
     }
@@ -1460,7 +1475,12 @@ int main(int argc, char **argv)
                     printf("  (WAL: %.0f fdatasyncs, %.1f MiB)", results[3],
                            results[4] / 1048576.0);
                 }
-                printf("\n");
+                printf("\n      CPU us/commit %.1f %.1f %.1f", results[5], results[6], results[7]);
+                if (engine_idx == ENGINE_BIRCH) {
+                    printf(", commits/fdatasync %.2f %.2f %.2f", results[8], results[9],
+                           results[10]);
+                }
+                printf(", 8/1 ratio %.2f\n", results[0] > 0 ? results[1] / results[0] : 0);
                 for (int point_idx = 0; point_idx < POINT_COUNT; point_idx++) {
                     rates[engine_idx][point_idx][run_idx] = results[point_idx];
                 }

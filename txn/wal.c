@@ -4,16 +4,21 @@
  * Append: under insert_mutex a record gets insert_lsn as its LSN, its bytes are copied into
  * the ring at lsn % ring_size, then insert_lsn advances (so insert_lsn is always at a record
  * boundary). If the ring lacks room, the appender first writes out the ring (no sync).
- * Flush: under flush_mutex, a thread that needs more durable log becomes the leader unless one
- * is active (then it waits for it and re-checks); the leader yields once (a sync flush: the
- * committers just released append meanwhile), then takes target = insert_lsn, writes
- * [written_lsn, target) without holding any mutex (appenders never overwrite that range: they
- * need written_lsn to move first), fdatasyncs, then publishes written/durable = target and
- * wakes every waiter. Committers that arrive during one fsync are all served by the next.
+ * Flush (group commit): under flush_mutex, a thread that needs more written/durable log
+ * becomes the leader unless one is active; otherwise it queues a WalFlushWaiter (FIFO) and
+ * sleeps on its own semaphore. The leader takes target = insert_lsn, writes [written_lsn,
+ * target) without holding any mutex (appenders never overwrite that range: they need
+ * written_lsn to move first), fdatasyncs, publishes written/durable = target, then wakes only
+ * the waiters whose LSN that made durable and hands the leadership to the oldest waiter left
+ * (it starts the next flush at once, without a yield: what arrived during the previous fsync
+ * is already appended). A served waiter returns without touching flush_mutex. A leader that
+ * did not wait (no flush was running) yields once first, so the committers the previous
+ * flush released append before the target is taken.
  * Failure: the first write/sync error is kept; afterwards everything returns a copy of it. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +67,73 @@ Store      *wal_store(Wal *wal) { return wal->store; }
 uint64_t    wal_insert_lsn(Wal *wal) { return atomic_load(&wal->insert_lsn); }
 uint64_t    wal_durable_lsn(Wal *wal) { return atomic_load(&wal->durable_lsn); }
 
+/* ---------------------------------------------------------------- flush waiters ---- */
+
+/* WalFlushWaiter: a thread in write_out waiting for a flush led by another. It lives on the
+ * waiter's stack; the leader takes it off the list under flush_mutex, sets its outcome and
+ * posts its semaphore after unlocking, and never touches it after the post. */
+typedef struct WalFlushWaiter {
+    uint64_t               need;
+    bool                   sync;
+    bool                   lead;       /* set by the leader: the waiter leads the next flush */
+    sem_t                  sem;
+    struct WalFlushWaiter *next;
+} WalFlushWaiter;
+
+static void waiter_enqueue_locked(Wal *wal, WalFlushWaiter *waiter)
+{
+    waiter->next = NULL;
+    if (wal->flush_waiters_tail != NULL) {
+        wal->flush_waiters_tail->next = waiter;
+    } else {
+        wal->flush_waiters = waiter;
+    }
+    wal->flush_waiters_tail = waiter;
+}
+
+/* waiters_release_locked: unlink every waiter; returns them for waiters_post. */
+static WalFlushWaiter *waiters_release_locked(Wal *wal)
+{
+    WalFlushWaiter *all = wal->flush_waiters;
+    wal->flush_waiters = NULL;
+    wal->flush_waiters_tail = NULL;
+    return all;
+}
+
+/* waiters_post: wake a released chain (after flush_mutex is unlocked: a woken waiter returns
+ * without taking it). */
+static void waiters_post(WalFlushWaiter *chain)
+{
+    while (chain != NULL) {
+        WalFlushWaiter *next = chain->next;   /* chain is gone once posted */
+        sem_post(&chain->sem);
+        chain = next;
+    }
+}
+
+/* waiters_served_locked: unlink the waiters the log now satisfies (their LSN written, or
+ * durable if they sync) and return them; the others stay queued in order. */
+static WalFlushWaiter *waiters_served_locked(Wal *wal)
+{
+    uint64_t written = atomic_load(&wal->written_lsn);
+    uint64_t durable = atomic_load(&wal->durable_lsn);
+    WalFlushWaiter  *served = NULL;
+    WalFlushWaiter **link = &wal->flush_waiters;
+    wal->flush_waiters_tail = NULL;
+    while (*link != NULL) {
+        WalFlushWaiter *waiter = *link;
+        if ((waiter->sync ? durable : written) >= waiter->need) {
+            *link = waiter->next;
+            waiter->next = served;
+            served = waiter;
+        } else {
+            wal->flush_waiters_tail = waiter;
+            link = &waiter->next;
+        }
+    }
+    return served;
+}
+
 /* ---------------------------------------------------------------- failure ---- */
 
 Error *wal_fail(Wal *wal, Error *err)
@@ -75,8 +147,9 @@ Error *wal_fail(Wal *wal, Error *err)
         err_free(err);
     }
     Error *copy = err_copy(wal->failure);
-    pthread_cond_broadcast(&wal->flush_cond);
+    WalFlushWaiter *released = waiters_release_locked(wal);
     pthread_mutex_unlock(&wal->flush_mutex);
+    waiters_post(released);
     return copy;
 }
 
@@ -190,7 +263,6 @@ static void wal_free(Wal *wal)
     if (wal->failure != NULL) err_free(wal->failure);
     pthread_mutex_destroy(&wal->insert_mutex);
     pthread_mutex_destroy(&wal->flush_mutex);
-    pthread_cond_destroy(&wal->flush_cond);
     pthread_mutex_destroy(&wal->extend_mutex);
     pthread_mutex_destroy(&wal->flusher_mutex);
     pthread_cond_destroy(&wal->flusher_cond);
@@ -205,7 +277,6 @@ static Error *wal_new(Store *store, const WalOptions *options, Wal **wal_out)
     if (wal == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     pthread_mutex_init(&wal->insert_mutex, NULL);
     pthread_mutex_init(&wal->flush_mutex, NULL);
-    pthread_cond_init(&wal->flush_cond, NULL);
     pthread_mutex_init(&wal->extend_mutex, NULL);
     pthread_mutex_init(&wal->flusher_mutex, NULL);
     pthread_cond_init(&wal->flusher_cond, NULL);
@@ -364,8 +435,10 @@ static Error *extend_to(Wal *wal, uint64_t size)
 /* ensure_file: make the file hold [start, end), growing it extend_chunk beyond (the reserve,
  * capped at the full data area). A new log's first record lies at its first LSN's place, up to
  * the whole area in: the bytes before start are only allocated (posix_fallocate, nothing
- * written: the first commit of a reopened database used to zero-fill and sync up to 256 MiB),
- * they are written when the log wraps to them. A failure of the reserve alone marks
+ * written: the first commit of a reopened database used to zero-fill and sync up to 256 MiB);
+ * when the log wraps to them they are zero-filled ahead of its writes like a growth (writing
+ * records straight into the unwritten extents made each commit's fdatasync also write the
+ * extent conversion). A failure of the reserve alone marks
  * space_short; a failure of [start, end) itself is returned. */
 static Error *ensure_file(Wal *wal, uint64_t start, uint64_t end)
 {
@@ -374,7 +447,23 @@ static Error *ensure_file(Wal *wal, uint64_t start, uint64_t end)
     Error *err = NULL;
     if (wal->file_size < start) {
         err = file_allocate(wal->file, wal->file_size, start - wal->file_size);
-        if (err == NULL) wal->file_size = start;
+        if (err == NULL) {
+            if (wal->gap_end <= wal->gap_zeroed) wal->gap_zeroed = wal->file_size;
+            wal->gap_end = start;
+            wal->file_size = start;
+        }
+    }
+    if (err == NULL && start < wal->gap_end && end > wal->gap_zeroed) {
+        /* the log wrapped into the allocated-only gap: zeros ahead of it, as for growth, so
+         * the commits' fdatasyncs overwrite written blocks (no extent conversion to sync) */
+        uint64_t want = end + 2 * wal->extend_chunk;
+        if (want > wal->gap_end) want = wal->gap_end;
+        while (err == NULL && wal->gap_zeroed < want) {
+            uint64_t piece = want - wal->gap_zeroed;
+            if (piece > ZERO_CHUNK_SIZE) piece = ZERO_CHUNK_SIZE;
+            err = file_write(wal->file, wal->gap_zeroed, ZERO_CHUNK, (size_t)piece);
+            if (err == NULL) wal->gap_zeroed += piece;
+        }
     }
     if (err == NULL && wal->file_size < full && (wal->file_size < end + wal->extend_chunk)) {
         uint64_t want = end + 2 * wal->extend_chunk;
@@ -411,11 +500,82 @@ static Error *write_range(Wal *wal, uint64_t from, uint64_t to)
     return NULL;
 }
 
-/* write_out: make written_lsn >= need (and durable_lsn >= need if sync). */
+/* flush_lead: as the leader (leader_active set by us, flush_mutex not held), write
+ * [written_lsn, insert_lsn) and sync it if sync, publish, then settle the waiters: the ones
+ * now satisfied are woken, and if some remain the oldest is handed the leadership (it starts
+ * the next flush at once, covering everything appended meanwhile; no thundering herd, no
+ * election). fresh: the leader did not wait for an earlier flush, so the commits the previous
+ * flush released are still being made: one yield lets them append first. */
+static void flush_lead(Wal *wal, bool sync, bool fresh)
+{
+    if (sync && fresh) {
+        /* Committers the previous flush just released are about to append their next COMMIT:
+         * one yield lets them in before the target is taken, so the fdatasync serves them too
+         * (one cheap syscall against a sync). A leader that was handed over skips it: what
+         * arrived during the previous flush is already appended. */
+        sched_yield();
+    }
+    uint64_t from = atomic_load(&wal->written_lsn);
+    uint64_t target = atomic_load(&wal->insert_lsn);
+    Error *err = NULL;
+    if (from < target) {
+        err = write_range(wal, from, target);
+        atomic_fetch_add_explicit(&wal->stat_write_count, 1, memory_order_relaxed);
+    }
+    if (err == NULL && FAILPOINT("wal.flush.before_sync")) {
+        err = err_new(SQLSTATE_IO_ERROR, "could not fsync file \"%s\": injected failure",
+                      wal->path);
+    }
+    if (err == NULL && sync) {
+        err = file_sync(wal->file);
+        atomic_fetch_add_explicit(&wal->stat_sync_count, 1, memory_order_relaxed);
+    }
+    if (err != NULL) {
+        /* a write or sync of the log failed: never retried (the kernel may have dropped the
+         * pages), the database refuses writes until reopened */
+        err = err_prefix(err, "write-ahead log \"%s\" failed, the database refuses writes "
+                         "until it is reopened", wal->path);
+    }
+    pthread_mutex_lock(&wal->flush_mutex);
+    WalFlushWaiter *wake = NULL;
+    WalFlushWaiter *next_leader = NULL;
+    if (err != NULL) {
+        if (wal->failure == NULL) {
+            wal->failure = err;
+            atomic_store(&wal->failed, true);
+        } else {
+            err_free(err);
+        }
+    } else {
+        atomic_store(&wal->written_lsn, target);
+        if (sync) atomic_store(&wal->durable_lsn, target);
+    }
+    if (atomic_load(&wal->failed)) {
+        wake = waiters_release_locked(wal);   /* every waiter returns the failure */
+    } else {
+        wake = waiters_served_locked(wal);
+        next_leader = wal->flush_waiters;
+    }
+    if (next_leader != NULL) {
+        wal->flush_waiters = next_leader->next;
+        if (wal->flush_waiters == NULL) wal->flush_waiters_tail = NULL;
+        next_leader->lead = true;             /* leader_active stays set: it is theirs */
+        atomic_fetch_add_explicit(&wal->stat_handoff_count, 1, memory_order_relaxed);
+    } else {
+        wal->leader_active = false;
+    }
+    pthread_mutex_unlock(&wal->flush_mutex);
+    if (next_leader != NULL) sem_post(&next_leader->sem);   /* first: its flush starts sooner */
+    waiters_post(wake);
+}
+
+/* write_out: make written_lsn >= need (and durable_lsn >= need if sync). Returns only once
+ * that holds, or with the Wal's failure. */
 static Error *write_out(Wal *wal, uint64_t need, bool sync)
 {
+    bool counted = false;
+    bool fresh = true;
     pthread_mutex_lock(&wal->flush_mutex);
-    bool waited = false;
     for (;;) {
         if (wal->failure != NULL) {
             Error *copy = err_copy(wal->failure);
@@ -424,61 +584,33 @@ static Error *write_out(Wal *wal, uint64_t need, bool sync)
         }
         uint64_t have = sync ? atomic_load(&wal->durable_lsn) : atomic_load(&wal->written_lsn);
         if (have >= need) break;
-        if (!waited) {
-            waited = true;
+        if (!counted) {
+            counted = true;
             atomic_fetch_add_explicit(&wal->stat_flush_request_count, 1, memory_order_relaxed);
         }
+        bool lead = false;
         if (wal->leader_active) {
-            pthread_cond_wait(&wal->flush_cond, &wal->flush_mutex);
-            continue;
-        }
-        wal->leader_active = true;
-        if (sync) {
-            /* Committers the previous flush just released are about to append their next
-             * COMMIT: one yield lets them in before the target is taken, so the fdatasync
-             * serves them too (8 threads: ~7.8 commits per fdatasync instead of ~4.4, +40-60%
-             * commits/s in a loop of append + flush; one cheap syscall against a sync). */
+            WalFlushWaiter waiter = {.need = need, .sync = sync};
+            VERIFY(sem_init(&waiter.sem, 0, 0) == 0);
+            waiter_enqueue_locked(wal, &waiter);
             pthread_mutex_unlock(&wal->flush_mutex);
-            sched_yield();
-            pthread_mutex_lock(&wal->flush_mutex);
-        }
-        uint64_t from = atomic_load(&wal->written_lsn);
-        uint64_t target = atomic_load(&wal->insert_lsn);
-        pthread_mutex_unlock(&wal->flush_mutex);
-
-        Error *err = NULL;
-        if (from < target) {
-            err = write_range(wal, from, target);
-            atomic_fetch_add_explicit(&wal->stat_write_count, 1, memory_order_relaxed);
-        }
-        if (err == NULL && FAILPOINT("wal.flush.before_sync")) {
-            err = err_new(SQLSTATE_IO_ERROR, "could not fsync file \"%s\": injected failure",
-                          wal->path);
-        }
-        if (err == NULL && sync) {
-            err = file_sync(wal->file);
-            atomic_fetch_add_explicit(&wal->stat_sync_count, 1, memory_order_relaxed);
-        }
-        if (err != NULL) {
-            /* a write or sync of the log failed: never retried (the kernel may have dropped
-             * the pages), the database refuses writes until reopened */
-            err = err_prefix(err, "write-ahead log \"%s\" failed, the database refuses writes "
-                             "until it is reopened", wal->path);
-        }
-        pthread_mutex_lock(&wal->flush_mutex);
-        wal->leader_active = false;
-        if (err != NULL) {
-            if (wal->failure == NULL) {
-                wal->failure = err;
-                atomic_store(&wal->failed, true);
-            } else {
-                err_free(err);
+            while (sem_wait(&waiter.sem) != 0) {
+                VERIFY(errno == EINTR);
             }
+            sem_destroy(&waiter.sem);
+            lead = waiter.lead;
+            fresh = false;
         } else {
-            atomic_store(&wal->written_lsn, target);
-            if (sync) atomic_store(&wal->durable_lsn, target);
+            wal->leader_active = true;
+            pthread_mutex_unlock(&wal->flush_mutex);
+            lead = true;
         }
-        pthread_cond_broadcast(&wal->flush_cond);
+        if (lead) flush_lead(wal, sync, fresh);
+        /* served, led, or the Wal failed: no mutex on the way out */
+        have = sync ? atomic_load(&wal->durable_lsn) : atomic_load(&wal->written_lsn);
+        if (have >= need) return NULL;
+        if (atomic_load(&wal->failed)) return wal_failure(wal);
+        pthread_mutex_lock(&wal->flush_mutex);
     }
     pthread_mutex_unlock(&wal->flush_mutex);
     return NULL;
@@ -881,6 +1013,7 @@ WalStats wal_stats(Wal *wal)
         .flush_request_count = atomic_load(&wal->stat_flush_request_count),
         .sync_count = atomic_load(&wal->stat_sync_count),
         .write_count = atomic_load(&wal->stat_write_count),
+        .handoff_count = atomic_load(&wal->stat_handoff_count),
         .insert_lsn = atomic_load(&wal->insert_lsn),
         .durable_lsn = atomic_load(&wal->durable_lsn),
         .reuse_lsn = atomic_load(&wal->reuse_lsn),

@@ -177,6 +177,7 @@ typedef struct WalStats {
     uint64_t flush_request_count; /* wal_flush calls that had to wait for a write */
     uint64_t sync_count;          /* fdatasyncs of the log */
     uint64_t write_count;         /* write batches */
+    uint64_t handoff_count;       /* flushes led by a waiter the previous leader handed over to */
     uint64_t insert_lsn;
     uint64_t durable_lsn;
     uint64_t reuse_lsn;

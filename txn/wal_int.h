@@ -86,16 +86,22 @@ struct Wal {
     _Atomic uint64_t reuse_lsn;
     atomic_int       inflight_count;      /* sink appends whose mtr has not stamped pages yet */
 
-    /* flushes: one leader at a time writes [written_lsn, insert_lsn) (and syncs) */
+    /* flushes: one leader at a time writes [written_lsn, insert_lsn) (and syncs); the others
+     * wait in flush_waiters (FIFO, under flush_mutex), each on its own semaphore (wal.c) */
     pthread_mutex_t  flush_mutex;
-    pthread_cond_t   flush_cond;
     bool             leader_active;
+    struct WalFlushWaiter *flush_waiters;       /* oldest first */
+    struct WalFlushWaiter *flush_waiters_tail;
     Error           *failure;             /* sticky; under flush_mutex */
     atomic_bool      failed;
 
     /* file growth: under extend_mutex */
     pthread_mutex_t  extend_mutex;
     uint64_t         file_size;
+    /* a new log's bytes before its first record are only allocated (unwritten extents) in
+     * [gap_zeroed, gap_end); the first lap into them zero-fills ahead of the writes (wal.c) */
+    uint64_t         gap_zeroed;
+    uint64_t         gap_end;
     atomic_bool      space_short;
 
     Error         *(*space_hook)(void *ctx);
@@ -116,6 +122,7 @@ struct Wal {
     _Atomic uint64_t stat_flush_request_count;
     _Atomic uint64_t stat_sync_count;
     _Atomic uint64_t stat_write_count;
+    _Atomic uint64_t stat_handoff_count;  /* flushes started by a waiter the last leader chose */
 };
 
 /* wal_append_record: the one append path. Builds the header, copies header and pieces into
