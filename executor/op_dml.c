@@ -74,7 +74,20 @@ typedef struct DmlOp {
     uint32_t        input_capacity;
     uint32_t        input_idx;
     DataChunk       out;
+    /* direct parameters (insert, session 8): see direct_init */
+    const uint32_t *direct_params;   /* [column]: the $n of VALUES cell (0, column); or NULL */
+    Vector         *direct_columns;
+    DataChunk       direct_chunk;
+    uint8_t         direct_state;    /* DirectState, per execution */
 } DmlOp;
+
+/* Direct parameters (session 8, insert): an INSERT whose input is a one-row VALUES list of bare
+ * parameters, `INSERT INTO t VALUES ($1, $2, $3)`, reads the bound parameter vectors (constant
+ * vectors of one value) as its input chunk instead of running the VALUES child, which copies
+ * them into a fresh batch chunk at every execution of a prepared statement. Only when each
+ * parameter has exactly the cell's type and a physical form the VALUES copy would keep as it
+ * is (not numeric), so the rows are the same; otherwise that execution runs the child. */
+typedef enum DirectState { DIRECT_FIRST, DIRECT_DONE, DIRECT_CHILD } DirectState;
 
 /* ------------------------------------------------------------ vectors and chunks ---- */
 
@@ -679,6 +692,7 @@ static Error *dml_open(Op *base)
     ExecCtx *ctx = base->ctx;
     const CatTable *table = op->table;
     op->done = false;
+    op->direct_state = DIRECT_FIRST;
     op->touched = (KeySet){ 0 };
     op->updated = (KeySet){ 0 };
     if (op->batch == NULL) {
@@ -1209,10 +1223,44 @@ static Error *materialize_input(DmlOp *op)
     return NULL;
 }
 
+/* direct_chunk: the parameters as op->direct_chunk; false if this execution's parameters do
+ * not qualify (then the VALUES child runs). */
+static bool direct_chunk(DmlOp *op)
+{
+    const ExecCtx *ctx = op->base.ctx;
+    const Plan *values = op->base.left->plan;
+    for (uint32_t col_idx = 0; col_idx < values->column_count; col_idx++) {
+        uint32_t param_idx = op->direct_params[col_idx];
+        if (ctx->params == NULL || param_idx >= ctx->param_count) return false;
+        const Vector *param = &ctx->params[param_idx];
+        if (!param->is_constant || param->phys == VEC_PHYS_NUM64 ||
+            param->phys == VEC_PHYS_NUMERIC || !type_equal(param->type, values->types[col_idx])) {
+            return false;
+        }
+        /* one row: the constant's slot 0 is that row, so a flat view reads the same value and
+         * chunk_compact need not copy it */
+        op->direct_columns[col_idx] = *param;
+        op->direct_columns[col_idx].is_constant = false;
+    }
+    op->direct_chunk = (DataChunk){ .column_count = values->column_count,
+                                    .columns = op->direct_columns, .row_count = 1,
+                                    .arena = op->batch };
+    return true;
+}
+
 static Error *next_input(DmlOp *op, DataChunk **chunk_out)
 {
     *chunk_out = NULL;
     if (op->base.left == NULL) return NULL;
+    if (op->direct_params != NULL && op->direct_state != DIRECT_CHILD) {
+        if (op->direct_state == DIRECT_DONE) return NULL;
+        if (direct_chunk(op)) {
+            op->direct_state = DIRECT_DONE;
+            *chunk_out = &op->direct_chunk;
+            return NULL;
+        }
+        op->direct_state = DIRECT_CHILD;
+    }
     if (!op->materialize) return exec_next(op->base.left, chunk_out);
     if (op->input_arena == NULL) TRY(materialize_input(op));
     if (op->input_idx < op->input_count) *chunk_out = &op->inputs[op->input_idx++];
@@ -1308,6 +1356,32 @@ static const OpVtbl DML_VTBL = {
     .close = dml_close,
 };
 
+/* direct_init: set op->direct_params when the input is a one-row VALUES of bare parameters,
+ * each of its column's type (see DirectState). */
+static Error *direct_init(DmlOp *op, ExecCtx *ctx, const Plan *values)
+{
+    if (values == NULL || values->kind != PLAN_VALUES || values->value_row_count != 1 ||
+        values->column_count == 0 || values->value_rows == NULL || values->value_rows[0] == NULL) {
+        return NULL;
+    }
+    for (uint32_t col_idx = 0; col_idx < values->column_count; col_idx++) {
+        const Expr *cell = values->value_rows[0][col_idx];
+        if (cell == NULL || cell->kind != EXPR_PARAM ||
+            !type_equal(cell->type, values->types[col_idx])) {
+            return NULL;
+        }
+    }
+    uint32_t *params = arena_alloc(ctx->arena, sizeof(uint32_t) * values->column_count);
+    Vector *columns = arena_calloc(ctx->arena, sizeof(Vector) * values->column_count);
+    if (params == NULL || columns == NULL) return oom();
+    for (uint32_t col_idx = 0; col_idx < values->column_count; col_idx++) {
+        params[col_idx] = values->value_rows[0][col_idx]->param_idx;
+    }
+    op->direct_params = params;
+    op->direct_columns = columns;
+    return NULL;
+}
+
 static Error *dml_new(ExecCtx *ctx, const Plan *plan, PlanKind kind, Op **op_out)
 {
     VERIFY(plan->kind == kind);
@@ -1326,6 +1400,7 @@ static Error *dml_new(ExecCtx *ctx, const Plan *plan, PlanKind kind, Op **op_out
     op->table_column_count = plan->dml.table->column_count;
     op->materialize = kind == PLAN_INSERT && plan_reads_table(plan->left, op->table->oid, 0);
     if (plan->left != NULL) TRY(exec_build(ctx, plan->left, &op->base.left));
+    if (kind == PLAN_INSERT && !op->materialize) TRY(direct_init(op, ctx, plan->left));
     *op_out = &op->base;
     return NULL;
 }

@@ -825,6 +825,17 @@ Error *sess_stmt_params(birch_stmt *stmt, const PlannedStmt *planned, Vector **p
 {
     *params_out = NULL;
     if (planned->param_count == 0) return NULL;
+    /* every parameter bound (the common case, insert session 8): the bound vectors themselves,
+     * no per-execution copy; binds are refused while the statement runs, and a copy would
+     * share their data anyway */
+    bool all_bound = planned->param_count <= stmt->param_count;
+    for (uint32_t idx = 0; all_bound && idx < planned->param_count; idx++) {
+        all_bound = stmt->bound[idx];
+    }
+    if (all_bound) {
+        *params_out = stmt->params;
+        return NULL;
+    }
     Vector *params = arena_calloc(stmt->exec_arena, planned->param_count * sizeof *params);
     if (params == NULL) return oom();
     for (uint32_t idx = 0; idx < planned->param_count; idx++) {

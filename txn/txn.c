@@ -422,7 +422,19 @@ Error *txn_commit(Txn *txn)
 
 /* ------------------------------------------------------------ undo ---- */
 
-static size_t undo_align(size_t size) { return (size + 7u) & ~(size_t)7u; }
+static size_t undo_align(size_t size) { return (size + 3u) & ~(size_t)3u; }
+
+/* undo_tree_slot: tree's index in txn->undo_trees (added if absent and there is room), or -1
+ * when the table is full of other trees (the entry then carries the pointer). */
+static int undo_tree_slot(Txn *txn, BTree *tree)
+{
+    for (int slot = 0; slot < txn->undo_tree_count; slot++) {
+        if (txn->undo_trees[slot] == tree) return slot;
+    }
+    if (txn->undo_tree_count == UNDO_TREE_SLOTS) return -1;
+    txn->undo_trees[txn->undo_tree_count] = tree;
+    return txn->undo_tree_count++;
+}
 
 /* undo_block_alloc: a block of at least capacity data bytes. From UNDO_BLOCK_HUGE up it is
  * 2 MiB aligned and asks for transparent huge pages: a large transaction's undo then faults
@@ -479,24 +491,36 @@ Error *txn_undo_push(Txn *txn, UndoKind kind, BTree *tree, const uint8_t *key, s
         return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "too many changes in one transaction");
     }
     size_t stored_record_size = record != NULL ? record_size : 0;
-    if (key_size > UINT32_MAX / 4 || stored_record_size > UINT32_MAX / 4) {
+    if (key_size > UINT16_MAX || stored_record_size > UINT32_MAX / 4) {
         return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "undo entry of %zu bytes is too large",
                        key_size + stored_record_size);
     }
-    size_t need = undo_align(sizeof(UndoEntry) + key_size + stored_record_size);
+    int slot = undo_tree_slot(txn, tree);
+    size_t tail = (slot < 0 ? sizeof tree : 0) + (record != NULL ? sizeof(uint32_t) : 0);
+    size_t need = undo_align(sizeof(UndoEntry) + tail + key_size + stored_record_size);
     UndoBlock *block = undo_block_for(txn, need);
     if (block == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     uint8_t *at = block->data + block->used;
     UndoEntry *entry = (UndoEntry *)(void *)at;
-    *entry = (UndoEntry){.tree = tree,
-                         .lsn_before = atomic_load_explicit(&txn->last_lsn,
-                                                            memory_order_relaxed),
-                         .key_size = (uint32_t)key_size,
-                         .record_size = (uint32_t)stored_record_size,
+    uint64_t lsn_before = atomic_load_explicit(&txn->last_lsn, memory_order_relaxed);
+    *entry = (UndoEntry){.lsn_lo = (uint32_t)lsn_before, .lsn_hi = (uint32_t)(lsn_before >> 32),
                          .prev_gap = block->last != NULL
                                          ? (uint32_t)(at - (uint8_t *)block->last) : 0,
-                         .kind = (uint8_t)kind, .has_record = record != NULL};
+                         .key_size = (uint16_t)key_size,
+                         .flags = (uint8_t)((unsigned)kind |
+                                            (record != NULL ? UNDO_FLAG_RECORD : 0u) |
+                                            (slot < 0 ? UNDO_FLAG_WIDE_TREE : 0u)),
+                         .tree_idx = (uint8_t)(slot < 0 ? 0 : slot)};
     uint8_t *bytes = at + sizeof(UndoEntry);
+    if (slot < 0) {
+        memcpy(bytes, &tree, sizeof tree);
+        bytes += sizeof tree;
+    }
+    if (record != NULL) {
+        uint32_t size32 = (uint32_t)stored_record_size;
+        memcpy(bytes, &size32, sizeof size32);
+        bytes += sizeof size32;
+    }
     if (key_size > 0) memcpy(bytes, key, key_size);
     if (stored_record_size > 0) memcpy(bytes + key_size, record, stored_record_size);
     block->used += need;
@@ -564,11 +588,12 @@ static Error *undo_back_to(Txn *txn, size_t undo_count_keep)
         if (wal != NULL) {
             log.last_lsn = atomic_load(&txn->last_lsn);
             log.info = (WalMtrInfo){.xid = txn->xid, .last_lsn_io = &log.last_lsn,
-                                    .is_clr = true, .undo_next_lsn = entry->lsn_before};
+                                    .is_clr = true, .undo_next_lsn = undo_lsn_before(entry)};
             wal_thread_bind(&log.info);
         }
-        Error *err = undo_apply_tree(entry->tree, (UndoKind)entry->kind, undo_key(entry),
-                                     entry->key_size, undo_record(entry), entry->record_size);
+        Error *err = undo_apply_tree(undo_tree(txn, entry), undo_kind(entry), undo_key(entry),
+                                     entry->key_size, undo_record(entry),
+                                     undo_record_size(entry));
         purge_note_mark(txn->manager);   /* writepath: purge skip (a restore may bring a mark) */
         if (wal != NULL) {
             wal_thread_bind(NULL);
@@ -667,26 +692,45 @@ void txn_manager_unregister_tree(TxnManager *manager, BTree *tree)
 
 /* ------------------------------------------------------------ WAL binding ---- */
 
-/* Undo payload (little-endian): u8 kind, u32 tree root, u32 key size, key, u32 record size,
- * record (UNDO_RESTORE only). */
-enum { UNDO_PAYLOAD_FIXED_SIZE = 1 + 4 + 4 + 4 };
+/* Undo payload (little-endian), two forms told apart by bit 7 of the first byte:
+ *   full:    u8 kind, u32 tree root, u32 key size, key, u32 record size, record (UNDO_RESTORE
+ *            only)
+ *   compact: u8 kind | UNDO_PAYLOAD_COMPACT, u32 tree root, u8 key size, key (no record: what
+ *            an INSERT or a delete mark logs when its key is under 256 bytes; session 8, 7
+ *            bytes less per row) */
+enum {
+    UNDO_PAYLOAD_FIXED_SIZE = 1 + 4 + 4 + 4,
+    UNDO_PAYLOAD_COMPACT = 0x80,
+    UNDO_PAYLOAD_COMPACT_FIXED_SIZE = 1 + 4 + 1,
+};
 
 /* undo_encode: entry's logical-undo payload, into inline (inline_size bytes) if it fits, else
  * into a heap buffer (the caller frees *payload_out unless it is inline). */
-static Error *undo_encode(const UndoEntry *entry, uint8_t *inline_buf, size_t inline_size,
-                          uint8_t **payload_out, size_t *size_out)
+static Error *undo_encode(const Txn *txn, const UndoEntry *entry, uint8_t *inline_buf,
+                          size_t inline_size, uint8_t **payload_out, size_t *size_out)
 {
-    size_t size = UNDO_PAYLOAD_FIXED_SIZE + entry->key_size +
-                  (entry->kind == UNDO_RESTORE ? entry->record_size : 0);
+    UndoKind kind = undo_kind(entry);
+    PageId root = bt_root(undo_tree(txn, entry));
+    if (kind != UNDO_RESTORE && entry->key_size <= UINT8_MAX &&
+        (size_t)UNDO_PAYLOAD_COMPACT_FIXED_SIZE + entry->key_size <= inline_size) {
+        inline_buf[0] = (uint8_t)((unsigned)kind | UNDO_PAYLOAD_COMPACT);
+        enc_u32le(inline_buf + 1, root);
+        inline_buf[5] = (uint8_t)entry->key_size;
+        memcpy(inline_buf + UNDO_PAYLOAD_COMPACT_FIXED_SIZE, undo_key(entry), entry->key_size);
+        *payload_out = inline_buf;
+        *size_out = UNDO_PAYLOAD_COMPACT_FIXED_SIZE + entry->key_size;
+        return NULL;
+    }
+    size_t record_size = kind == UNDO_RESTORE ? undo_record_size(entry) : 0;
+    size_t size = UNDO_PAYLOAD_FIXED_SIZE + entry->key_size + record_size;
     if (size > WAL_UNDO_SIZE_MAX) {
         return err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
                        "row version of %zu bytes is too large to log for undo", size);
     }
     uint8_t *payload = size <= inline_size ? inline_buf : malloc(size);
     if (payload == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
-    size_t record_size = entry->kind == UNDO_RESTORE ? entry->record_size : 0;
-    payload[0] = (uint8_t)entry->kind;
-    enc_u32le(payload + 1, bt_root(entry->tree));
+    payload[0] = (uint8_t)kind;
+    enc_u32le(payload + 1, root);
     enc_u32le(payload + 5, (uint32_t)entry->key_size);
     memcpy(payload + 9, undo_key(entry), entry->key_size);
     enc_u32le(payload + 9 + entry->key_size, (uint32_t)record_size);
@@ -712,7 +756,7 @@ Error *txn_log_begin(Txn *txn, TxnLog *log, bool with_undo)
     size_t payload_size = 0;
     if (with_undo) {
         VERIFY(txn->undo_count > 0);
-        TRY(undo_encode(txn->undo_top, log->payload_inline,
+        TRY(undo_encode(txn, txn->undo_top, log->payload_inline,
                         sizeof log->payload_inline, &log->payload, &payload_size));
     }
     if (atomic_load(&txn->first_lsn) == 0) {
@@ -742,6 +786,21 @@ Error *txn_recov_undo(void *ctx, Store *store, const WalRecord *record)
     (void)ctx;
     const uint8_t *payload = record->undo;
     size_t size = record->undo_size;
+    if (size >= UNDO_PAYLOAD_COMPACT_FIXED_SIZE && (payload[0] & UNDO_PAYLOAD_COMPACT)) {
+        UndoKind kind = (UndoKind)(payload[0] & ~UNDO_PAYLOAD_COMPACT);
+        size_t key_size = payload[5];
+        if (key_size != size - UNDO_PAYLOAD_COMPACT_FIXED_SIZE ||
+            (kind != UNDO_INSERT && kind != UNDO_UNMARK)) {
+            return err_new(SQLSTATE_DATA_CORRUPTED, "undo payload at LSN %llu does not decode",
+                           (unsigned long long)record->lsn);
+        }
+        BTree *tree = NULL;
+        TRY(bt_open(store, dec_u32le(payload + 1), &tree));
+        Error *err = undo_apply_tree(tree, kind, payload + UNDO_PAYLOAD_COMPACT_FIXED_SIZE,
+                                     key_size, NULL, 0);
+        bt_close(tree);
+        return err;
+    }
     if (size < UNDO_PAYLOAD_FIXED_SIZE) {
         return err_new(SQLSTATE_DATA_CORRUPTED, "undo payload at LSN %llu is truncated",
                        (unsigned long long)record->lsn);

@@ -59,8 +59,8 @@ static void check_top(const Txn *txn, const BTree *tree, size_t n)
 {
     const UndoEntry *entry = txn->undo_top;
     MUST(entry != NULL);
-    MUST(entry->tree == tree);
-    MUST(entry->kind == (n % 2 == 0 ? UNDO_INSERT : UNDO_RESTORE));
+    MUST(undo_tree(txn, entry) == tree);
+    MUST(undo_kind(entry) == (n % 2 == 0 ? UNDO_INSERT : UNDO_RESTORE));
     MUST(entry->key_size == key_size_of(n));
     const uint8_t *key = undo_key(entry);
     for (size_t i = 0; i < entry->key_size; i++) MUST(key[i] == pattern(n, i, 0));
@@ -68,15 +68,15 @@ static void check_top(const Txn *txn, const BTree *tree, size_t n)
     const uint8_t *record = undo_record(entry);
     if (record_size == SIZE_MAX) {
         MUST(record == NULL);
-        MUST(entry->record_size == 0);
+        MUST(undo_record_size(entry) == 0);
     } else {
         MUST(record != NULL);
-        MUST(entry->record_size == record_size);
+        MUST(undo_record_size(entry) == record_size);
         for (size_t i = 0; i < record_size; i++) {
             if (record[i] != pattern(n, i, 1)) ck_abort_msg("entry %zu record byte %zu", n, i);
         }
     }
-    MUST((uintptr_t)entry % 8 == 0);
+    MUST((uintptr_t)entry % 4 == 0);
 }
 
 START_TEST(test_push_pop_direct)
@@ -122,6 +122,49 @@ START_TEST(test_push_pop_direct)
     for (size_t n = 0; n < 300; n++) push_entry(txn, db.table, n);
     check_top(txn, db.table, 299);
     OK(txn_commit(txn));   /* nothing was logged: the entries are dropped, not applied */
+    tt_close(&db);
+}
+END_TEST
+
+/* More distinct trees than Txn.undo_trees holds: the later ones are carried as pointers in
+ * their entries (UNDO_FLAG_WIDE_TREE); every entry still names its own tree. The trees are
+ * never dereferenced (nothing is logged, commit drops the entries). */
+START_TEST(test_many_trees)
+{
+    TestDb db;
+    tt_open(&db, NULL);
+    Txn *txn = NULL;
+    OK(txn_begin(db.manager, TXN_READ_COMMITTED, &txn));
+    enum { TREE_COUNT = UNDO_TREE_SLOTS + 5 };
+    char fake[TREE_COUNT];
+    BTree *trees[TREE_COUNT];
+    for (int idx = 0; idx < TREE_COUNT; idx++) trees[idx] = (BTree *)(void *)&fake[idx];
+    size_t total = (size_t)scaled(3000, 600);
+    for (size_t n = 0; n < total; n++) {
+        if (n == 77) continue;   /* the entry larger than a block: not needed here */
+        BTree *tree = trees[(n * 7) % TREE_COUNT];
+        push_entry(txn, tree, n);
+        check_top(txn, tree, n);
+    }
+    MUST(txn->undo_tree_count == UNDO_TREE_SLOTS);
+    bool wide_seen = false;
+    for (size_t n = total; n-- > 0;) {
+        if (n == 77) continue;
+        BTree *tree = trees[(n * 7) % TREE_COUNT];
+        check_top(txn, tree, n);
+        wide_seen |= (txn->undo_top->flags & UNDO_FLAG_WIDE_TREE) != 0;
+        txn_undo_pop(txn);
+    }
+    MUST(wide_seen);
+    MUST(txn_undo_count(txn) == 0 && txn->undo_top == NULL);
+    /* a key too large for an entry is refused, and the stack is unchanged */
+    uint8_t *big_key = calloc(1, (size_t)UINT16_MAX + 1);
+    EXPECT_STATE(txn_undo_push(txn, UNDO_INSERT, db.table, big_key, (size_t)UINT16_MAX + 1,
+                               NULL, 0),
+                 PROGRAM_LIMIT_EXCEEDED);
+    free(big_key);
+    MUST(txn_undo_count(txn) == 0 && txn->undo_top == NULL);
+    OK(txn_commit(txn));
     tt_close(&db);
 }
 END_TEST
@@ -272,6 +315,7 @@ static Suite *undo_pool_suite(void)
     TCase *tcase = tcase_create("core");
     tcase_set_timeout(tcase, 120);
     tcase_add_test(tcase, test_push_pop_direct);
+    tcase_add_test(tcase, test_many_trees);
     tcase_add_test(tcase, test_large_insert_rollback);
     tcase_add_test(tcase, test_savepoint_rollbacks);
     tcase_add_test(tcase, test_failed_change_pops);
