@@ -28,6 +28,20 @@
  * Chains are linked walking the build rows backwards, so they stay in build row order as the
  * general path's. When no key repeats (build_unique) a candidate's chain is never walked.
  * Equality is the same (integers of every width compare as int64; NULLs never match).
+ * The build keys are kept in 2048-row segments of key_arena (no realloc copies of a large build
+ * side's keys); over a dense range the presence bits (one per key - min) tell whether a key
+ * repeats, and the direct array is built only when something reads it.
+ *
+ * Single-match path (single): one integer key, no repeated build key, no extra filter, an
+ * inner/left/right/full join. Each probe row has at most one match, so a probe chunk becomes one
+ * output chunk: the probe's vectors shared, the matched rows selected (left/full: every live
+ * row, with NULL build columns where nothing matched), the build columns gathered row-aligned
+ * with the probe chunk; the build key column is the probe key column (shared) when both are
+ * plain columns of one type and only matched rows are emitted. Over the dense range each
+ * fixed-width build column without NULLs is also laid out by key - min (payload, built after the
+ * build side when it fits work_mem), so a probe reads a presence bit and one value per column;
+ * when every output build column is served so (payload_only: inner/left) the direct array is
+ * never built. Semi/anti/mark joins, repeated keys and filters keep the pair rounds.
  *
  * Spilling (hash joins only; a nested loop join keeps 53200 past work_mem): when the build
  * side in memory (rows, keys, tables, chains) passes work_mem, the join turns into a Grace hash
@@ -64,6 +78,7 @@ typedef struct JoinPart {
 typedef enum JoinPhase {
     PHASE_NEXT_PROBE,      /* fetch the next probe chunk */
     PHASE_ROUNDS,          /* pairs left for the current probe chunk */
+    PHASE_SINGLE,          /* single-match path: the current probe chunk in one output */
     PHASE_PROBE_TAIL,      /* emit the current probe chunk's unmatched / marked rows */
     PHASE_BUILD_UNMATCHED, /* right/full: unmatched build rows */
     PHASE_DONE,
@@ -87,14 +102,27 @@ typedef struct Join {
     KeyTable    keys;
     bool        int_keys;       /* one integer key: int_table instead of keys */
     OpIntTab    int_table;
-    int64_t    *build_keys;     /* int_keys: per build row, its key (build_key_null: NULL) */
-    uint8_t    *build_key_null;
-    size_t      build_key_capacity;
+    int64_t   **build_keys;     /* int_keys: per 2048 build rows (a segment), each row's key */
+    uint8_t   **build_key_null; /* ... and whether it is NULL (bkey, bkey_null) */
+    uint32_t    key_seg_count;
+    uint32_t    key_seg_capacity;
+    Arena      *key_arena;      /* the segments (no realloc copies of whole key arrays) */
     uint32_t   *direct;         /* int_keys, dense range: first build row of key min + i */
     int64_t     direct_min;
     int64_t     direct_max;
     size_t      direct_count;   /* entries of direct (0: the int_table maps keys) */
     bool        build_unique;   /* no key has two build rows: chains have one row */
+    bool        single;         /* this build takes the single-match path (see the header) */
+    int32_t     share_right;    /* build column that is the build key column, or -1 ... */
+    uint32_t    share_left;     /* ... and the probe key column of the same type it equals */
+    uint64_t   *direct_bits;    /* single path over the direct array: bit key - min set when a
+                                 * build row has that key (NULL: none built) */
+    void      **payload;        /* per build column: its values indexed by key - min (single
+                                 * path, direct array, fixed width, no NULL), or NULL */
+    bool        payload_only;   /* every build column the output needs has a payload (or is
+                                 * shared) and no build row is flagged: probes need no row ids */
+    uint32_t   *probe_off;      /* single path with direct_bits: per probe position, key - min */
+    uint32_t    probe_hits;     /* ... and how many positions matched (UINT32_MAX: not counted) */
     uint8_t    *right_fixed;    /* per build column: 1 + its VecPhys if fixed-width numeric or
                                  * bool (then every stored chunk has that form), else 0 */
     bool       *right_nulls;    /* per build column: some stored value is NULL (after build) */
@@ -144,17 +172,72 @@ static Error *grow_u32(uint32_t **array, size_t count)
     return NULL;
 }
 
+/* needs_matched: does the join flag matched build rows (right/full: their unmatched rows)? */
+static bool needs_matched(const Join *join)
+{
+    return join->type == JOIN_RIGHT || join->type == JOIN_FULL;
+}
+
+/* reserve_ids: per build row arrays for row_count rows: next (general hash path; the integer
+ * path allocates it at the end, only when some key repeats) and matched (right/full). */
 static Error *reserve_ids(Join *join, size_t row_count)
 {
     if (row_count <= join->id_capacity) return NULL;
     size_t capacity = join->id_capacity == 0 ? 4096 : join->id_capacity;
     while (capacity < row_count) capacity *= 2;
-    TRY(grow_u32(&join->next, capacity));
-    uint8_t *matched = realloc(join->matched, capacity);
-    if (matched == NULL) return op_heavy_oom();
-    join->matched = matched;
+    if (join->is_hash && !join->int_keys) TRY(grow_u32(&join->next, capacity));
+    if (needs_matched(join)) {
+        uint8_t *matched = realloc(join->matched, capacity);
+        if (matched == NULL) return op_heavy_oom();
+        join->matched = matched;
+    }
     join->id_capacity = capacity;
     return NULL;
+}
+
+/* bkey, bkey_null: build row id's integer key and NULL flag (int_keys). */
+static inline int64_t bkey(const Join *join, uint32_t id)
+{
+    return join->build_keys[id >> ROWS_CHUNK_SHIFT][id & ROWS_CHUNK_MASK];
+}
+
+static inline bool bkey_null(const Join *join, uint32_t id)
+{
+    return join->build_key_null[id >> ROWS_CHUNK_SHIFT][id & ROWS_CHUNK_MASK] != 0;
+}
+
+/* reserve_key_segs: key segments for build rows [0, row_count). Errors: OUT_OF_MEMORY. */
+static Error *reserve_key_segs(Join *join, size_t row_count)
+{
+    uint32_t needed = (uint32_t)((row_count + VEC_VALUE_COUNT_MAX - 1) >> ROWS_CHUNK_SHIFT);
+    if (needed > join->key_seg_capacity) {
+        uint32_t capacity = join->key_seg_capacity == 0 ? 64 : join->key_seg_capacity;
+        while (capacity < needed) capacity *= 2;
+        int64_t **keys = realloc(join->build_keys, capacity * sizeof(int64_t *));
+        if (keys == NULL) return op_heavy_oom();
+        join->build_keys = keys;
+        uint8_t **nulls = realloc(join->build_key_null, capacity * sizeof(uint8_t *));
+        if (nulls == NULL) return op_heavy_oom();
+        join->build_key_null = nulls;
+        join->key_seg_capacity = capacity;
+    }
+    if (needed > join->key_seg_count) TRY(op_heavy_arena(&join->key_arena, 64 * 1024));
+    while (join->key_seg_count < needed) {
+        int64_t *keys = arena_alloc(join->key_arena, VEC_VALUE_COUNT_MAX * sizeof(int64_t));
+        uint8_t *nulls = arena_alloc(join->key_arena, VEC_VALUE_COUNT_MAX);
+        if (keys == NULL || nulls == NULL) return op_heavy_oom();
+        join->build_keys[join->key_seg_count] = keys;
+        join->build_key_null[join->key_seg_count] = nulls;
+        join->key_seg_count++;
+    }
+    return NULL;
+}
+
+/* key_segs_clear: forget every key segment (their memory goes back to key_arena). */
+static void key_segs_clear(Join *join)
+{
+    join->key_seg_count = 0;
+    if (join->key_arena != NULL) arena_reset(join->key_arena);
 }
 
 static Error *reserve_key_ids(Join *join, size_t key_count)
@@ -213,26 +296,15 @@ static Error *build_chunk_int(Join *join, DataChunk *chunk, const uint16_t *sel,
 {
     Vector value;
     TRY(int_key_eval(join, join->right_keys[0], chunk, join->batch, &value));
-    size_t needed = (size_t)first_id + count;
-    if (needed > join->build_key_capacity) {
-        size_t capacity = join->build_key_capacity == 0 ? 4096 : join->build_key_capacity;
-        while (capacity < needed) capacity *= 2;
-        int64_t *keys = realloc(join->build_keys, capacity * sizeof(int64_t));
-        if (keys == NULL) return op_heavy_oom();
-        join->build_keys = keys;
-        uint8_t *nulls = realloc(join->build_key_null, capacity);
-        if (nulls == NULL) return op_heavy_oom();
-        join->build_key_null = nulls;
-        join->build_key_capacity = capacity;
-    }
+    TRY(reserve_key_segs(join, (size_t)first_id + count));
     bool has_nulls = value.validity != NULL;
     for (uint32_t pos = 0; pos < count; pos++) {
         uint32_t row = sel != NULL ? sel[pos] : pos;
         uint32_t id = first_id + pos;
-        join->next[id] = ROW_ID_NONE;
         bool is_null = has_nulls && vec_is_null(&value, row);
-        join->build_key_null[id] = is_null;
-        join->build_keys[id] = is_null ? 0 : int_key_value(&value, row);
+        join->build_key_null[id >> ROWS_CHUNK_SHIFT][id & ROWS_CHUNK_MASK] = is_null;
+        join->build_keys[id >> ROWS_CHUNK_SHIFT][id & ROWS_CHUNK_MASK] =
+            is_null ? 0 : int_key_value(&value, row);
         if (is_null) join->build_null_key = true;
     }
     return NULL;
@@ -242,27 +314,63 @@ static size_t build_size(const Join *join);
 
 enum { JOIN_DIRECT_RANGE_MAX = 1 << 26 };   /* entries: 256 MiB of uint32 at most */
 
-/* build_finish_direct: chains through the direct array over [min, max]. */
-static Error *build_finish_direct(Join *join, int64_t min, int64_t max)
+/* direct_ensure: the direct array over [direct_min, direct_max] of a build side without a
+ * repeated key (each offset: its build row or ROW_ID_NONE); built once, on demand (a probe of
+ * the single path with payload_only never reads it). Errors: OUT_OF_MEMORY. */
+static Error *direct_ensure(Join *join)
 {
-    size_t range = (size_t)((uint64_t)max - (uint64_t)min) + 1;
+    if (join->direct != NULL || join->direct_count == 0) return NULL;
+    size_t range = join->direct_count;
     uint32_t *direct = malloc(range * sizeof(uint32_t));
     if (direct == NULL) return op_heavy_oom();
     memset(direct, 0xff, range * sizeof(uint32_t));   /* ROW_ID_NONE */
     join->direct = direct;
+    int64_t min = join->direct_min;
+    for (uint32_t id = join->build.row_count; id-- > 0;) {
+        if (bkey_null(join, id)) continue;
+        direct[(size_t)((uint64_t)bkey(join, id) - (uint64_t)min)] = id;
+    }
+    return NULL;
+}
+
+/* build_finish_direct: the presence bits over [min, max] (which also tell whether a key
+ * repeats); when one does, the direct array and its chains, else the direct array waits for
+ * direct_ensure. */
+static Error *build_finish_direct(Join *join, int64_t min, int64_t max)
+{
+    size_t range = (size_t)((uint64_t)max - (uint64_t)min) + 1;
+    uint64_t *bits = calloc((range + 63) / 64, sizeof(uint64_t));
+    if (bits == NULL) return op_heavy_oom();
+    join->direct_bits = bits;
     join->direct_count = range;
     join->direct_min = min;
     join->direct_max = max;
+    uint32_t row_count = join->build.row_count;
     bool unique = true;
-    for (uint32_t id = join->build.row_count; id-- > 0;) {
-        if (join->build_key_null[id]) continue;
-        size_t at = (size_t)((uint64_t)join->build_keys[id] - (uint64_t)min);
-        uint32_t head = direct[at];
-        unique = unique && head == ROW_ID_NONE;
-        join->next[id] = head;
-        direct[at] = id;
+    for (uint32_t id = 0; id < row_count; id++) {
+        if (bkey_null(join, id)) continue;
+        size_t at = (size_t)((uint64_t)bkey(join, id) - (uint64_t)min);
+        uint64_t bit = 1ULL << (at & 63);
+        unique = unique && (bits[at >> 6] & bit) == 0;
+        bits[at >> 6] |= bit;
     }
     join->build_unique = unique;
+    if (unique) return NULL;   /* no chains: next is never read */
+    /* some key repeats: link the chains (walking backwards: the heads are the first rows) */
+    uint32_t *direct = malloc(range * sizeof(uint32_t));
+    if (direct == NULL) return op_heavy_oom();
+    memset(direct, 0xff, range * sizeof(uint32_t));   /* ROW_ID_NONE */
+    join->direct = direct;
+    TRY(grow_u32(&join->next, row_count > 0 ? row_count : 1));
+    for (uint32_t id = row_count; id-- > 0;) {
+        if (bkey_null(join, id)) {
+            join->next[id] = ROW_ID_NONE;
+            continue;
+        }
+        size_t at = (size_t)((uint64_t)bkey(join, id) - (uint64_t)min);
+        join->next[id] = direct[at];
+        direct[at] = id;
+    }
     return NULL;
 }
 
@@ -270,11 +378,16 @@ static Error *build_finish_direct(Join *join, int64_t min, int64_t max)
 static Error *build_finish_hashed(Join *join, uint32_t key_count_max)
 {
     TRY(op_inttab_reserve(&join->int_table, key_count_max));
+    uint32_t row_count = join->build.row_count;
+    TRY(grow_u32(&join->next, row_count > 0 ? row_count : 1));
     bool unique = true;
-    for (uint32_t id = join->build.row_count; id-- > 0;) {
-        if (join->build_key_null[id]) continue;
+    for (uint32_t id = row_count; id-- > 0;) {
+        if (bkey_null(join, id)) {
+            join->next[id] = ROW_ID_NONE;
+            continue;
+        }
         bool is_new;
-        OpIntSlot *slot = op_inttab_upsert(&join->int_table, join->build_keys[id], &is_new);
+        OpIntSlot *slot = op_inttab_upsert(&join->int_table, bkey(join, id), &is_new);
         unique = unique && is_new;
         join->next[id] = is_new ? ROW_ID_NONE : slot->value;
         slot->value = id;
@@ -290,8 +403,8 @@ static Error *build_finish_int(Join *join)
     int64_t min = INT64_MAX, max = INT64_MIN;
     uint32_t key_count = 0;
     for (uint32_t id = 0; id < row_count; id++) {
-        if (join->build_key_null[id]) continue;
-        int64_t key = join->build_keys[id];
+        if (bkey_null(join, id)) continue;
+        int64_t key = bkey(join, id);
         min = key < min ? key : min;
         max = key > max ? key : max;
         key_count++;
@@ -315,7 +428,7 @@ static Error *build_chunk(Join *join, DataChunk *chunk)
     uint32_t first_id = join->build.row_count;
     TRY(op_rows_append(&join->build, chunk->columns, sel, count));
     TRY(reserve_ids(join, join->build.row_count));
-    memset(join->matched + first_id, 0, count);
+    if (needs_matched(join)) memset(join->matched + first_id, 0, count);
     if (!join->is_hash) return NULL;
     if (join->int_keys) return build_chunk_int(join, chunk, sel, count, first_id);
     KeyBatch keys;
@@ -347,7 +460,7 @@ static size_t build_size(const Join *join)
 {
     return op_rows_size(&join->build) + join->keys.size + op_inttab_size(&join->int_table) +
            join->direct_count * sizeof(uint32_t) +
-           join->build_key_capacity * (sizeof(int64_t) + 1) +
+           (size_t)join->key_seg_count * VEC_VALUE_COUNT_MAX * (sizeof(int64_t) + 1) +
            (size_t)join->keys.slot_count * sizeof(uint64_t) +
            join->id_capacity * (sizeof(uint32_t) + 1) + join->key_capacity * 2 * sizeof(uint32_t);
 }
@@ -440,6 +553,7 @@ static Error *build_load(Join *join, bool *overflow_out)
 /* ------------------------------------------------------------------ spilling ---- */
 
 static void   build_reset(Join *join);
+static Error *build_payload(Join *join);
 static Error *build_shrink(Join *join);
 
 /* spill_side_chunk: write chunk's live rows (a build chunk if is_build, else a probe chunk) to
@@ -602,7 +716,9 @@ static Error *build_shrink(Join *join)
     join->build_key_null = NULL;
     join->heads = join->tails = join->next = NULL;
     join->matched = NULL;
-    join->build_key_capacity = join->id_capacity = join->key_capacity = 0;
+    join->key_seg_capacity = 0;
+    key_segs_clear(join);
+    join->id_capacity = join->key_capacity = 0;
     op_rows_free(&join->build);
     TRY(op_rows_init(&join->build, join->pair_types + join->left_count, join->right_count, NULL));
     if (join->is_hash) TRY(op_keytab_init(&join->keys));
@@ -655,7 +771,92 @@ static Error *build(Join *join)
         }
         join->right_nulls[col_idx] = nulls;
     }
+    JoinType type = join->type;
+    join->single = join->is_hash && join->int_keys && join->build_unique &&
+                   join->filter == NULL && (type == JOIN_INNER || type == JOIN_LEFT ||
+                                            type == JOIN_RIGHT || type == JOIN_FULL);
+    if (join->single && join->direct_bits != NULL) TRY(build_payload(join));
+    /* the direct array, unless every probe of the single path reads only bits and payloads */
+    if (!(join->single && join->payload_only)) TRY(direct_ensure(join));
     join->built = true;
+    return NULL;
+}
+
+/* right_width: bytes of one value of fixed-width build column col_idx (right_fixed). */
+static size_t right_width(const Join *join, uint32_t col_idx)
+{
+    switch ((VecPhys)(join->right_fixed[col_idx] - 1)) {
+    case VEC_PHYS_BOOL: return 1;
+    case VEC_PHYS_I16: return 2;
+    case VEC_PHYS_I32: case VEC_PHYS_F32: return 4;
+    default: return 8;
+    }
+}
+
+/* payload_wanted: does build column col_idx get a payload array (fixed width, no NULL, not
+ * the key column an inner or right join always shares from the probe)? */
+static bool payload_wanted(const Join *join, uint32_t col_idx)
+{
+    if (join->right_fixed[col_idx] == 0 || join->right_nulls[col_idx]) return false;
+    return !((int32_t)col_idx == join->share_right &&
+             (join->type == JOIN_INNER || join->type == JOIN_RIGHT));
+}
+
+/* payload_free: drop the single path's presence bits and payload arrays. */
+static void payload_free(Join *join)
+{
+    free(join->direct_bits);
+    join->direct_bits = NULL;
+    for (uint32_t col_idx = 0; col_idx < join->right_count && join->payload != NULL; col_idx++) {
+        free(join->payload[col_idx]);
+        join->payload[col_idx] = NULL;
+    }
+    join->payload_only = false;
+}
+
+/* payload_size: bytes of the presence bits and payload arrays over range keys for the build
+ * columns that get one (fixed width, no NULL, not always shared). */
+static size_t payload_size(const Join *join, size_t range)
+{
+    size_t size = (range + 63) / 64 * sizeof(uint64_t);
+    for (uint32_t col_idx = 0; col_idx < join->right_count; col_idx++) {
+        if (payload_wanted(join, col_idx)) size += range * right_width(join, col_idx);
+    }
+    return size;
+}
+
+/* build_payload: for the single path over the direct array (unique keys), the presence bits
+ * and, per fixed-width build column without NULLs, its values laid out by key - min: a probe
+ * then reads one bit (the bits of a million keys fit in L2) and one value per column at its
+ * key's offset, instead of the direct array's row id and then the row's value in its stored
+ * chunk (two streams over memory instead of one per column). Skipped when it would pass
+ * work_mem. Errors: OUT_OF_MEMORY. */
+static Error *build_payload(Join *join)
+{
+    size_t range = join->direct_count;
+    size_t work_mem = join->base.ctx->work_mem;
+    if (work_mem != 0 && used_size(join) + payload_size(join, range) > work_mem) return NULL;
+    bool only = join->type == JOIN_INNER || join->type == JOIN_LEFT;
+    for (uint32_t col_idx = 0; col_idx < join->right_count; col_idx++) {
+        if (!payload_wanted(join, col_idx)) {
+            bool shared = (int32_t)col_idx == join->share_right &&
+                          (join->type == JOIN_INNER || join->type == JOIN_RIGHT);
+            only = only && shared;
+            continue;
+        }
+        size_t width = right_width(join, col_idx);
+        uint8_t *values = calloc(range, width);   /* absent keys: zero, never selected */
+        if (values == NULL) return op_heavy_oom();
+        join->payload[col_idx] = values;
+        const RowStore *build = &join->build;
+        for (uint32_t id = 0; id < build->row_count; id++) {
+            if (bkey_null(join, id)) continue;
+            size_t at = (size_t)((uint64_t)bkey(join, id) - (uint64_t)join->direct_min);
+            const uint8_t *src = op_rows_vec(build, col_idx, id)->data;
+            memcpy(values + at * width, src + (size_t)(id & ROWS_CHUNK_MASK) * width, width);
+        }
+    }
+    join->payload_only = only;
     return NULL;
 }
 
@@ -667,6 +868,8 @@ static void build_reset(Join *join)
     free(join->direct);
     join->direct = NULL;
     join->direct_count = 0;
+    payload_free(join);
+    key_segs_clear(join);
     join->build_unique = false;
     join->build_null_key = false;
     join->built = false;
@@ -741,6 +944,36 @@ static void probe_heads_int(Join *join, const int64_t *keys, const uint8_t *null
     }
 }
 
+/* probe_single_direct: the single path's lookup over the presence bits: probe_off[pos] = key -
+ * min, cand[pos] = the build row of key (payload_only: 0, a mere "matched" flag) or ROW_ID_NONE
+ * for a key out of range, absent or NULL. */
+static void probe_single_direct(Join *join, const int64_t *keys, const uint8_t *null_key,
+                                uint32_t count)
+{
+    uint32_t *off = join->probe_off;
+    uint32_t *cand = join->cand;
+    const uint64_t *bits = join->direct_bits;
+    const uint32_t *direct = join->direct;
+    int64_t min = join->direct_min, max = join->direct_max;
+    bool only = join->payload_only;
+    uint32_t hits = 0;
+    for (uint32_t pos = 0; pos < count; pos++) {
+        int64_t key = keys[pos];
+        bool in_range = key >= min && key <= max;
+        uint32_t at = in_range ? (uint32_t)((uint64_t)key - (uint64_t)min) : 0;
+        bool hit = in_range && ((bits[at >> 6] >> (at & 63)) & 1) != 0;
+        off[pos] = at;
+        cand[pos] = hit ? (only ? 0 : direct[at]) : ROW_ID_NONE;
+        hits += hit;
+    }
+    join->probe_hits = hits;
+    if (null_key == NULL) return;
+    join->probe_hits = UINT32_MAX;   /* recounted by single_round */
+    for (uint32_t pos = 0; pos < count; pos++) {
+        if (null_key[pos]) cand[pos] = ROW_ID_NONE;
+    }
+}
+
 /* start_probe_int: start_probe for one integer key (probe_rows, cand, active, null flags). */
 static Error *start_probe_int(Join *join, DataChunk *chunk, const uint16_t *sel, uint32_t count)
 {
@@ -762,7 +995,17 @@ static Error *start_probe_int(Join *join, DataChunk *chunk, const uint16_t *sel,
     } else {
         for (uint32_t pos = 0; pos < count; pos++) join->probe_rows[pos] = (uint16_t)pos;
     }
+    if (join->single && join->direct_bits != NULL) {
+        probe_single_direct(join, keys, null_key, count);
+        join->phase = PHASE_SINGLE;
+        return NULL;
+    }
     probe_heads_int(join, keys, null_key, count, join->cand);
+    join->probe_hits = UINT32_MAX;
+    if (join->single) {
+        join->phase = PHASE_SINGLE;
+        return NULL;
+    }
     uint32_t active_count = 0;
     for (uint32_t pos = 0; pos < count; pos++) {
         join->active[active_count] = pos;
@@ -786,7 +1029,8 @@ static Error *start_probe(Join *join, DataChunk *chunk)
     join->probe_matched = arena_calloc(arena, count + 1);
     join->probe_null_key = arena_calloc(arena, count + 1);
     join->active = arena_alloc(arena, (count + 1) * sizeof(uint32_t));
-    if (join->probe_rows == NULL || join->cand == NULL || join->probe_matched == NULL ||
+    join->probe_off = arena_alloc(arena, (count + 1) * sizeof(uint32_t));
+    if (join->probe_off == NULL || join->probe_rows == NULL || join->cand == NULL || join->probe_matched == NULL ||
         join->probe_null_key == NULL || join->active == NULL) {
         return op_heavy_oom();
     }
@@ -932,7 +1176,7 @@ static Error *pair_round(Join *join, DataChunk **out_out)
     for (uint32_t live_idx = 0; live_idx < live_count && join->type != JOIN_INNER; live_idx++) {
         uint32_t pair = live != NULL ? live[live_idx] : live_idx;
         join->probe_matched[pair_pos[pair]] = 1;
-        join->matched[pair_right[pair]] = 1;
+        if (join->matched != NULL && needs_matched(join)) join->matched[pair_right[pair]] = 1;
     }
     if (join->type == JOIN_SEMI || join->type == JOIN_ANTI || join->type == JOIN_MARK) {
         /* a matched probe row needs no more candidates */
@@ -948,6 +1192,170 @@ static Error *pair_round(Join *join, DataChunk **out_out)
         return NULL;
     }
     *out_out = live_count > 0 ? pairs : NULL;
+    return NULL;
+}
+
+/* gather_single_fixed: out row rows[pos] = build row cand[pos] of a fixed-width column
+ * (right_fixed), for every probe position; a position without a match (ROW_ID_NONE) gets NULL
+ * when null_unmatched, else an unspecified value (its row is not selected). out is row-aligned
+ * with the probe chunk (row_count slots). Pre: the build side has a row. */
+static Error *gather_single_fixed(const Join *join, uint32_t col_idx, const uint16_t *rows,
+                                  const uint32_t *cand, uint32_t count, uint32_t row_count,
+                                  bool dense, bool null_unmatched, Vector *out)
+{
+    const RowStore *build = &join->build;
+    vec_init(out, build->types[col_idx], out->arena);
+    TRY(vec_reserve(out, row_count > 0 ? row_count : 1));
+    const DataChunk *chunks = build->chunks;
+    /* a missing match reads build row 0 (kept unselected or set NULL below): no branch */
+#define GATHER_SINGLE(T)                                                                     \
+    do {                                                                                     \
+        T *values = (T *)out->data;                                                          \
+        for (uint32_t pos = 0; pos < count; pos++) {                                         \
+            uint32_t id = cand[pos];                                                         \
+            id = id != ROW_ID_NONE ? id : 0;                                                 \
+            const T *src = (const T *)chunks[id >> ROWS_CHUNK_SHIFT].columns[col_idx].data;  \
+            values[dense ? pos : rows[pos]] = src[id & ROWS_CHUNK_MASK];                     \
+        }                                                                                    \
+    } while (0)
+    switch ((VecPhys)(join->right_fixed[col_idx] - 1)) {
+    case VEC_PHYS_BOOL: GATHER_SINGLE(uint8_t); break;
+    case VEC_PHYS_I16: GATHER_SINGLE(int16_t); break;
+    case VEC_PHYS_I32: case VEC_PHYS_F32: GATHER_SINGLE(uint32_t); break;
+    default: GATHER_SINGLE(uint64_t); break;
+    }
+#undef GATHER_SINGLE
+    bool build_nulls = join->right_nulls[col_idx];
+    if (!build_nulls && !null_unmatched) return NULL;
+    for (uint32_t pos = 0; pos < count; pos++) {
+        uint32_t id = cand[pos];
+        bool is_null = id == ROW_ID_NONE
+                           ? null_unmatched
+                           : build_nulls && vec_is_null(op_rows_vec(build, col_idx, id),
+                                                        id & ROWS_CHUNK_MASK);
+        if (is_null) TRY(vec_set_null(out, rows[pos]));
+    }
+    return NULL;
+}
+
+/* gather_payload: out row rows[pos] = the payload value of probe position pos's key offset
+ * (single path over the direct array); a position without a match gets NULL when
+ * null_unmatched, else an unspecified value (its row is not selected). */
+static Error *gather_payload(const Join *join, uint32_t col_idx, const uint16_t *rows,
+                             uint32_t count, uint32_t row_count, bool dense, bool null_unmatched,
+                             Vector *out)
+{
+    vec_init(out, join->build.types[col_idx], out->arena);
+    TRY(vec_reserve(out, row_count > 0 ? row_count : 1));
+    const uint32_t *off = join->probe_off;
+    enum { PAYLOAD_PREFETCH = 32 };   /* positions ahead: probe keys in near key order */
+#define GATHER_PAYLOAD(T)                                                                    \
+    do {                                                                                     \
+        T *values = (T *)out->data;                                                          \
+        const T *src = (const T *)join->payload[col_idx];                                    \
+        if (dense) {                                                                         \
+            uint32_t pos = 0;                                                                \
+            for (; pos + PAYLOAD_PREFETCH < count; pos++) {                                  \
+                __builtin_prefetch(&src[off[pos + PAYLOAD_PREFETCH]]);                       \
+                values[pos] = src[off[pos]];                                                 \
+            }                                                                                \
+            for (; pos < count; pos++) values[pos] = src[off[pos]];                          \
+        } else {                                                                             \
+            for (uint32_t pos = 0; pos < count; pos++) values[rows[pos]] = src[off[pos]];    \
+        }                                                                                    \
+    } while (0)
+    switch ((VecPhys)(join->right_fixed[col_idx] - 1)) {
+    case VEC_PHYS_BOOL: GATHER_PAYLOAD(uint8_t); break;
+    case VEC_PHYS_I16: GATHER_PAYLOAD(int16_t); break;
+    case VEC_PHYS_I32: case VEC_PHYS_F32: GATHER_PAYLOAD(uint32_t); break;
+    default: GATHER_PAYLOAD(uint64_t); break;
+    }
+#undef GATHER_PAYLOAD
+    if (!null_unmatched) return NULL;
+    for (uint32_t pos = 0; pos < count; pos++) {
+        if (join->cand[pos] == ROW_ID_NONE) TRY(vec_set_null(out, rows[pos]));
+    }
+    return NULL;
+}
+
+/* single_round: the single-match path (join->single: one integer key, no key repeated on the
+ * build side, no extra filter, inner/left/right/full): each probe row has at most one match,
+ * so the whole probe chunk becomes one output chunk that shares the probe's vectors, selects
+ * the matched rows (inner/right; every live row for left/full) and carries the build columns
+ * gathered row-aligned, the build key column shared from the probe key column when they are
+ * the same plain column type. No pair arrays, no candidate rounds, no probe tail. */
+static Error *single_round(Join *join, DataChunk **out_out)
+{
+    Arena *arena = join->batch;
+    *out_out = NULL;
+    join->phase = PHASE_NEXT_PROBE;
+    uint32_t count = join->probe_count;
+    const uint32_t *cand = join->cand;
+    const uint16_t *rows = join->probe_rows;
+    DataChunk *probe = join->probe;
+    JoinType type = join->type;
+    bool emit_all = type == JOIN_LEFT || type == JOIN_FULL;
+    uint32_t matched = join->probe_hits;
+    if (matched == UINT32_MAX) {
+        matched = 0;
+        for (uint32_t pos = 0; pos < count; pos++) matched += cand[pos] != ROW_ID_NONE;
+    }
+    if (matched == 0 && !emit_all) return NULL;   /* nothing to emit, no build row to flag */
+    uint16_t *sel = NULL;   /* the matched rows, when they are not every live row */
+    if (matched < count && !emit_all) {
+        sel = arena_alloc(arena, (count + 1) * sizeof(uint16_t));
+        if (sel == NULL) return op_heavy_oom();
+        uint32_t kept = 0;
+        for (uint32_t pos = 0; pos < count; pos++) {
+            sel[kept] = rows[pos];
+            kept += cand[pos] != ROW_ID_NONE;
+        }
+    }
+    if (type == JOIN_RIGHT || type == JOIN_FULL) {
+        for (uint32_t pos = 0; pos < count; pos++) {
+            if (cand[pos] != ROW_ID_NONE) join->matched[cand[pos]] = 1;
+        }
+    }
+    bool all = matched == count;
+    DataChunk *out = arena_alloc(arena, sizeof(DataChunk));
+    if (out == NULL) return op_heavy_oom();
+    TRY(chunk_init(out, join->pair_types, join->left_count + join->right_count, arena));
+    if (join->left_count > 0) {
+        memcpy(out->columns, probe->columns, join->left_count * sizeof(Vector));
+    }
+    out->row_count = probe->row_count;
+    if (sel == NULL) {
+        out->sel = probe->sel;
+        out->sel_count = probe->sel_count;
+    } else {
+        out->sel = sel;
+        out->sel_count = matched;
+    }
+    bool dense = probe->sel == NULL;   /* then rows[pos] == pos */
+    uint32_t *ids = NULL;              /* row-aligned build row ids, for the general gather */
+    for (uint32_t col_idx = 0; col_idx < join->right_count; col_idx++) {
+        Vector *vec = &out->columns[join->left_count + col_idx];
+        if (matched == 0) {
+            TRY(op_rows_null_vec(vec));
+        } else if ((int32_t)col_idx == join->share_right && (all || !emit_all)) {
+            *vec = probe->columns[join->share_left];
+        } else if (join->payload[col_idx] != NULL) {
+            TRY(gather_payload(join, col_idx, rows, count, probe->row_count, dense,
+                               emit_all && !all, vec));
+        } else if (join->right_fixed[col_idx] != 0) {
+            TRY(gather_single_fixed(join, col_idx, rows, cand, count, probe->row_count, dense,
+                                    emit_all && !all, vec));
+        } else {
+            if (ids == NULL) {
+                ids = arena_alloc(arena, (probe->row_count + 1) * sizeof(uint32_t));
+                if (ids == NULL) return op_heavy_oom();
+                memset(ids, 0xff, probe->row_count * sizeof(uint32_t));   /* ROW_ID_NONE */
+                for (uint32_t pos = 0; pos < count; pos++) ids[rows[pos]] = cand[pos];
+            }
+            TRY(op_rows_gather(&join->build, col_idx, ids, probe->row_count, vec));
+        }
+    }
+    *out_out = out;
     return NULL;
 }
 
@@ -1082,6 +1490,7 @@ static Error *join_next(Op *op, DataChunk **chunk_out)
             continue;
         }
         case PHASE_ROUNDS: TRY(pair_round(join, &out)); break;
+        case PHASE_SINGLE: TRY(single_round(join, &out)); break;
         case PHASE_PROBE_TAIL: TRY(probe_tail(join, &out)); break;
         case PHASE_BUILD_UNMATCHED: TRY(build_unmatched(join, &out)); break;
         case PHASE_DONE: {
@@ -1131,11 +1540,14 @@ static void join_close(Op *op)
     free(join->direct);
     join->direct = NULL;
     join->direct_count = 0;
+    payload_free(join);
     free(join->build_keys);
     free(join->build_key_null);
     join->build_keys = NULL;
     join->build_key_null = NULL;
-    join->build_key_capacity = 0;
+    join->key_seg_capacity = join->key_seg_count = 0;
+    arena_destroy(join->key_arena);
+    join->key_arena = NULL;
     free(join->heads);
     free(join->tails);
     free(join->next);
@@ -1180,7 +1592,10 @@ static Error *join_new(ExecCtx *ctx, const Plan *plan, bool is_hash, Op **op_out
     join->right_count = plan->right->column_count;
     join->right_fixed = arena_calloc(ctx->arena, join->right_count + 1);
     join->right_nulls = arena_calloc(ctx->arena, (join->right_count + 1) * sizeof(bool));
-    if (join->right_fixed == NULL || join->right_nulls == NULL) return op_heavy_oom();
+    join->payload = arena_calloc(ctx->arena, (join->right_count + 1) * sizeof(void *));
+    if (join->right_fixed == NULL || join->right_nulls == NULL || join->payload == NULL) {
+        return op_heavy_oom();
+    }
     for (uint32_t col_idx = 0; col_idx < join->right_count; col_idx++) {
         VecPhys phys = type_phys(plan->right->types[col_idx]);
         bool fixed = phys == VEC_PHYS_BOOL || phys == VEC_PHYS_I16 || phys == VEC_PHYS_I32 ||
@@ -1204,6 +1619,23 @@ static Error *join_new(ExecCtx *ctx, const Plan *plan, bool is_hash, Op **op_out
                           left_phys == VEC_PHYS_I64) &&
                          (right_phys == VEC_PHYS_I16 || right_phys == VEC_PHYS_I32 ||
                           right_phys == VEC_PHYS_I64);
+    }
+    join->share_right = -1;
+    if (join->int_keys) {
+        /* single-match path: the build key column equals the probe key column on every
+         * emitted matched row when both are plain columns of one type */
+        const Expr *left_key = plan->left_keys[0];
+        const Expr *right_key = plan->right_keys[0];
+        if (left_key->kind == EXPR_COLUMN && right_key->kind == EXPR_COLUMN &&
+            left_key->column_idx < join->left_count &&
+            right_key->column_idx < join->right_count &&
+            left_key->type.id == right_key->type.id &&
+            left_key->type.typmod == right_key->type.typmod &&
+            plan->left->types[left_key->column_idx].id == left_key->type.id &&
+            plan->right->types[right_key->column_idx].id == right_key->type.id) {
+            join->share_right = (int32_t)right_key->column_idx;
+            join->share_left = left_key->column_idx;
+        }
     }
     if (is_hash) {
         TRY(prepare_list(ctx, plan->left_keys, plan->key_count, &join->left_keys));

@@ -145,6 +145,16 @@ char *eh_query_rows(birch_db *db, const char *sql)
     return out;
 }
 
+void eh_expect_same_rows(birch_db *db, const char *sql_fast, const char *sql_reference)
+{
+    char *fast = eh_query_rows(db, sql_fast);
+    char *reference = eh_query_rows(db, sql_reference);
+    ck_assert_msg(strcmp(fast, reference) == 0, "%s\n got %.400s\n want (%s) %.400s", sql_fast,
+                  fast, sql_reference, reference);
+    free(fast);
+    free(reference);
+}
+
 int eh_collect(void *ctx, int column_count, const char *const *values,
                     const char *const *names)
 {

@@ -44,6 +44,9 @@ int64_t     eh_scalar(birch_db *db, const char *sql);
 /* eh_query_rows: every row of sql as "v1|v2|..." joined by '\n' ("NULL" for SQL NULL);
  * malloc'd, the caller frees it. */
 char       *eh_query_rows(birch_db *db, const char *sql);
+/* eh_expect_same_rows: sql_fast and sql_reference return the same rows in the same order
+ * (a fast path checked against the general one); the failure shows both answers' starts. */
+void        eh_expect_same_rows(birch_db *db, const char *sql_fast, const char *sql_reference);
 
 /* EhAnswer: a result as text, rows "v1|v2|...\n" ("NULL" for SQL NULL). */
 typedef struct EhAnswer {

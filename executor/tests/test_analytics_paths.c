@@ -100,17 +100,6 @@ static void expect_query(birch_db *db, const char *sql, const char *expected)
     free(actual);
 }
 
-/* expect_same: sql_fast and sql_reference return the same rows. */
-static void expect_same(birch_db *db, const char *sql_fast, const char *sql_reference)
-{
-    char *fast = query_text(db, sql_fast);
-    char *reference = query_text(db, sql_reference);
-    ck_assert_msg(strcmp(fast, reference) == 0, "%s\n got %.300s\n want (%s) %.300s", sql_fast,
-                  fast, sql_reference, reference);
-    free(fast);
-    free(reference);
-}
-
 /* ------------------------------------------------------------------ joins ---- */
 
 /* join_tables: d(k, w) build side with keys from key_expr over i in [0, build), f(k, v) probe. */
@@ -154,7 +143,7 @@ static void check_join_types(birch_db *db)
          "SELECT f.k, f.v, d.w FROM f JOIN d ON f.k::text = d.k::text ORDER BY 1, 2, 3 LIMIT 50"},
     };
     for (size_t idx = 0; idx < sizeof QUERIES / sizeof QUERIES[0]; idx++) {
-        expect_same(db, QUERIES[idx][0], QUERIES[idx][1]);
+        eh_expect_same_rows(db, QUERIES[idx][0], QUERIES[idx][1]);
     }
 }
 
@@ -235,7 +224,7 @@ START_TEST(test_join_int_mixed_widths_and_empty)
     expect_query(db, "SELECT count(*) FROM p JOIN b ON p.k = b.k", "0\n");
     expect_query(db, "SELECT count(*) FROM p WHERE k NOT IN (SELECT k FROM b)", "0\n");
     eh_exec_ok(db, "INSERT INTO b SELECT i, i * 2 FROM generate_series(-50, 49) g(i)");
-    expect_same(db, "SELECT count(*), sum(b.w + p.v) FROM p JOIN b ON p.k = b.k",
+    eh_expect_same_rows(db, "SELECT count(*), sum(b.w + p.v) FROM p JOIN b ON p.k = b.k",
                 "SELECT count(*), sum(b.w + p.v) FROM p JOIN b ON p.k::text = b.k::text");
     expect_query(db, "SELECT count(*) FROM p JOIN b ON p.k = b.k", "1000\n");
     close_db(db);
@@ -269,15 +258,15 @@ START_TEST(test_scan_late_filter_matches_reference)
     snprintf(want, sizeof want, "%" PRId64 "|%" PRId64 "|%" PRId64 "\n", count, sum, text_count);
     expect_query(db, "SELECT count(*), sum(a * b), count(t) FROM s WHERE c < 500", want);
     /* the same rows whatever the filter reads (all columns: no late materialization) */
-    expect_same(db, "SELECT a, b, c, t FROM s WHERE c < 500 ORDER BY a, b, c, t LIMIT 200",
+    eh_expect_same_rows(db, "SELECT a, b, c, t FROM s WHERE c < 500 ORDER BY a, b, c, t LIMIT 200",
                 "SELECT a, b, c, t FROM s WHERE c < 500 AND (t IS NULL OR t IS NOT NULL) AND "
                 "a = a AND b = b ORDER BY a, b, c, t LIMIT 200");
     /* a filter on the text column, returning the others */
-    expect_same(db, "SELECT count(*), sum(a), sum(b) FROM s WHERE t LIKE 'row-1%'",
+    eh_expect_same_rows(db, "SELECT count(*), sum(a), sum(b) FROM s WHERE t LIKE 'row-1%'",
                 "SELECT count(*), sum(a), sum(b) FROM s WHERE t LIKE 'row-1%' AND a = a AND "
                 "b = b");
     /* a filter that keeps almost nothing: chunks span many leaves */
-    expect_same(db, "SELECT a, b, t FROM s WHERE c = 13 AND a = 1 ORDER BY t, b",
+    eh_expect_same_rows(db, "SELECT a, b, t FROM s WHERE c = 13 AND a = 1 ORDER BY t, b",
                 "SELECT a, b, t FROM s WHERE c = 13 AND a = 1 AND b = b AND "
                 "(t IS NULL OR t IS NOT NULL) ORDER BY t, b");
     /* a filter that keeps nothing, and one with IS NULL */

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "executor/tests/exec_harness.h"
 #include "include/birch.h"
 
 static double test_scale(void)
@@ -138,17 +139,6 @@ static void expect_query(birch_db *db, const char *sql, const char *expected)
     free(actual);
 }
 
-/* expect_same: sql_fast and sql_reference return the same rows. */
-static void expect_same(birch_db *db, const char *sql_fast, const char *sql_reference)
-{
-    char *fast = query_text(db, sql_fast);
-    char *reference = query_text(db, sql_reference);
-    ck_assert_msg(strcmp(fast, reference) == 0, "%s\n got %.300s\n want (%s) %.300s", sql_fast,
-                  fast, sql_reference, reference);
-    free(fast);
-    free(reference);
-}
-
 /* ------------------------------------------------------------ the table ---- */
 
 /* Row i of s: a = i % 100, b = (i * 3) % 37, c = (i * 13) % 1000, d = c as smallint, e = c
@@ -254,13 +244,13 @@ static void check_operators(birch_db *db, const Gen *gen)
         snprintf(reference, sizeof reference,
                  "SELECT sum(a * b), count(*), min(t), max(id), sum(e) FROM s WHERE %s",
                  FORMS[idx][1]);
-        expect_same(db, fast, reference);
+        eh_expect_same_rows(db, fast, reference);
         /* the rows themselves, not only aggregates (a text column decoded for kept rows) */
         snprintf(fast, sizeof fast,
                  "SELECT id, a, b, c, t FROM s WHERE %s ORDER BY t LIMIT 50", FORMS[idx][0]);
         snprintf(reference, sizeof reference,
                  "SELECT id, a, b, c, t FROM s WHERE %s ORDER BY t LIMIT 50", FORMS[idx][1]);
-        expect_same(db, fast, reference);
+        eh_expect_same_rows(db, fast, reference);
     }
     expect_sum(db, gen, "c < 500", 0, 500);
     expect_sum(db, gen, "c >= 500", 500, 1000);
@@ -386,7 +376,7 @@ START_TEST(test_scan_plain_aggregates)
             snprintf(fast, sizeof fast, "SELECT %s FROM s %s", LISTS[list], WHERES[where]);
             snprintf(reference, sizeof reference, "SELECT %s FROM s %s GROUP BY d >= 0",
                      LISTS[list], WHERES[where]);
-            expect_same(db, fast, reference);
+            eh_expect_same_rows(db, fast, reference);
         }
     }
     expect_sum(db, &gen, "c < 500", 0, 500);
@@ -566,7 +556,7 @@ static void run_concurrent(const char *isolation)
         ck_assert_str_eq(after, before);
     } else {
         ck_assert_str_ne(after, before);
-        expect_same(db, fast, general);
+        eh_expect_same_rows(db, fast, general);
     }
     exec_ok(db, "COMMIT");
     free(before);
