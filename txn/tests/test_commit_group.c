@@ -19,6 +19,7 @@
 #include "storage/file.h"
 #include "txn/recov.h"
 #include "txn/wal.h"
+#include "wrap_vfs.h"
 
 #define ck_assert_ok(expr)                                                           \
     do {                                                                             \
@@ -60,8 +61,7 @@ typedef struct Range {
 } Range;
 
 typedef struct DurVfs {
-    Vfs             base;
-    Vfs            *inner;
+    WrapVfs         wrap;           /* first: files' vfs pointers are this */
     pthread_mutex_t mutex;
     uint8_t        *durable;        /* one byte per byte of the log file: 1 = synced */
     uint8_t        *unwritten;      /* 1: allocated by file_allocate, never written */
@@ -73,24 +73,12 @@ typedef struct DurVfs {
     atomic_ulong    sync_count;
 } DurVfs;
 
-typedef struct DurFile {
-    File  base;
-    File *inner;
-    bool  is_wal;
-} DurFile;
-
-static File *dur_inner(File *file) { return ((DurFile *)file)->inner; }
-
-static Error *dur_read(File *file, uint64_t offset, void *buffer, size_t size)
-{
-    return file_read(dur_inner(file), offset, buffer, size);
-}
 
 static Error *dur_write(File *file, uint64_t offset, const void *buffer, size_t size)
 {
     DurVfs *dur = (DurVfs *)file->vfs;
-    Error  *err = file_write(dur_inner(file), offset, buffer, size);
-    if (err != NULL || !((DurFile *)file)->is_wal) return err;
+    Error  *err = file_write(wrap_inner(file), offset, buffer, size);
+    if (err != NULL || !wrap_tagged(file)) return err;
     pthread_mutex_lock(&dur->mutex);
     ck_assert_uint_le(offset + size, dur->durable_size);
     bool zeros = true;
@@ -111,7 +99,7 @@ static Error *dur_write(File *file, uint64_t offset, const void *buffer, size_t 
 static Error *dur_sync(File *file)
 {
     DurVfs *dur = (DurVfs *)file->vfs;
-    if (!((DurFile *)file)->is_wal) return file_sync(dur_inner(file));
+    if (!wrap_tagged(file)) return file_sync(wrap_inner(file));
     pthread_mutex_lock(&dur->mutex);
     int covered = dur->pending_count;   /* writes completed before the sync began */
     pthread_mutex_unlock(&dur->mutex);
@@ -119,7 +107,7 @@ static Error *dur_sync(File *file)
     if (delay_us > 0) {
         nanosleep(&(struct timespec){.tv_sec = 0, .tv_nsec = delay_us * 1000L}, NULL);
     }
-    Error *err = file_sync(dur_inner(file));
+    Error *err = file_sync(wrap_inner(file));
     atomic_fetch_add(&dur->sync_count, 1);
     if (err != NULL) return err;
     pthread_mutex_lock(&dur->mutex);
@@ -139,9 +127,9 @@ static Error *dur_allocate(File *file, uint64_t offset, uint64_t size)
 {
     DurVfs  *dur = (DurVfs *)file->vfs;
     uint64_t old_size = 0;
-    TRY(file_size(dur_inner(file), &old_size));
-    TRY(file_allocate(dur_inner(file), offset, size));
-    if (((DurFile *)file)->is_wal && offset + size > old_size) {
+    TRY(file_size(wrap_inner(file), &old_size));
+    TRY(file_allocate(wrap_inner(file), offset, size));
+    if (wrap_tagged(file) && offset + size > old_size) {
         uint64_t from = offset > old_size ? offset : old_size;
         pthread_mutex_lock(&dur->mutex);
         ck_assert_uint_le(offset + size, dur->durable_size);
@@ -151,61 +139,27 @@ static Error *dur_allocate(File *file, uint64_t offset, uint64_t size)
     return NULL;
 }
 
-static Error *dur_size(File *file, uint64_t *size_out) { return file_size(dur_inner(file), size_out); }
 static Error *dur_truncate(File *file, uint64_t size)
 {
     DurVfs *dur = (DurVfs *)file->vfs;
-    if (((DurFile *)file)->is_wal && size < dur->durable_size) {
+    if (wrap_tagged(file) && size < dur->durable_size) {
         pthread_mutex_lock(&dur->mutex);
         memset(dur->unwritten + size, 0, dur->durable_size - size);
         memset(dur->durable + size, 0, dur->durable_size - size);
         pthread_mutex_unlock(&dur->mutex);
     }
-    return file_truncate(dur_inner(file), size);
+    return file_truncate(wrap_inner(file), size);
 }
-static Error *dur_lock(File *file) { return file_lock(dur_inner(file)); }
-static void   dur_close(File *file)
-{
-    file_close(dur_inner(file));
-    free(file);
-}
-
 static const FileOps DUR_FILE_OPS = {
-    .read = dur_read, .write = dur_write, .sync = dur_sync, .size = dur_size,
-    .truncate = dur_truncate, .allocate = dur_allocate, .lock = dur_lock, .close = dur_close,
-};
-
-static Error *dur_open(Vfs *vfs, const char *path, int flags, File **file_out)
-{
-    DurFile *file = calloc(1, sizeof *file);
-    ck_assert_ptr_nonnull(file);
-    Error *err = file_open(((DurVfs *)vfs)->inner, path, flags, &file->inner);
-    if (err != NULL) {
-        free(file);
-        return err;
-    }
-    file->is_wal = strcmp(path, WAL_FILE) == 0;
-    file->base = (File){.ops = &DUR_FILE_OPS, .vfs = vfs, .path = file->inner->path};
-    *file_out = &file->base;
-    return NULL;
-}
-static Error *dur_remove(Vfs *vfs, const char *path) { return file_remove(((DurVfs *)vfs)->inner, path); }
-static Error *dur_exists(Vfs *vfs, const char *path, bool *exists_out)
-{
-    return file_exists(((DurVfs *)vfs)->inner, path, exists_out);
-}
-static Error *dur_sync_dir(Vfs *vfs, const char *path) { return file_sync_dir(((DurVfs *)vfs)->inner, path); }
-
-static const VfsOps DUR_VFS_OPS = {
-    .open = dur_open, .remove = dur_remove, .exists = dur_exists, .sync_dir = dur_sync_dir,
+    .read = wrap_read, .write = dur_write, .sync = dur_sync, .size = wrap_size,
+    .truncate = dur_truncate, .allocate = dur_allocate, .lock = wrap_lock, .close = wrap_close,
 };
 
 static DurVfs *dur_create(uint64_t seed)
 {
     DurVfs *dur = calloc(1, sizeof *dur);
     ck_assert_ptr_nonnull(dur);
-    dur->base.ops = &DUR_VFS_OPS;
-    dur->inner = vfs_fault_create(seed);
+    wrap_vfs_init(&dur->wrap, vfs_fault_create(seed), &DUR_FILE_OPS, WAL_FILE);
     pthread_mutex_init(&dur->mutex, NULL);
     dur->durable_size = WAL_HEADER_SIZE + (uint64_t)CAPACITY;
     dur->durable = calloc(1, dur->durable_size);
@@ -219,7 +173,7 @@ static DurVfs *dur_create(uint64_t seed)
 
 static void dur_destroy(DurVfs *dur)
 {
-    vfs_fault_destroy(dur->inner);
+    vfs_fault_destroy(dur->wrap.inner);
     pthread_mutex_destroy(&dur->mutex);
     free(dur->durable);
     free(dur->unwritten);
@@ -245,7 +199,7 @@ static bool dur_record_durable(DurVfs *dur, Wal *wal, uint64_t lsn, size_t paylo
 static RecovDb *open_db(DurVfs *dur)
 {
     RecovOptions options = {
-        .store = {.vfs = &dur->base, .create = true, .pool_size = 1 << 20},
+        .store = {.vfs = &dur->wrap.base, .create = true, .pool_size = 1 << 20},
         .wal = {.capacity = CAPACITY},
     };
     RecovDb *db = NULL;
@@ -256,7 +210,7 @@ static RecovDb *open_db(DurVfs *dur)
 static RecovDb *reopen_db(DurVfs *dur)
 {
     RecovOptions options = {
-        .store = {.vfs = &dur->base, .pool_size = 1 << 20},
+        .store = {.vfs = &dur->wrap.base, .pool_size = 1 << 20},
         .wal = {.capacity = CAPACITY},
     };
     RecovDb *db = NULL;
@@ -371,7 +325,7 @@ START_TEST(test_commit_handoff_and_failed_sync_reaches_batch)
     committer_start(&leader, &leader_thread);
     ck_assert(fp_wait_parked(FP_BEFORE_SYNC, 10000));
     /* the leader's sync (the first from now) works, the next one fails */
-    vfs_fault_inject(dur->inner, WAL_FILE, FAULT_SYNC_EIO, 1, 1);
+    vfs_fault_inject(dur->wrap.inner, WAL_FILE, FAULT_SYNC_EIO, 1, 1);
     Committer waiters[WAITERS];
     pthread_t threads[WAITERS];
     for (int waiter_idx = 0; waiter_idx < WAITERS; waiter_idx++) {
@@ -425,7 +379,7 @@ START_TEST(test_commit_failure_under_load_reaches_everyone)
     Wal     *wal = recov_wal(db);
     enum { THREADS = 8 };
     atomic_store(&dur->sync_delay_us, 2000);
-    vfs_fault_inject(dur->inner, WAL_FILE, FAULT_SYNC_EIO, (uint64_t)scaled(20), 1);
+    vfs_fault_inject(dur->wrap.inner, WAL_FILE, FAULT_SYNC_EIO, (uint64_t)scaled(20), 1);
     Committer committers[THREADS];
     pthread_t threads[THREADS];
     for (int thread_idx = 0; thread_idx < THREADS; thread_idx++) {

@@ -18,6 +18,7 @@
 #include "common/hash.h"
 #include "storage/btree.h"
 #include "txn/recov.h"
+#include "wrap_vfs.h"
 
 #define ck_assert_ok(expr)                                                           \
     do {                                                                             \
@@ -382,78 +383,34 @@ END_TEST
 /* ---- the WAL rule, checked by a VFS wrapper around the fault VFS ---- */
 
 typedef struct CheckVfs {
-    Vfs              base;
-    Vfs             *inner;
+    WrapVfs          wrap;      /* first: files' vfs pointers are this; DB is the tagged path */
     _Atomic(Wal *)   wal;
     atomic_ulong     page_write_count;
     atomic_ulong     violation_count;
 } CheckVfs;
 
-typedef struct CheckFile {
-    File  base;
-    File *inner;
-    bool  is_db;
-} CheckFile;
-
-static File *check_inner(File *file) { return ((CheckFile *)file)->inner; }
-
-static Error *check_read(File *file, uint64_t offset, void *buffer, size_t size)
-{
-    return file_read(check_inner(file), offset, buffer, size);
-}
 static Error *check_write(File *file, uint64_t offset, const void *buffer, size_t size)
 {
     CheckVfs *check = (CheckVfs *)file->vfs;
     Wal      *wal = atomic_load(&check->wal);
-    if (((CheckFile *)file)->is_db && wal != NULL && size == PAGE_SIZE && offset > 0) {
+    if (wrap_tagged(file) && wal != NULL && size == PAGE_SIZE && offset > 0) {
         atomic_fetch_add(&check->page_write_count, 1);
         /* the record that set the page's LSN must be durable (durable_lsn is past it) */
         if (page_lsn(buffer) >= wal_durable_lsn(wal)) atomic_fetch_add(&check->violation_count, 1);
     }
-    return file_write(check_inner(file), offset, buffer, size);
-}
-static Error *check_sync(File *file) { return file_sync(check_inner(file)); }
-static Error *check_size(File *file, uint64_t *size_out) { return file_size(check_inner(file), size_out); }
-static Error *check_truncate(File *file, uint64_t size) { return file_truncate(check_inner(file), size); }
-static Error *check_lock(File *file) { return file_lock(check_inner(file)); }
-static void   check_close(File *file)
-{
-    file_close(check_inner(file));
-    free(file);
+    return file_write(wrap_inner(file), offset, buffer, size);
 }
 static const FileOps CHECK_FILE_OPS = {
-    .read = check_read, .write = check_write, .sync = check_sync, .size = check_size,
-    .truncate = check_truncate, .lock = check_lock, .close = check_close,
-};
-static Error *check_open(Vfs *vfs, const char *path, int flags, File **file_out)
-{
-    CheckFile *file = calloc(1, sizeof *file);
-    ck_assert_ptr_nonnull(file);
-    Error *err = file_open(((CheckVfs *)vfs)->inner, path, flags, &file->inner);
-    if (err != NULL) {
-        free(file);
-        return err;
-    }
-    file->is_db = strcmp(path, DB) == 0;
-    file->base = (File){.ops = &CHECK_FILE_OPS, .vfs = vfs, .path = file->inner->path};
-    *file_out = &file->base;
-    return NULL;
-}
-static Error *check_remove(Vfs *vfs, const char *path) { return file_remove(((CheckVfs *)vfs)->inner, path); }
-static Error *check_exists(Vfs *vfs, const char *path, bool *exists_out)
-{
-    return file_exists(((CheckVfs *)vfs)->inner, path, exists_out);
-}
-static Error *check_sync_dir(Vfs *vfs, const char *path) { return file_sync_dir(((CheckVfs *)vfs)->inner, path); }
-static const VfsOps CHECK_VFS_OPS = {
-    .open = check_open, .remove = check_remove, .exists = check_exists, .sync_dir = check_sync_dir,
+    .read = wrap_read, .write = check_write, .sync = wrap_sync, .size = wrap_size,
+    .truncate = wrap_truncate, .lock = wrap_lock, .close = wrap_close,
 };
 
 START_TEST(test_wal_page_never_written_before_its_log)
 {
-    CheckVfs check = {.base = {.ops = &CHECK_VFS_OPS}, .inner = vfs_fault_create(14)};
+    CheckVfs check = {0};
+    wrap_vfs_init(&check.wrap, vfs_fault_create(14), &CHECK_FILE_OPS, DB);
     RecovOptions options = {
-        .store = {.vfs = &check.base, .create = true, .pool_size = 16 * PAGE_SIZE,
+        .store = {.vfs = &check.wrap.base, .create = true, .pool_size = 16 * PAGE_SIZE,
                   .start_cleaner = true},
         .wal = {.capacity = 4 << 20},
     };
@@ -472,7 +429,7 @@ START_TEST(test_wal_page_never_written_before_its_log)
             (unsigned long)atomic_load(&check.page_write_count));
     ck_assert_uint_gt(atomic_load(&check.page_write_count), 100);
     ck_assert_uint_eq(atomic_load(&check.violation_count), 0);
-    vfs_fault_destroy(check.inner);
+    vfs_fault_destroy(check.wrap.inner);
 }
 END_TEST
 
