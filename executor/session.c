@@ -147,8 +147,16 @@ Error *sess_txn_ensure(birch_db *db)
 {
     if (db->txn != NULL) return NULL;
     TxnIsolation isolation = db->block ? db->block_isolation : db->default_isolation;
-    /* txn/ has no serializable snapshot isolation yet: SERIALIZABLE runs as REPEATABLE READ
-     * (snapshot isolation, as PostgreSQL before 9.1 did) rather than failing every statement */
+    /* txn/ has no serializable snapshot isolation (SSI) yet. A read-write SERIALIZABLE
+     * transaction is refused rather than silently given snapshot isolation (write skew would
+     * be possible). A READ ONLY one runs on a snapshot as REPEATABLE READ does: with no
+     * read-write serializable transactions possible, that snapshot is a safe one. */
+    if (isolation == TXN_SERIALIZABLE && !sess_txn_read_only(db)) {
+        Error *err = err_new(SQLSTATE_FEATURE_NOT_SUPPORTED,
+                             "SERIALIZABLE isolation is not supported for read-write transactions");
+        err_set_hint(err, "Use REPEATABLE READ (snapshot isolation), or SERIALIZABLE with READ ONLY.");
+        return err;
+    }
     TxnIsolation begin_isolation = isolation == TXN_SERIALIZABLE ? TXN_REPEATABLE_READ
                                                                  : isolation;
     Txn *txn = NULL;

@@ -352,12 +352,28 @@ START_TEST(test_birch_transaction_blocks_savepoints_failed_state)
     eh_exec_ok(db, "BEGIN ISOLATION LEVEL REPEATABLE READ");
     QUERY_IS(db, "SHOW transaction_isolation", "repeatable read");
     eh_exec_ok(db, "COMMIT");
-    /* SERIALIZABLE runs (as snapshot isolation) and is reported as asked */
+    /* SERIALIZABLE without SSI: a read-write transaction is refused (0A000) rather than given
+     * snapshot isolation; a READ ONLY one runs on a snapshot and is reported as asked */
     eh_exec_ok(db, "BEGIN; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+    eh_exec_fails(db, "SELECT count(*) FROM t", "0A000", NULL);
+    eh_exec_fails(db, "SELECT 1", "25P02", NULL);
+    eh_exec_ok(db, "ROLLBACK");
+    eh_exec_ok(db, "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY");
     QUERY_IS(db, "SELECT count(*) FROM t", "4");
     QUERY_IS(db, "SHOW transaction_isolation", "serializable");
     eh_exec_fails(db, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "25001", NULL);
     eh_exec_ok(db, "ROLLBACK");
+    eh_exec_ok(db, "BEGIN; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; SET TRANSACTION READ ONLY");
+    QUERY_IS(db, "SELECT count(*) FROM t", "4");
+    eh_exec_ok(db, "COMMIT");
+    /* as the default: statements fail, but settings can still be changed back */
+    eh_exec_ok(db, "SET default_transaction_isolation = 'serializable'");
+    eh_exec_fails(db, "INSERT INTO t VALUES (20)", "0A000", NULL);
+    eh_exec_ok(db, "SET default_transaction_read_only = on");
+    QUERY_IS(db, "SELECT count(*) FROM t", "4");
+    eh_exec_ok(db, "RESET default_transaction_read_only");
+    eh_exec_ok(db, "RESET default_transaction_isolation");
+    QUERY_IS(db, "SELECT count(*) FROM t", "4");
     eh_exec_fails(db, "SAVEPOINT x", "25P01", NULL);
     birch_close(db);
     eh_path_remove(path);
