@@ -39,6 +39,7 @@ enum {
     SLOT_OFFSET_CREATED_LSN = 40,
     SLOT_OFFSET_CRC = WAL_HEADER_SLOT_SIZE - 4,
     ZERO_CHUNK_SIZE = 64 * 1024,
+    WAL_SPACE_WAIT_SECONDS = 60,   /* wal_check_space's checkpoints while they make progress */
 };
 
 STATIC_ASSERT(WAL_HEADER_SLOT_B + WAL_HEADER_SLOT_SIZE <= WAL_HEADER_SIZE, "slots fit");
@@ -991,13 +992,19 @@ Error *wal_check_space(Wal *wal, uint64_t xid)
         }
     }
     /* The hook (a checkpoint) recycles the log up to where it began; other threads may have
-     * filled that room again while it ran. Try again while checkpoints still move the reuse
-     * LSN, so only a log held by open transactions gives 53400, not a busy one. */
-    for (int attempt = 0; over_soft_limit(wal) && wal->space_hook != NULL && attempt < 8;
-         attempt++) {
+     * filled that room again while it ran (each page's first change after the checkpoint's
+     * flush logs a full image). Try again while checkpoints still move the reuse LSN, so only
+     * a log held by open transactions gives 53400, not a busy one; a count of tries is not
+     * that bound (a loaded machine lost eight rounds in a row), a minute of them is. */
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    while (over_soft_limit(wal) && wal->space_hook != NULL) {
         uint64_t reuse_before = atomic_load(&wal->reuse_lsn);
         TRY(wal->space_hook(wal->space_hook_ctx));
         if (atomic_load(&wal->reuse_lsn) == reuse_before) break;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - started.tv_sec >= WAL_SPACE_WAIT_SECONDS) break;
     }
     if (over_soft_limit(wal)) return limit_error(wal, xid, 0);
     return NULL;
