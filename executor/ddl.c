@@ -1018,14 +1018,11 @@ static Error *alter_sequence(DdlRun *run, const AstStmt *stmt)
     }
     for (int option_idx = 0; option_idx < ast_list_count(alter->options); option_idx++) {
         const AstOption *option = alter->options->items[option_idx];
-        if (strcmp(option->name, "restart") == 0) {
-            int64_t last = 0;
-            bool is_called = false;
-            CatSequenceDef def;
-            TRY(catalog_sequence_state(ctx->catalog, sequence, &last, &is_called, &def));
-            int64_t value = def.start;
+        if (strcmp(option->name, "restart") == 0) {   /* transactional, as in PostgreSQL */
+            int64_t value = 0;
             if (option->value != NULL) TRY(option_int(option, &value));
-            TRY(catalog_sequence_set(ctx->catalog, sequence, value, false));
+            TRY(catalog_sequence_restart(ctx->catalog, ctx->txn, sequence->oid,
+                                         option->value == NULL, value));
         } else if (strcmp(option->name, "owned_by") == 0) {
             continue;
         } else {
@@ -1243,7 +1240,8 @@ static bool oid_listed(const CatTable *const *tables, size_t count, uint32_t oid
 
 /* restart_owned_sequences: TRUNCATE ... RESTART IDENTITY: every sequence owned by a column of
  * a truncated table (SERIAL, IDENTITY, OWNED BY) starts over at its START value, as after
- * ALTER SEQUENCE ... RESTART (the next nextval returns START). */
+ * ALTER SEQUENCE ... RESTART (the next nextval returns START), undone if the transaction
+ * rolls back. */
 static Error *restart_owned_sequences(DdlRun *run, const CatTable *const *tables,
                                       size_t table_count)
 {
@@ -1257,11 +1255,7 @@ static Error *restart_owned_sequences(DdlRun *run, const CatTable *const *tables
             const CatTable *seq = NULL;
             TRY(catalog_get(ctx->catalog, ctx->txn, oids[seq_idx], &seq));
             if (seq == NULL || seq->kind != CAT_KIND_SEQUENCE) continue;
-            int64_t last = 0;
-            bool is_called = false;
-            CatSequenceDef def;
-            TRY(catalog_sequence_state(ctx->catalog, seq, &last, &is_called, &def));
-            TRY(catalog_sequence_set(ctx->catalog, seq, def.start, false));
+            TRY(catalog_sequence_restart(ctx->catalog, ctx->txn, seq->oid, true, 0));
         }
     }
     return NULL;

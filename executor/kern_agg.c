@@ -728,7 +728,7 @@ static const AggKern AGG_KERNS[] = {
 
 const AggKern *kern_agg_find(const char *name, uint32_t input_type)
 {
-    if (strcmp(name, "array_agg") == 0 || strcmp(name, "string_agg") == 0) {   /* arrays */
+    if (strncmp(name, "array_agg", 9) == 0 || strncmp(name, "string_agg", 10) == 0) { /* arrays */
         return kern_array_agg_find(name, input_type);
     }
     if (strcmp(name, "count") == 0) {

@@ -124,7 +124,9 @@ KERN_ARRAY_QUANT(KERN_DECLARE, all);
 /* array_agg / string_agg (kern_array_agg.c): kern_agg_sortkey (value, KeyDir int4) -> bytea
  * order-preserving key; kern_agg_pack (value, key bytea, separator) -> bytea (never NULL);
  * kern_array_agg_find: the AggKern of array_agg over element type input_type (result: its
- * array type) or string_agg over text/bytea, whose input column is agg_pack's output. */
+ * array type) or string_agg over text/bytea, whose input column is agg_pack's output; the
+ * names "array_agg distinct" / "string_agg distinct" give the DISTINCT kernels, which keep
+ * one row per sort key (the binder's key then covers every argument). */
 KERN_DECLARE(kern_agg_sortkey);
 KERN_DECLARE(kern_agg_pack);
 const AggKern *kern_array_agg_find(const char *name, uint32_t input_type);

@@ -11,7 +11,12 @@
  * them stably by key (memcmp: the keys order as the ORDER BY does; ties keep input order) and
  * builds the array (array_agg keeps NULL values) or the string (string_agg skips NULL values;
  * every value but the first is preceded by its own row's separator, NULL separator = none).
- * No rows, or string_agg over only NULLs: NULL. */
+ * No rows, or string_agg over only NULLs: NULL.
+ *
+ * The distinct kernels ("array_agg distinct", "string_agg distinct": the binder's DISTINCT,
+ * whose key covers every argument) keep, after the sort, only the first row of each key:
+ * the executor already dropped rows with the same packed bytes, this drops equal values with
+ * other bytes (numeric 1.0 and 1.00), as PostgreSQL's equality does. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,16 +88,25 @@ typedef struct ListState {
     ListItem *items;
     uint32_t  count;
     uint32_t  capacity;
+    bool      distinct;    /* finalize keeps the first row of each key */
 } ListState;
 
 static void list_init(void *state) { memset(state, 0, sizeof(ListState)); }
+
+static void list_init_distinct(void *state)
+{
+    list_init(state);
+    ((ListState *)state)->distinct = true;
+}
 
 static void list_destroy(void *state)
 {
     ListState *list = state;
     for (uint32_t item_idx = 0; item_idx < list->count; item_idx++) free(list->items[item_idx].data);
     free(list->items);
+    bool distinct = list->distinct;
     memset(list, 0, sizeof *list);
+    list->distinct = distinct;
 }
 
 /* packed_ok: data has agg_pack's layout (a guard: the input must come from agg_pack). */
@@ -205,9 +219,27 @@ static int item_cmp(const void *left, const void *right)
     return result;
 }
 
+static bool same_key(const ListItem *a, const ListItem *b)
+{
+    uint32_t a_key = dec_u32be(a->data), b_key = dec_u32be(b->data);
+    return a_key == b_key && memcmp(a->data + 4, b->data + 4, a_key) == 0;
+}
+
+/* list_sort: sort the rows by key (stable); distinct: then drop every row whose key equals
+ * the previous row's (freeing it), so finalize sees each value once. */
 static void list_sort(ListState *list)
 {
     if (list->count > 1) qsort(list->items, list->count, sizeof *list->items, item_cmp);
+    if (!list->distinct || list->count < 2) return;
+    uint32_t kept = 1;
+    for (uint32_t item_idx = 1; item_idx < list->count; item_idx++) {
+        if (same_key(&list->items[kept - 1], &list->items[item_idx])) {
+            free(list->items[item_idx].data);
+        } else {
+            list->items[kept++] = list->items[item_idx];
+        }
+    }
+    list->count = kept;
 }
 
 static Error *array_agg_finalize(KernCtx *ctx, const void *state, Vector *out, uint32_t row_idx)
@@ -259,35 +291,57 @@ static Error *string_agg_finalize(KernCtx *ctx, const void *state, Vector *out, 
     return vec_str_set(out, row_idx, text, (uint32_t)used);
 }
 
-#define ARRAY_AGG(ELEM, ARRAY)                                                                \
-    { "array_agg", ELEM, ARRAY, sizeof(ListState), list_init, list_update,                   \
-      list_update_grouped, list_merge, array_agg_finalize, list_destroy }
+/* LIST_AGGS_WITH(INIT): array_agg over every element type and string_agg over text / bytea,
+ * their states started by INIT (list_init, or list_init_distinct for DISTINCT). */
+#define ARRAY_AGG(INIT, ELEM, ARRAY)                                                          \
+    { "array_agg", ELEM, ARRAY, sizeof(ListState), INIT, list_update, list_update_grouped,   \
+      list_merge, array_agg_finalize, list_destroy }
+#define STRING_AGG(INIT, TYPE)                                                                \
+    { "string_agg", TYPE, TYPE, sizeof(ListState), INIT, list_update, list_update_grouped,   \
+      list_merge, string_agg_finalize, list_destroy }
+#define LIST_AGGS_WITH(INIT)                                                                  \
+    ARRAY_AGG(INIT, TYPE_BOOL, TYPE_BOOL_ARRAY), ARRAY_AGG(INIT, TYPE_BYTEA, TYPE_BYTEA_ARRAY), \
+    ARRAY_AGG(INIT, TYPE_CHAR, TYPE_CHAR_ARRAY), ARRAY_AGG(INIT, TYPE_NAME, TYPE_NAME_ARRAY), \
+    ARRAY_AGG(INIT, TYPE_INT2, TYPE_INT2_ARRAY), ARRAY_AGG(INIT, TYPE_INT4, TYPE_INT4_ARRAY), \
+    ARRAY_AGG(INIT, TYPE_TEXT, TYPE_TEXT_ARRAY),                                            \
+    ARRAY_AGG(INIT, TYPE_BPCHAR, TYPE_BPCHAR_ARRAY),                                        \
+    ARRAY_AGG(INIT, TYPE_VARCHAR, TYPE_VARCHAR_ARRAY),                                      \
+    ARRAY_AGG(INIT, TYPE_INT8, TYPE_INT8_ARRAY),                                            \
+    ARRAY_AGG(INIT, TYPE_FLOAT4, TYPE_FLOAT4_ARRAY),                                        \
+    ARRAY_AGG(INIT, TYPE_FLOAT8, TYPE_FLOAT8_ARRAY), ARRAY_AGG(INIT, TYPE_OID, TYPE_OID_ARRAY), \
+    ARRAY_AGG(INIT, TYPE_TIMESTAMP, TYPE_TIMESTAMP_ARRAY),                                  \
+    ARRAY_AGG(INIT, TYPE_DATE, TYPE_DATE_ARRAY), ARRAY_AGG(INIT, TYPE_TIME, TYPE_TIME_ARRAY), \
+    ARRAY_AGG(INIT, TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ_ARRAY),                              \
+    ARRAY_AGG(INIT, TYPE_INTERVAL, TYPE_INTERVAL_ARRAY),                                    \
+    ARRAY_AGG(INIT, TYPE_NUMERIC, TYPE_NUMERIC_ARRAY),                                      \
+    ARRAY_AGG(INIT, TYPE_REGTYPE, TYPE_REGTYPE_ARRAY),                                      \
+    ARRAY_AGG(INIT, TYPE_UUID, TYPE_UUID_ARRAY), ARRAY_AGG(INIT, TYPE_JSON, TYPE_JSON_ARRAY), \
+    ARRAY_AGG(INIT, TYPE_JSONB, TYPE_JSONB_ARRAY), STRING_AGG(INIT, TYPE_TEXT),             \
+    STRING_AGG(INIT, TYPE_BYTEA)
 
-static const AggKern LIST_AGGS[] = {
-    ARRAY_AGG(TYPE_BOOL, TYPE_BOOL_ARRAY), ARRAY_AGG(TYPE_BYTEA, TYPE_BYTEA_ARRAY),
-    ARRAY_AGG(TYPE_CHAR, TYPE_CHAR_ARRAY), ARRAY_AGG(TYPE_NAME, TYPE_NAME_ARRAY),
-    ARRAY_AGG(TYPE_INT2, TYPE_INT2_ARRAY), ARRAY_AGG(TYPE_INT4, TYPE_INT4_ARRAY),
-    ARRAY_AGG(TYPE_TEXT, TYPE_TEXT_ARRAY), ARRAY_AGG(TYPE_BPCHAR, TYPE_BPCHAR_ARRAY),
-    ARRAY_AGG(TYPE_VARCHAR, TYPE_VARCHAR_ARRAY), ARRAY_AGG(TYPE_INT8, TYPE_INT8_ARRAY),
-    ARRAY_AGG(TYPE_FLOAT4, TYPE_FLOAT4_ARRAY), ARRAY_AGG(TYPE_FLOAT8, TYPE_FLOAT8_ARRAY),
-    ARRAY_AGG(TYPE_OID, TYPE_OID_ARRAY), ARRAY_AGG(TYPE_TIMESTAMP, TYPE_TIMESTAMP_ARRAY),
-    ARRAY_AGG(TYPE_DATE, TYPE_DATE_ARRAY), ARRAY_AGG(TYPE_TIME, TYPE_TIME_ARRAY),
-    ARRAY_AGG(TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ_ARRAY),
-    ARRAY_AGG(TYPE_INTERVAL, TYPE_INTERVAL_ARRAY), ARRAY_AGG(TYPE_NUMERIC, TYPE_NUMERIC_ARRAY),
-    ARRAY_AGG(TYPE_REGTYPE, TYPE_REGTYPE_ARRAY), ARRAY_AGG(TYPE_UUID, TYPE_UUID_ARRAY),
-    ARRAY_AGG(TYPE_JSON, TYPE_JSON_ARRAY), ARRAY_AGG(TYPE_JSONB, TYPE_JSONB_ARRAY),
-    { "string_agg", TYPE_TEXT, TYPE_TEXT, sizeof(ListState), list_init, list_update,
-      list_update_grouped, list_merge, string_agg_finalize, list_destroy },
-    { "string_agg", TYPE_BYTEA, TYPE_BYTEA, sizeof(ListState), list_init, list_update,
-      list_update_grouped, list_merge, string_agg_finalize, list_destroy },
-};
+static const AggKern LIST_AGGS[] = { LIST_AGGS_WITH(list_init) };
+static const AggKern LIST_AGGS_DISTINCT[] = { LIST_AGGS_WITH(list_init_distinct) };
+STATIC_ASSERT(sizeof LIST_AGGS == sizeof LIST_AGGS_DISTINCT, "one distinct kernel per kernel");
 
 const AggKern *kern_array_agg_find(const char *name, uint32_t input_type)
 {
-    if (strcmp(name, "string_agg") == 0 && type_is_string(input_type)) input_type = TYPE_TEXT;
+    /* "array_agg distinct": the binder's DISTINCT form */
+    const AggKern *table = LIST_AGGS;
+    size_t name_size = strlen(name);
+    static const char SUFFIX[] = " distinct";
+    if (name_size > sizeof SUFFIX - 1 &&
+        strcmp(name + name_size - (sizeof SUFFIX - 1), SUFFIX) == 0) {
+        table = LIST_AGGS_DISTINCT;
+        name_size -= sizeof SUFFIX - 1;
+    }
+    bool is_string = name_size == 10 && strncmp(name, "string_agg", 10) == 0;
+    if (is_string && type_is_string(input_type)) input_type = TYPE_TEXT;
     for (size_t agg_idx = 0; agg_idx < sizeof LIST_AGGS / sizeof LIST_AGGS[0]; agg_idx++) {
-        const AggKern *agg = &LIST_AGGS[agg_idx];
-        if (agg->input_type == input_type && strcmp(agg->name, name) == 0) return agg;
+        const AggKern *agg = &table[agg_idx];
+        if (agg->input_type == input_type && strlen(agg->name) == name_size &&
+            strncmp(agg->name, name, name_size) == 0) {
+            return agg;
+        }
     }
     return NULL;
 }

@@ -149,24 +149,76 @@ Error *bind_regexp_replace4(BindCtx *ctx, Expr **args, int position, Expr **expr
 
 /* ---------------------------------------------------------------- array_agg / string_agg ---- */
 
-/* sort_key: the order-preserving key bytes of ORDER BY item (bytea), "agg_sortkey"(e, dir). */
-static Error *sort_key(BindCtx *ctx, BindScope *input, BindAgg *nested_agg,
-                       BindWindow *nested_window, const AstSortBy *item, Expr **key_out)
+/* order_key: the order-preserving key bytes (bytea) of one ORDER BY value,
+ * "agg_sortkey"(value, dir). */
+static Error *order_key(BindCtx *ctx, Expr *value, bool descending, bool nulls_first,
+                        int position, Expr **key_out)
 {
-    Expr *value = NULL;
-    TRY(bind_expr_in(ctx, input, nested_agg, nested_window, item->expr, &value));
     if (value->type.id == TYPE_UNKNOWN) {
         TRY(bind_coerce(ctx, value, type_plain(TYPE_TEXT), false, NULL, &value));
     }
-    bool descending = item->dir == AST_SORT_DESC;
-    bool nulls_first = item->nulls == AST_NULLS_DEFAULT ? descending : item->nulls == AST_NULLS_FIRST;
     /* KeyDir (storage/key.h): bit 0 DESC, bit 1 NULLS FIRST */
     char dir_text[4];
     snprintf(dir_text, sizeof dir_text, "%d", (descending ? 1 : 0) | (nulls_first ? 2 : 0));
     Expr *dir = bind_const_text(ctx, type_plain(TYPE_INT4), dir_text, strlen(dir_text), 0);
     if (dir == NULL) return bind_error_oom();
     Expr *args[2] = { value, dir };
-    return bind_func_call(ctx, "agg_sortkey", args, 2, item->expr->position, key_out);
+    return bind_func_call(ctx, "agg_sortkey", args, 2, position, key_out);
+}
+
+/* key_append: *key = *key || part (the first part alone). */
+static Error *key_append(BindCtx *ctx, Expr **key, Expr *part, int position)
+{
+    if (*key == NULL) {
+        *key = part;
+        return NULL;
+    }
+    Expr *pair[2] = { *key, part };
+    return bind_func_call(ctx, "||", pair, 2, position, key);
+}
+
+/* ListArgs: the bound arguments of array_agg / string_agg; raw[] are before their implicit
+ * casts (what an ORDER BY expression of a DISTINCT call is compared with). */
+typedef struct ListArgs {
+    Expr *value, *sep;          /* as packed (sep: NULL text for array_agg) */
+    Expr *raw[2];
+    uint32_t count;             /* 1 (array_agg) or 2 (string_agg) */
+    bool  in_order[2];          /* DISTINCT: the argument is an ORDER BY expression */
+} ListArgs;
+
+/* order_keys: the sort key of the call's ORDER BY items; with DISTINCT every item must be an
+ * argument (42P10, PostgreSQL's transformDistinctClause) and the arguments not named follow
+ * ascending (PostgreSQL sorts by them too), so equal keys mean equal arguments. */
+static Error *order_keys(BindCtx *ctx, BindScope *input, BindAgg *nested_agg,
+                         BindWindow *nested_window, const AstFuncCall *func, ListArgs *args,
+                         int position, Expr **key_out)
+{
+    Expr *key = NULL;
+    for (int item_idx = 0; item_idx < ast_list_count(func->order_by); item_idx++) {
+        const AstSortBy *item = func->order_by->items[item_idx];
+        Expr *value = NULL;
+        TRY(bind_expr_in(ctx, input, nested_agg, nested_window, item->expr, &value));
+        if (func->distinct) {
+            uint32_t arg_idx = bind_agg_order_arg(value, args->raw, args->count);
+            if (arg_idx == args->count) return bind_agg_order_not_arg(item->expr->position);
+            args->in_order[arg_idx] = true;
+        }
+        bool descending = item->dir == AST_SORT_DESC;
+        bool nulls_first =
+            item->nulls == AST_NULLS_DEFAULT ? descending : item->nulls == AST_NULLS_FIRST;
+        Expr *part = NULL;
+        TRY(order_key(ctx, value, descending, nulls_first, item->expr->position, &part));
+        TRY(key_append(ctx, &key, part, position));
+    }
+    Expr *packed[2] = { args->value, args->sep };
+    for (uint32_t arg_idx = 0; func->distinct && arg_idx < args->count; arg_idx++) {
+        if (args->in_order[arg_idx]) continue;
+        Expr *part = NULL;
+        TRY(order_key(ctx, packed[arg_idx], false, false, position, &part));
+        TRY(key_append(ctx, &key, part, position));
+    }
+    *key_out = key;
+    return NULL;
 }
 
 Error *bind_list_agg(BindCtx *ctx, BindScope *input, BindAgg *nested_agg,
@@ -179,11 +231,16 @@ Error *bind_list_agg(BindCtx *ctx, BindScope *input, BindAgg *nested_agg,
         return err_at(SQLSTATE_UNDEFINED_FUNCTION, position, "function %s%s does not exist", name,
                       is_string ? " with that number of arguments" : "(*)");
     }
+    ListArgs args;
+    memset(&args, 0, sizeof args);
+    args.count = arg_count;
     Expr *value = NULL, *sep = NULL, *key = NULL;
     TRY(bind_expr_in(ctx, input, nested_agg, nested_window, func->args->items[0], &value));
+    args.raw[0] = value;
     Type text = type_plain(TYPE_TEXT);
     if (is_string) {
         TRY(bind_expr_in(ctx, input, nested_agg, nested_window, func->args->items[1], &sep));
+        args.raw[1] = sep;
         if (!type_is_string(value->type.id) && value->type.id != TYPE_BYTEA) {
             return err_at(SQLSTATE_UNDEFINED_FUNCTION, position,
                           "function string_agg(%s, %s) does not exist", type_name(value->type.id),
@@ -197,24 +254,20 @@ Error *bind_list_agg(BindCtx *ctx, BindScope *input, BindAgg *nested_agg,
         sep = bind_const_null(ctx, text);
         if (sep == NULL) return bind_error_oom();
     }
-    for (int item_idx = 0; item_idx < ast_list_count(func->order_by); item_idx++) {
-        Expr *part = NULL;
-        TRY(sort_key(ctx, input, nested_agg, nested_window, func->order_by->items[item_idx],
-                     &part));
-        if (key == NULL) {
-            key = part;
-        } else {
-            Expr *pair[2] = { key, part };
-            TRY(bind_func_call(ctx, "||", pair, 2, position, &key));
-        }
-    }
+    args.value = value;
+    args.sep = sep;
+    TRY(order_keys(ctx, input, nested_agg, nested_window, func, &args, position, &key));
     if (key == NULL) key = bind_const_null(ctx, type_plain(TYPE_BYTEA));
     if (key == NULL) return bind_error_oom();
     Type elem = value->type;
-    Expr *args[3] = { value, key, sep };
-    TRY(bind_func_call(ctx, "agg_pack", args, 3, position, &call->arg));
+    Expr *pack_args[3] = { value, key, sep };
+    TRY(bind_func_call(ctx, "agg_pack", pack_args, 3, position, &call->arg));
+    /* DISTINCT: the executor drops rows whose packed bytes repeat, the kernel's finalize rows
+     * whose key repeats (equal values with other bytes, such as 1.0 and 1.00) */
+    char kern_name[32];
+    snprintf(kern_name, sizeof kern_name, "%s%s", name, func->distinct ? " distinct" : "");
     const PlanResolver *resolver = ctx->plan->resolver;
-    call->agg = resolver->agg(resolver->ctx, name, elem.id, &call->result_type);
+    call->agg = resolver->agg(resolver->ctx, kern_name, elem.id, &call->result_type);
     if (call->agg == NULL) {
         return err_at(SQLSTATE_UNDEFINED_FUNCTION, position, "function %s(%s) does not exist",
                       name, type_name(elem.id));

@@ -24,7 +24,9 @@ Error *bind_regexp_replace4(BindCtx *ctx, Expr **args, int position, Expr **expr
 /* bind_list_agg: array_agg(x [ORDER BY ...]) / string_agg(x, sep [ORDER BY ...]): call->arg
  * is "agg_pack"(x, sort key bytes, sep) (executor/kern_array_agg.c), call->agg and
  * result_type the list aggregate for x's type. Arguments bind in input with nested_agg /
- * nested_window as bind_aggregate passes them. Errors: UNDEFINED_FUNCTION. */
+ * nested_window as bind_aggregate passes them. With DISTINCT the key also covers the arguments
+ * no ORDER BY item names and the kernel is the distinct one. Errors: UNDEFINED_FUNCTION;
+ * INVALID_COLUMN_REFERENCE for DISTINCT with an ORDER BY expression that is not an argument. */
 Error *bind_list_agg(BindCtx *ctx, BindScope *input, BindAgg *nested_agg,
                      BindWindow *nested_window, const char *name, const AstFuncCall *func,
                      int position, AggCall *call);

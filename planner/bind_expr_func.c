@@ -15,6 +15,7 @@
 #include "planner/bind_expr_int.h"
 #include "planner/bind_expr_array.h"   /* arrays */
 #include "planner/bind_expr_json.h"    /* types: json builders, gen_random_uuid */
+#include "planner/plan_int.h"          /* expr_equal */
 
 enum { BIND_SEQUENCE_NAME_SIZE_MAX = 256 };
 
@@ -27,7 +28,8 @@ static const char *const AGGREGATE_NAMES[] = {
     "bit_and", "bit_or",
 };
 
-/* aggregates whose result does not depend on input order: ORDER BY inside is ignored */
+/* aggregates whose result does not depend on input order: ORDER BY inside is bound (its
+ * errors are PostgreSQL's) and checked against DISTINCT, then ignored */
 static const char *const ORDER_FREE_AGGREGATES[] = {
     "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "stddev",
     "stddev_pop", "stddev_samp", "variance", "var_pop", "var_samp", "bit_and", "bit_or",
@@ -420,6 +422,38 @@ static Error *agg_not_allowed(const BindScope *scope, int position)
     return err_at(SQLSTATE_GROUPING_ERROR, position, "aggregate functions are not allowed here");
 }
 
+uint32_t bind_agg_order_arg(const Expr *order, Expr *const *args, uint32_t arg_count)
+{
+    for (uint32_t arg_idx = 0; arg_idx < arg_count; arg_idx++) {
+        if (expr_equal(order, args[arg_idx])) return arg_idx;
+    }
+    return arg_count;
+}
+
+Error *bind_agg_order_not_arg(int position)
+{
+    return err_at(SQLSTATE_INVALID_COLUMN_REFERENCE, position,
+                  "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument "
+                  "list");
+}
+
+/* bind_order_free: the ORDER BY of an aggregate whose result does not depend on the order
+ * (count, sum ...): bound for its errors, each item an argument under DISTINCT, then dropped. */
+static Error *bind_order_free(BindCtx *ctx, BindScope *input, const AstFuncCall *func,
+                              Expr *arg)
+{
+    for (int item_idx = 0; item_idx < ast_list_count(func->order_by); item_idx++) {
+        const AstSortBy *item = func->order_by->items[item_idx];
+        Expr *value = NULL;
+        TRY(bind_expr_in(ctx, input, &bind_agg_nested, &window_in_aggregate, item->expr, &value));
+        uint32_t arg_count = arg != NULL ? 1 : 0;
+        if (func->distinct && bind_agg_order_arg(value, &arg, arg_count) == arg_count) {
+            return bind_agg_order_not_arg(item->expr->position);
+        }
+    }
+    return NULL;
+}
+
 static Error *bind_aggregate(BindCtx *ctx, BindScope *scope, const AstExpr *ast,
                              const char *name, Expr **expr_out)
 {
@@ -473,8 +507,10 @@ static Error *bind_aggregate(BindCtx *ctx, BindScope *scope, const AstExpr *ast,
                 TRY(bind_expr_in(ctx, input, &bind_agg_nested, &window_in_aggregate,
                                  func->args->items[0], &call.arg));
             }
+            Expr *arg = call.arg;   /* before resolve_agg's implicit cast */
             TRY(resolve_agg(ctx, call.name, &call.arg, ast->position, &call.agg,
                             &call.result_type));
+            TRY(bind_order_free(ctx, input, func, arg));
         }
         if (func->filter != NULL) {
             Expr *filter = NULL;
@@ -695,6 +731,14 @@ static Error *bind_window_call(BindCtx *ctx, BindScope *scope, const AstExpr *as
     if (func->filter != NULL && !aggregate) {
         return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position,
                       "FILTER is not implemented for non-aggregate window functions");
+    }
+    if (func->order_by != NULL && !aggregate) {
+        return err_at(SQLSTATE_WRONG_OBJECT_TYPE, ast->position,
+                      "ORDER BY specified, but %s is not an aggregate function", name);
+    }
+    if (func->order_by != NULL) {
+        return err_at(SQLSTATE_FEATURE_NOT_SUPPORTED, ast->position,
+                      "aggregate ORDER BY is not implemented for window functions");
     }
     WindowCall call;
     memset(&call, 0, sizeof call);

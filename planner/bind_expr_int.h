@@ -43,6 +43,13 @@ void   bind_param_type_set(BindCtx *ctx, uint32_t param_idx, Type type);
 
 /* bind_expr_func.c: AST_EXPR_FUNC (scalar, aggregate, window, sequence, special). */
 Error *bind_func_ast(BindCtx *ctx, BindScope *scope, const AstExpr *ast, Expr **expr_out);
+/* bind_agg_order_arg: the index of the argument (as bound, before implicit casts) an
+ * aggregate's ORDER BY expression equals, arg_count if none (PostgreSQL's
+ * findTargetlistEntrySQL99 for DISTINCT aggregates). */
+uint32_t bind_agg_order_arg(const Expr *order, Expr *const *args, uint32_t arg_count);
+/* bind_agg_order_not_arg: INVALID_COLUMN_REFERENCE `in an aggregate with DISTINCT, ORDER BY
+ * expressions must appear in argument list` at position. */
+Error *bind_agg_order_not_arg(int position);
 /* bind_expr_sublink.c: AST_EXPR_SUBLINK. */
 Error *bind_sublink_ast(BindCtx *ctx, BindScope *scope, const AstExpr *ast, Expr **expr_out);
 /* bind_expr.c: bind in a copy of scope whose agg / window are replaced (for the arguments of

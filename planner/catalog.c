@@ -129,34 +129,50 @@ static CatPending *pending_of(Catalog *catalog, uint64_t xid)
     return pending;
 }
 
+/* list_room: room for one more item in a growable list of item_size items; false when out of
+ * memory (the list is unchanged then). */
+static bool list_room(void **items, size_t *capacity, size_t count, size_t item_size)
+{
+    if (count < *capacity) return true;
+    size_t grown = *capacity * 2 + 4;
+    void  *moved = realloc(*items, grown * item_size);
+    if (moved == NULL) return false;
+    *items = moved;
+    *capacity = grown;
+    return true;
+}
+
 static bool root_list_add(CatRootList *list, uint32_t oid, PageId root)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity * 2 + 4;
-        CatRootEntry *entries = realloc(list->entries, capacity * sizeof *entries);
-        if (entries == NULL) return false;
-        list->entries = entries;
-        list->capacity = capacity;
-    }
+    void *items = list->entries;
+    if (!list_room(&items, &list->capacity, list->count, sizeof *list->entries)) return false;
+    list->entries = items;
     list->entries[list->count++] = (CatRootEntry){.root = root, .oid = oid};
     return true;
 }
 
 static bool oid_list_add(CatOidList *list, uint32_t oid)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity * 2 + 4;
-        uint32_t *oids = realloc(list->oids, capacity * sizeof *oids);
-        if (oids == NULL) return false;
-        list->oids = oids;
-        list->capacity = capacity;
-    }
+    void *items = list->oids;
+    if (!list_room(&items, &list->capacity, list->count, sizeof *list->oids)) return false;
+    list->oids = items;
     list->oids[list->count++] = oid;
+    return true;
+}
+
+static bool seq_key_list_add(CatSeqKeyList *list, uint32_t oid, uint32_t key)
+{
+    void *items = list->entries;
+    if (!list_room(&items, &list->capacity, list->count, sizeof *list->entries)) return false;
+    list->entries = items;
+    list->entries[list->count++] = (CatSeqKey){.oid = oid, .key = key};
     return true;
 }
 
 static void pending_free(CatPending *pending)
 {
+    free(pending->created_seq_keys.entries);
+    free(pending->old_seq_keys.entries);
     free(pending->created.entries);
     free(pending->dropped.entries);
     free(pending->created_seqs.oids);
@@ -203,6 +219,21 @@ Error *cat_pending_seq(Catalog *catalog, Txn *txn, uint32_t oid, bool created)
     if (ok) {
         pending->changed = true;
         ok = oid_list_add(created ? &pending->created_seqs : &pending->dropped_seqs, oid);
+    }
+    pthread_mutex_unlock(&catalog->mutex);
+    atomic_fetch_add(&catalog->generation, 1);
+    return ok ? NULL : cat_oom();
+}
+
+Error *cat_pending_seq_key(Catalog *catalog, Txn *txn, uint32_t oid, uint32_t key, bool created)
+{
+    pthread_mutex_lock(&catalog->mutex);
+    CatPending *pending = pending_of(catalog, txn_xid(txn));
+    bool ok = pending != NULL;
+    if (ok) {
+        pending->changed = true;
+        ok = seq_key_list_add(created ? &pending->created_seq_keys : &pending->old_seq_keys, oid,
+                              key);
     }
     pthread_mutex_unlock(&catalog->mutex);
     atomic_fetch_add(&catalog->generation, 1);
@@ -271,6 +302,29 @@ static bool relation_live(Catalog *catalog, Arena *arena, uint32_t oid)
     return live;
 }
 
+/* seq_key_named: is key the state key of oid's newest live row? Errors count as "yes" (a
+ * leaked record, never a lost state). */
+static bool seq_key_named(Catalog *catalog, Arena *arena, uint32_t oid, uint32_t key)
+{
+    CatRelDef def;
+    bool live = false;
+    Error *err = newest_row(catalog, arena, oid, &def, &live);
+    if (err != NULL) {
+        err_free(err);
+        return true;
+    }
+    if (!live || def.kind != CAT_KIND_SEQUENCE) return false;
+    return (def.seq.state_key != 0 ? def.seq.state_key : def.oid) == key;
+}
+
+static bool seq_key_listed(const CatSeqKeyList *list, uint32_t key)
+{
+    for (size_t idx = 0; idx < list->count; idx++) {
+        if (list->entries[idx].key == key) return true;
+    }
+    return false;
+}
+
 static bool root_listed(const CatRootList *list, PageId root)
 {
     for (size_t idx = 0; idx < list->count; idx++) {
@@ -292,7 +346,24 @@ static void defer_drop(Catalog *catalog, PageId root, uint64_t xid)
     pthread_mutex_unlock(&catalog->mutex);
 }
 
-/* free_deferred: free the dropped trees no snapshot can see any more (all: every one). */
+/* defer_seq_key: delete sequence state record key once no snapshot can see a row naming it
+ * (a statement that read the sequence's row before the RESTART or DROP committed may still
+ * call nextval on it). */
+static void defer_seq_key(Catalog *catalog, uint32_t key, uint64_t xid)
+{
+    CatDeferred *deferred = malloc(sizeof *deferred);
+    if (deferred == NULL) {   /* cannot wait: delete now (old statements get 42P01) */
+        cat_seq_state_delete(catalog, key);
+        return;
+    }
+    pthread_mutex_lock(&catalog->mutex);
+    *deferred = (CatDeferred){.seq_key = key, .xid = xid, .next = catalog->deferred};
+    catalog->deferred = deferred;
+    pthread_mutex_unlock(&catalog->mutex);
+}
+
+/* free_deferred: free the dropped trees and state records no snapshot can see any more (all:
+ * every one). */
 static void free_deferred(Catalog *catalog, bool all)
 {
     uint64_t horizon = txn_manager_horizon(catalog->manager);
@@ -312,7 +383,8 @@ static void free_deferred(Catalog *catalog, bool all)
     pthread_mutex_unlock(&catalog->mutex);
     while (ready != NULL) {
         CatDeferred *next = ready->next;
-        drop_tree(catalog, ready->root);
+        if (ready->seq_key != 0) cat_seq_state_delete(catalog, ready->seq_key);
+        else drop_tree(catalog, ready->root);
         free(ready);
         ready = next;
     }
@@ -342,6 +414,25 @@ static void end_committed(Catalog *catalog, const CatPending *pending, Arena *ar
     for (size_t idx = 0; idx < pending->dropped_seqs.count; idx++) {
         uint32_t oid = pending->dropped_seqs.oids[idx];
         if (!relation_live(catalog, arena, oid)) cat_seq_state_delete(catalog, oid);
+    }
+    /* keys created and replaced again in this transaction no committed row ever named: now */
+    for (size_t idx = 0; idx < pending->created_seq_keys.count; idx++) {
+        const CatSeqKey *entry = &pending->created_seq_keys.entries[idx];
+        if (!seq_key_named(catalog, arena, entry->oid, entry->key)) {
+            cat_seq_state_delete(catalog, entry->key);
+        }
+    }
+    /* keys older rows name: once no snapshot sees those rows (and the commit is done) */
+    for (size_t idx = 0; idx < pending->old_seq_keys.count; idx++) {
+        const CatSeqKey *entry = &pending->old_seq_keys.entries[idx];
+        if (seq_key_listed(&pending->created_seq_keys, entry->key)) continue;   /* above */
+        bool seen = false;   /* a key replaced twice is deferred once */
+        for (size_t other = 0; other < idx; other++) {
+            seen = seen || pending->old_seq_keys.entries[other].key == entry->key;
+        }
+        if (!seen && !seq_key_named(catalog, arena, entry->oid, entry->key)) {
+            defer_seq_key(catalog, entry->key, pending->xid);
+        }
     }
 }
 
@@ -377,6 +468,9 @@ void catalog_txn_end(Catalog *catalog, uint64_t xid, bool committed)
         }
         for (size_t idx = 0; idx < pending->created_seqs.count; idx++) {
             cat_seq_state_delete(catalog, pending->created_seqs.oids[idx]);
+        }
+        for (size_t idx = 0; idx < pending->created_seq_keys.count; idx++) {
+            cat_seq_state_delete(catalog, pending->created_seq_keys.entries[idx].key);
         }
     }
     /* A rolled-back DDL was visible to its own transaction's plans: bump either way. */
@@ -735,6 +829,7 @@ static Error *build_table(Catalog *catalog, Txn *txn, CatRelDef *def, Arena *are
     } else if (def->kind == CAT_KIND_SEQUENCE) {
         table->root = bt_root(catalog->seq_tree);
         table->tree = catalog->seq_tree;
+        table->seq_state_key = def->seq.state_key != 0 ? def->seq.state_key : def->oid;
     } else if (def->kind == CAT_KIND_VIEW) {
         const char **names = arena_calloc(arena, sizeof *names * (def->column_count + 1u));
         if (names == NULL) return cat_oom();

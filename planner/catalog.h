@@ -166,6 +166,7 @@ typedef struct CatTable {
     uint64_t        version;           /* changes whenever the definition changes */
     uint16_t        view_dep_count;    /* CAT_KIND_VIEW: what its query reads (CatDepend) */
     const CatDepend *view_deps;
+    uint32_t        seq_state_key;     /* CAT_KIND_SEQUENCE: key of its state record */
 } CatTable;
 
 /* A table definition for catalog_create_table (the executor fills it from the AST). */
@@ -220,6 +221,8 @@ typedef struct CatSequenceDef {
     bool        cycle;
     uint32_t    owner_table_oid;  /* OWNED BY (SERIAL): dropped with that table; 0 if none */
     int16_t     owner_attnum;
+    uint32_t    state_key;        /* key of the state record; 0: the sequence's OID (a RESTART
+                                   * writes the new state under a new key, see catalog_seq.c) */
 } CatSequenceDef;
 
 /* catalog_row_kind: how a column of type is stored in a row record (storage/row.h): bool
@@ -353,6 +356,13 @@ Error *catalog_sequence_next(Catalog *catalog, const CatTable *sequence, int64_t
  * (22003) `setval: value 0 is out of bounds for sequence "s" (1..9223372036854775807)`. */
 Error *catalog_sequence_set(Catalog *catalog, const CatTable *sequence, int64_t value,
                             bool is_called);
+/* catalog_sequence_restart: ALTER SEQUENCE ... RESTART [WITH value] (use_start: the START
+ * value) and TRUNCATE ... RESTART IDENTITY, in txn: the next nextval returns the value, and a
+ * rollback of txn (or to an earlier savepoint) restores the state the sequence had (with the
+ * nextvals done since). Atomic. Errors: INVALID_PARAMETER_VALUE (22023) `RESTART value (0)
+ * cannot be less than MINVALUE (1)`, WRONG_OBJECT_TYPE, UNDEFINED_TABLE, tree errors. */
+Error *catalog_sequence_restart(Catalog *catalog, Txn *txn, uint32_t oid, bool use_start,
+                                int64_t value);
 /* catalog_sequence_state: last value and is_called (for currval bookkeeping and \d). */
 Error *catalog_sequence_state(Catalog *catalog, const CatTable *sequence, int64_t *last_out,
                               bool *is_called_out, CatSequenceDef *def_out);

@@ -131,6 +131,9 @@ static Error *drop_sequence_rows(Catalog *catalog, Txn *txn, const CatRelDef *se
 {
     TRY(cat_rel_delete(catalog, txn, seq->oid));
     TRY(cat_name_delete(catalog, txn, seq->namespace_oid, seq->name));
+    if (seq->seq.state_key != 0 && seq->seq.state_key != seq->oid) {   /* restarted */
+        TRY(cat_pending_seq_key(catalog, txn, seq->oid, seq->seq.state_key, false));
+    }
     return cat_pending_seq(catalog, txn, seq->oid, false);
 }
 

@@ -292,6 +292,11 @@ Error *cat_def_encode(const CatRelDef *def, uint8_t **bytes_out, size_t *size_ou
             put_u16(&writer, (uint16_t)def->deps[idx].ref_attnum);
         }
     }
+    if (def->kind == CAT_KIND_SEQUENCE && def->seq.state_key != 0 &&
+        def->seq.state_key != def->oid) {   /* optional trailer: restarted sequence */
+        put_u8(&writer, CAT_DEF_TRAILER_SEQ_KEY);
+        put_u32(&writer, def->seq.state_key);
+    }
     return writer_finish(&writer, bytes_out, size_out);
 }
 
@@ -385,20 +390,27 @@ static void decode_index_and_sequence(Reader *reader, CatRelDef *def)
     seq->name = def->name;
 }
 
-/* decode_trailer: the optional sections after the fixed part (records written before a
- * section existed simply end earlier). */
+/* decode_trailer: the optional sections after the fixed part, each a tag and its data
+ * (records written before a section existed simply end earlier). */
 static void decode_trailer(Reader *reader, CatRelDef *def)
 {
-    if (reader->err != NULL || reader->offset == reader->size) return;
-    if (get_u8(reader) != CAT_DEF_TRAILER_DEPS) {
-        reader->err = err_new(SQLSTATE_DATA_CORRUPTED, "catalog record has an unknown section");
-        return;
-    }
-    def->dep_count = get_u16(reader);
-    def->deps = get_alloc(reader, sizeof *def->deps * def->dep_count);
-    for (uint16_t idx = 0; reader->err == NULL && idx < def->dep_count; idx++) {
-        def->deps[idx].ref_oid = get_u32(reader);
-        def->deps[idx].ref_attnum = (int16_t)get_u16(reader);
+    for (int section_idx = 0; section_idx < 2; section_idx++) {   /* 'D', 'K': at most one each */
+        if (reader->err != NULL || reader->offset == reader->size) return;
+        uint8_t tag = get_u8(reader);
+        if (tag == CAT_DEF_TRAILER_SEQ_KEY) {
+            def->seq.state_key = get_u32(reader);
+            continue;
+        }
+        if (tag != CAT_DEF_TRAILER_DEPS) {
+            reader->err = err_new(SQLSTATE_DATA_CORRUPTED, "catalog record has an unknown section");
+            return;
+        }
+        def->dep_count = get_u16(reader);
+        def->deps = get_alloc(reader, sizeof *def->deps * def->dep_count);
+        for (uint16_t idx = 0; reader->err == NULL && idx < def->dep_count; idx++) {
+            def->deps[idx].ref_oid = get_u32(reader);
+            def->deps[idx].ref_attnum = (int16_t)get_u16(reader);
+        }
     }
     if (reader->err == NULL && reader->offset != reader->size) {
         reader->err = err_new(SQLSTATE_DATA_CORRUPTED, "catalog record has trailing bytes");

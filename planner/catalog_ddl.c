@@ -720,7 +720,9 @@ static Error *view_replace_check(const CatRelDef *old, uint16_t column_count,
             return err_set_hint(err, "Use ALTER VIEW ... RENAME COLUMN ... to change name of "
                                      "view column instead.");
         }
-        if (column->type.id != types[col_idx].id) {
+        if (column->type.id != types[col_idx].id || column->type.typmod != types[col_idx].typmod) {
+            /* PostgreSQL compares the typmods too (varchar(10) to varchar(20) is refused);
+             * its message spells them, this one names the types only */
             return err_new(SQLSTATE_INVALID_TABLE_DEFINITION,
                            "cannot change data type of view column \"%s\" from %s to %s",
                            column->name, type_name(column->type.id),
@@ -920,6 +922,7 @@ static Error *create_sequence_in(Catalog *catalog, Txn *txn, Arena *arena,
     CatRelDef seq = {.kind = CAT_KIND_SEQUENCE, .namespace_oid = def->namespace_oid,
                      .version = 1, .seq = *def};
     seq.name = cat_name_truncate(arena, def->name);
+    seq.seq.state_key = 0;   /* a new sequence's state is under its OID */
     TRY(sequence_check(&seq.seq));
     uint32_t existing = 0;
     TRY(cat_name_get(catalog, txn, def->namespace_oid, seq.name, &existing));

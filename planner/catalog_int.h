@@ -33,6 +33,7 @@ enum {
     CAT_REL_COL_COUNT = 4,
     CAT_DEF_FORMAT = 1,
     CAT_DEF_TRAILER_DEPS = 'D',    /* optional section after the fixed part: view deps */
+    CAT_DEF_TRAILER_SEQ_KEY = 'K', /* optional section: a sequence's state key if not its OID */
     CAT_OID_BATCH = 64,            /* OIDs reserved on disk ahead of use */
     CAT_SEQ_STATE_SIZE = 8 + 1 + 8 * 5 + 1 + 4,
     CAT_KEY_INT_SIZE = 9,          /* key_append_int64 */
@@ -117,10 +118,23 @@ typedef struct CatOidList {
     size_t    capacity;
 } CatOidList;
 
-/* CatDeferred: a tree dropped by committed transaction xid, freed once every snapshot that
- * might still see the relation is gone (txn_manager_horizon() > xid). */
+/* CatSeqKeyList: sequence state keys (catalog_seq.c) a transaction created or replaced. */
+typedef struct CatSeqKey {
+    uint32_t oid;                  /* the sequence */
+    uint32_t key;                  /* a key of its state record */
+} CatSeqKey;
+typedef struct CatSeqKeyList {
+    CatSeqKey *entries;
+    size_t     count;
+    size_t     capacity;
+} CatSeqKeyList;
+
+/* CatDeferred: a tree dropped by committed transaction xid (or a sequence state record it
+ * replaced), freed once every snapshot that might still see the relation is gone
+ * (txn_manager_horizon() > xid). */
 typedef struct CatDeferred {
     PageId   root;
+    uint32_t seq_key;              /* nonzero: the state record under this key, not a tree */
     uint64_t xid;
     struct CatDeferred *next;
 } CatDeferred;
@@ -132,6 +146,8 @@ typedef struct CatPending {
     CatRootList dropped;
     CatOidList  created_seqs;
     CatOidList  dropped_seqs;
+    CatSeqKeyList created_seq_keys;   /* RESTART: new state keys (deleted at rollback) */
+    CatSeqKeyList old_seq_keys;       /* keys a RESTART or DROP replaced */
     struct CatPending *next;
 } CatPending;
 
@@ -220,6 +236,10 @@ Error *cat_pending_drop_tree(Catalog *catalog, Txn *txn, uint32_t oid, PageId ro
  * version) names one row version for ever, even after ROLLBACK TO SAVEPOINT. */
 uint64_t cat_version_next(Catalog *catalog, uint64_t old);
 Error *cat_pending_seq(Catalog *catalog, Txn *txn, uint32_t oid, bool created);
+/* cat_pending_seq_key: state key of sequence oid was created (by a RESTART) or replaced (by a
+ * RESTART or DROP). At rollback created keys are deleted; at commit a listed key oid's newest
+ * live row does not name is deleted, a replaced one once no snapshot can see it (deferred). */
+Error *cat_pending_seq_key(Catalog *catalog, Txn *txn, uint32_t oid, uint32_t key, bool created);
 Error *cat_pending_changed(Catalog *catalog, Txn *txn);
 /* cat_name_truncate: names longer than CAT_NAME_SIZE_MAX are cut (PostgreSQL truncates
  * identifiers to NAMEDATALEN - 1). */

@@ -5,7 +5,16 @@
  * carry no transaction, so with a WAL they are redo-only system records that no rollback
  * undoes. Every nextval writes the new state before returning it (the `cache` parameter is
  * accepted and recorded but every value is persisted: simple and never hands out a value
- * twice across a crash). */
+ * twice across a crash).
+ *
+ * A state record's key is the sequence's OID until a RESTART (ALTER SEQUENCE ... RESTART,
+ * TRUNCATE ... RESTART IDENTITY), which PostgreSQL undoes with its transaction: the restarted
+ * state goes under a new key (a fresh OID, never reused) and the sequence's catalog row, an
+ * MVCC row, is rewritten to name it (CatSequenceDef.state_key), as a rewrite gives a table a
+ * new tree. A rollback (or ROLLBACK TO SAVEPOINT) brings back the row naming the old key,
+ * whose state nextval kept advancing meanwhile; catalog_txn_end deletes whichever key the
+ * sequence's newest row no longer names (cat_pending_seq_key; a replaced key only once no
+ * snapshot can still see a row naming it, as for a dropped tree). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,22 +84,28 @@ static Error *state_write(Catalog *catalog, uint32_t oid, const SeqState *state,
     return NULL;
 }
 
+static Error *state_read_key(Catalog *catalog, uint32_t state_key, const char *name,
+                             SeqState *state_out)
+{
+    uint8_t key[CAT_KEY_INT_SIZE];
+    cat_int_key(state_key, key);
+    BtBuf value = {0};
+    bool found = false;
+    Error *err = bt_get(catalog->seq_tree, key, sizeof key, &value, &found);
+    if (err == NULL && !found) {
+        err = err_new(SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
+    }
+    if (err == NULL) err = state_decode(value.data, value.size, state_out);
+    bt_buf_free(&value);
+    return err;
+}
+
 static Error *state_read(Catalog *catalog, const CatTable *sequence, SeqState *state_out)
 {
     if (sequence->kind != CAT_KIND_SEQUENCE) {
         return err_new(SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a sequence", sequence->name);
     }
-    uint8_t key[CAT_KEY_INT_SIZE];
-    cat_int_key(sequence->oid, key);
-    BtBuf value = {0};
-    bool found = false;
-    Error *err = bt_get(catalog->seq_tree, key, sizeof key, &value, &found);
-    if (err == NULL && !found) {
-        err = err_new(SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", sequence->name);
-    }
-    if (err == NULL) err = state_decode(value.data, value.size, state_out);
-    bt_buf_free(&value);
-    return err;
+    return state_read_key(catalog, sequence->seq_state_key, sequence->name, state_out);
 }
 
 Error *cat_seq_state_create(Catalog *catalog, uint32_t oid, const CatSequenceDef *def)
@@ -186,7 +201,7 @@ Error *catalog_sequence_next(Catalog *catalog, const CatTable *sequence, int64_t
     if (err == NULL) {
         state.last = next;
         state.is_called = true;
-        err = state_write(catalog, sequence->oid, &state, false);
+        err = state_write(catalog, sequence->seq_state_key, &state, false);
         if (err == NULL) note_write(catalog);
     }
     pthread_mutex_unlock(&catalog->seq_mutex);
@@ -209,7 +224,7 @@ Error *catalog_sequence_set(Catalog *catalog, const CatTable *sequence, int64_t 
     if (err == NULL) {
         state.last = value;
         state.is_called = is_called;
-        err = state_write(catalog, sequence->oid, &state, false);
+        err = state_write(catalog, sequence->seq_state_key, &state, false);
         if (err == NULL) note_write(catalog);
     }
     pthread_mutex_unlock(&catalog->seq_mutex);
@@ -232,6 +247,64 @@ Error *catalog_sequence_state(Catalog *catalog, const CatTable *sequence, int64_
         def_out->name = sequence->name;
     }
     return NULL;
+}
+
+static Error *restart_check(const SeqState *state, int64_t value)
+{
+    if (value < state->def.min_value) {
+        return err_new(SQLSTATE_INVALID_PARAMETER_VALUE,
+                       "RESTART value (%lld) cannot be less than MINVALUE (%lld)",
+                       (long long)value, (long long)state->def.min_value);
+    }
+    if (value > state->def.max_value) {
+        return err_new(SQLSTATE_INVALID_PARAMETER_VALUE,
+                       "RESTART value (%lld) cannot be greater than MAXVALUE (%lld)",
+                       (long long)value, (long long)state->def.max_value);
+    }
+    return NULL;
+}
+
+static Error *sequence_restart_body(Catalog *catalog, Txn *txn, uint32_t oid, bool use_start,
+                                    int64_t value, Arena *arena)
+{
+    CatRelDef def;
+    uint64_t xid = 0;
+    TRY(cat_read_rel(catalog, txn, oid, arena, &def, &xid));
+    if (def.kind != CAT_KIND_SEQUENCE) {
+        return err_new(SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a sequence", def.name);
+    }
+    uint32_t old_key = def.seq.state_key != 0 ? def.seq.state_key : def.oid;
+    uint32_t new_key = 0;
+    TRY(cat_oid_alloc(catalog, &new_key));
+    TRY(cat_pending_seq_key(catalog, txn, oid, new_key, true));   /* first: rollback deletes it */
+    TRY(cat_pending_seq_key(catalog, txn, oid, old_key, false));
+    pthread_mutex_lock(&catalog->seq_mutex);
+    SeqState state;
+    Error *err = state_read_key(catalog, old_key, def.name, &state);
+    if (err == NULL && use_start) value = state.def.start;
+    if (err == NULL) err = restart_check(&state, value);
+    if (err == NULL) {
+        state.last = value;
+        state.is_called = false;
+        err = state_write(catalog, new_key, &state, true);
+        if (err == NULL) note_write(catalog);
+    }
+    pthread_mutex_unlock(&catalog->seq_mutex);
+    TRY(err);
+    def.seq.state_key = new_key;
+    return cat_table_write(catalog, txn, &def, xid);
+}
+
+Error *catalog_sequence_restart(Catalog *catalog, Txn *txn, uint32_t oid, bool use_start,
+                                int64_t value)
+{
+    Arena *arena = cat_ddl_arena();
+    if (arena == NULL) return cat_oom();
+    TxnSavepoint savepoint;
+    txn_savepoint(txn, &savepoint);
+    Error *err = sequence_restart_body(catalog, txn, oid, use_start, value, arena);
+    arena_destroy(arena);
+    return cat_ddl_end(txn, &savepoint, err);
 }
 
 /* ------------------------------------------------------------ row ids ---- */

@@ -940,6 +940,81 @@ static int64_t next_value(Db *db, const CatTable *seq)
     return value;
 }
 
+/* state_key_present: the sequence-state tree has a record under key. */
+static bool state_key_present(Db *db, uint32_t key)
+{
+    uint8_t key_bytes[CAT_KEY_INT_SIZE];
+    cat_int_key(key, key_bytes);
+    BtBuf value = {0};
+    bool found = false;
+    OK(bt_get(db->catalog->seq_tree, key_bytes, sizeof key_bytes, &value, &found));
+    bt_buf_free(&value);
+    return found;
+}
+
+/* RESTART is transactional: a rollback (or to a savepoint) brings back the old state key and
+ * deletes the new one, a commit deletes the old one once no snapshot can see the row naming
+ * it; the key survives a reopen; DROP of a restarted sequence deletes its key. */
+START_TEST(test_cat_sequence_restart)
+{
+    Db db;
+    db_open(&db, false);
+    Txn *txn = begin(&db);
+    CatSequenceDef def = {.namespace_oid = CAT_OID_PUBLIC, .name = "s"};
+    uint32_t oid = 0;
+    OK(catalog_create_sequence(db.catalog, txn, &def, &oid));
+    MUST(next_value(&db, must_lookup(&db, txn, "s")) == 1);
+    commit(&db, txn);
+    MUST(state_key_present(&db, oid));
+
+    txn = begin(&db);
+    OK(catalog_sequence_restart(db.catalog, txn, oid, false, 40));
+    const CatTable *seq = must_lookup(&db, txn, "s");
+    uint32_t new_key = seq->seq_state_key;
+    MUST(new_key != oid && state_key_present(&db, new_key));
+    MUST(next_value(&db, seq) == 40);
+    rollback(&db, txn);
+    MUST(!state_key_present(&db, new_key) && state_key_present(&db, oid));
+    txn = begin(&db);
+    seq = must_lookup(&db, txn, "s");
+    MUST(seq->seq_state_key == oid && next_value(&db, seq) == 2);
+
+    /* a savepoint undoes the restart; a second restart then commits */
+    TxnSavepoint savepoint;
+    txn_savepoint(txn, &savepoint);
+    OK(catalog_sequence_restart(db.catalog, txn, oid, false, 7));
+    uint32_t undone_key = must_lookup(&db, txn, "s")->seq_state_key;
+    OK(txn_rollback_to(txn, &savepoint));
+    MUST(must_lookup(&db, txn, "s")->seq_state_key == oid);
+    OK(catalog_sequence_restart(db.catalog, txn, oid, true, 0));
+    EXPECT_ERR(catalog_sequence_restart(db.catalog, txn, oid, false, 0), INVALID_PARAMETER_VALUE,
+               "RESTART value (0) cannot be less than MINVALUE (1)");
+    seq = must_lookup(&db, txn, "s");
+    new_key = seq->seq_state_key;
+    MUST(next_value(&db, seq) == 1);
+    /* a reader whose snapshot still sees the old row keeps the old key until it ends */
+    Txn *reader = NULL;
+    OK(txn_begin(db.manager, TXN_REPEATABLE_READ, &reader));
+    const CatTable *old_seq = must_lookup(&db, reader, "s");
+    commit(&db, txn);
+    MUST(!state_key_present(&db, undone_key) && state_key_present(&db, new_key));
+    MUST(old_seq->seq_state_key == oid && next_value(&db, old_seq) == 3);
+    commit(&db, reader);
+    commit(&db, begin(&db));   /* a later transaction end frees what no snapshot sees */
+    MUST(!state_key_present(&db, oid) && state_key_present(&db, new_key));
+
+    db_reopen(&db);
+    txn = begin(&db);
+    seq = must_lookup(&db, txn, "s");
+    MUST(seq->seq_state_key == new_key && next_value(&db, seq) == 2);
+    OK(catalog_drop(db.catalog, txn, oid, false));
+    commit(&db, txn);
+    commit(&db, begin(&db));
+    MUST(!state_key_present(&db, new_key));
+    db_close(&db);
+}
+END_TEST
+
 START_TEST(test_cat_sequences)
 {
     Db db;
@@ -1572,6 +1647,7 @@ static Suite *catalog_suite(void)
     tcase_add_test(tcase, test_cat_lookups_during_alter);
     tcase_add_test(tcase, test_cat_wal_recovery);
     tcase_add_test(tcase, test_cat_view_dependencies);
+    tcase_add_test(tcase, test_cat_sequence_restart);
     suite_add_tcase(suite, tcase);
     return suite;
 }
