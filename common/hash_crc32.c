@@ -54,7 +54,20 @@ static uint32_t crc_small(uint32_t crc, const uint8_t *data, size_t size)
               crc_tables[3][high & 0xFF] ^ crc_tables[2][(high >> 8) & 0xFF] ^
               crc_tables[1][(high >> 16) & 0xFF] ^ crc_tables[0][high >> 24];
     }
-    for (; size > 0; data++, size--) crc = crc_tables[0][(crc ^ *data) & 0xFF] ^ (crc >> 8);
+    if (size >= 4) {   /* one 4-byte step: the byte loop below is a chain of dependent loads */
+        uint32_t word = crc ^ load_u32le(data);
+        crc = crc_tables[3][word & 0xFF] ^ crc_tables[2][(word >> 8) & 0xFF] ^
+              crc_tables[1][(word >> 16) & 0xFF] ^ crc_tables[0][word >> 24];
+        data += 4;
+        size -= 4;
+    }
+    if (size >= 2) {
+        uint32_t word = crc ^ ((uint32_t)data[0] | ((uint32_t)data[1] << 8));
+        crc = crc_tables[1][word & 0xFF] ^ crc_tables[0][(word >> 8) & 0xFF] ^ (crc >> 16);
+        data += 2;
+        size -= 2;
+    }
+    if (size == 1) crc = crc_tables[0][(crc ^ *data) & 0xFF] ^ (crc >> 8);
     return ~crc;
 }
 
@@ -65,7 +78,9 @@ enum { SMALL_SIZE_MAX = 256 };   /* up to here the tables beat zlib's call */
 #include <stdatomic.h>
 #include <stdbool.h>
 
-enum { FOLD_BLOCK_SIZE = 64, FOLD_LANE_SIZE = 16 };
+/* FOLD_SIZE_MIN: from here folding (one lane below 64 bytes) beats the tables, whose cost
+ * grows with every 8 bytes while the fold's final reduction is a fixed few multiplications */
+enum { FOLD_BLOCK_SIZE = 64, FOLD_LANE_SIZE = 16, FOLD_SIZE_MIN = 32 };
 
 static const uint64_t CRC_K1 = 0x154442bd4ULL;
 static const uint64_t CRC_K2 = 0x1c6e41596ULL;
@@ -84,7 +99,9 @@ __attribute__((target("pclmul,sse4.1"))) static inline __m128i fold_lane(__m128i
     return _mm_xor_si128(_mm_xor_si128(low, high), next);
 }
 
-/* crc_fold: the raw (not inverted) CRC state after size bytes. Pre: size >= 64, size % 16 == 0. */
+/* crc_fold: the raw (not inverted) CRC state after size bytes. Pre: size >= 16, size % 16 == 0.
+ * From 64 bytes on, four lanes fold 64 bytes a step (independent multiplications overlap);
+ * shorter inputs start from one lane. */
 __attribute__((target("pclmul,sse4.1"))) static uint32_t crc_fold(uint32_t state,
                                                                   const uint8_t *data, size_t size)
 {
@@ -94,22 +111,30 @@ __attribute__((target("pclmul,sse4.1"))) static uint32_t crc_fold(uint32_t state
     const __m128i poly_mu = _mm_set_epi64x((long long)CRC_MU, (long long)CRC_POLY);
     const __m128i mask32 = _mm_set_epi32(0, 0, 0, -1);
 
-    __m128i lane0 = _mm_loadu_si128((const __m128i *)data);
-    __m128i lane1 = _mm_loadu_si128((const __m128i *)(data + 16));
-    __m128i lane2 = _mm_loadu_si128((const __m128i *)(data + 32));
-    __m128i lane3 = _mm_loadu_si128((const __m128i *)(data + 48));
-    lane0 = _mm_xor_si128(lane0, _mm_cvtsi32_si128((int)state));
-    data += FOLD_BLOCK_SIZE;
-    size -= FOLD_BLOCK_SIZE;
-    for (; size >= FOLD_BLOCK_SIZE; data += FOLD_BLOCK_SIZE, size -= FOLD_BLOCK_SIZE) {
-        lane0 = fold_lane(lane0, keys_12, _mm_loadu_si128((const __m128i *)data));
-        lane1 = fold_lane(lane1, keys_12, _mm_loadu_si128((const __m128i *)(data + 16)));
-        lane2 = fold_lane(lane2, keys_12, _mm_loadu_si128((const __m128i *)(data + 32)));
-        lane3 = fold_lane(lane3, keys_12, _mm_loadu_si128((const __m128i *)(data + 48)));
+    __m128i acc;
+    if (size >= FOLD_BLOCK_SIZE) {
+        __m128i lane0 = _mm_loadu_si128((const __m128i *)data);
+        __m128i lane1 = _mm_loadu_si128((const __m128i *)(data + 16));
+        __m128i lane2 = _mm_loadu_si128((const __m128i *)(data + 32));
+        __m128i lane3 = _mm_loadu_si128((const __m128i *)(data + 48));
+        lane0 = _mm_xor_si128(lane0, _mm_cvtsi32_si128((int)state));
+        data += FOLD_BLOCK_SIZE;
+        size -= FOLD_BLOCK_SIZE;
+        for (; size >= FOLD_BLOCK_SIZE; data += FOLD_BLOCK_SIZE, size -= FOLD_BLOCK_SIZE) {
+            lane0 = fold_lane(lane0, keys_12, _mm_loadu_si128((const __m128i *)data));
+            lane1 = fold_lane(lane1, keys_12, _mm_loadu_si128((const __m128i *)(data + 16)));
+            lane2 = fold_lane(lane2, keys_12, _mm_loadu_si128((const __m128i *)(data + 32)));
+            lane3 = fold_lane(lane3, keys_12, _mm_loadu_si128((const __m128i *)(data + 48)));
+        }
+        acc = fold_lane(lane0, keys_34, lane1);
+        acc = fold_lane(acc, keys_34, lane2);
+        acc = fold_lane(acc, keys_34, lane3);
+    } else {
+        acc = _mm_xor_si128(_mm_loadu_si128((const __m128i *)data),
+                            _mm_cvtsi32_si128((int)state));
+        data += FOLD_LANE_SIZE;
+        size -= FOLD_LANE_SIZE;
     }
-    __m128i acc = fold_lane(lane0, keys_34, lane1);
-    acc = fold_lane(acc, keys_34, lane2);
-    acc = fold_lane(acc, keys_34, lane3);
     for (; size >= FOLD_LANE_SIZE; data += FOLD_LANE_SIZE, size -= FOLD_LANE_SIZE) {
         acc = fold_lane(acc, keys_34, _mm_loadu_si128((const __m128i *)data));
     }
@@ -140,7 +165,7 @@ static bool has_pclmul(void)
 uint32_t hash_crc32_fast(uint32_t crc, const void *data, size_t size)
 {
     const uint8_t *bytes = data;
-    if (size >= FOLD_BLOCK_SIZE && has_pclmul()) {
+    if (size >= FOLD_SIZE_MIN && has_pclmul()) {
         size_t fold_size = size & ~(size_t)(FOLD_LANE_SIZE - 1);
         crc = ~crc_fold(~crc, bytes, fold_size);
         bytes += fold_size;

@@ -152,6 +152,19 @@ static Error *posix_allocate(File *file, uint64_t offset, uint64_t size)
     return NULL;
 }
 
+static void posix_start_writeback(File *file, uint64_t offset, uint64_t size)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    PosixFile *posix = (PosixFile *)file;
+    if (size > 0) (void)sync_file_range(posix->fd, (off_t)offset, (off_t)size,
+                                        SYNC_FILE_RANGE_WRITE);   /* a hint: errors reach sync */
+#else
+    (void)file;
+    (void)offset;
+    (void)size;
+#endif
+}
+
 enum { ZERO_PIECE_SIZE = 64 * 1024 };
 static const uint8_t ZERO_PIECE[ZERO_PIECE_SIZE];
 
@@ -255,6 +268,7 @@ static const FileOps POSIX_FILE_OPS = {
     .size = posix_size,
     .truncate = posix_truncate,
     .allocate = posix_allocate,
+    .start_writeback = posix_start_writeback,
     .lock = posix_lock,
     .close = posix_close,
 };

@@ -39,6 +39,8 @@ typedef struct FileOps {
     Error *(*truncate)(File *file, uint64_t size);
     /* allocate (optional, NULL: file_allocate writes zeros through write): see file_allocate. */
     Error *(*allocate)(File *file, uint64_t offset, uint64_t size);
+    /* start_writeback (optional, NULL: nothing): see file_start_writeback. */
+    void (*start_writeback)(File *file, uint64_t offset, uint64_t size);
     /* lock: take (or fail to take) the process-wide exclusive lock on the file (shared if the
      * file was opened FILE_OPEN_READONLY: read-only holders coexist). An OFD lock on POSIX, so
      * closing another descriptor of the file never drops it. OBJECT_IN_USE (55006) naming the
@@ -96,6 +98,15 @@ static inline Error *file_truncate(File *file, uint64_t size)
  * allocate gets zero writes through its own write op, so wrapping test layers see every byte.
  * Errors: DISK_FULL, IO_ERROR (also for a read-only handle). */
 Error *file_allocate(File *file, uint64_t offset, uint64_t size);
+/* file_start_writeback: a hint that [offset, offset + size), already written, will be synced
+ * soon: the device may start writing it now, so the later sync waits only for what is left
+ * (POSIX on Linux: sync_file_range(SYNC_FILE_RANGE_WRITE), which does not wait for the data;
+ * elsewhere, and in a FileOps without it, nothing). Durability still needs file_sync; an I/O
+ * error of the writeback is reported by that sync, so the hint itself returns nothing. */
+static inline void file_start_writeback(File *file, uint64_t offset, uint64_t size)
+{
+    if (file->ops->start_writeback != NULL) file->ops->start_writeback(file, offset, size);
+}
 static inline Error *file_lock(File *file) { return file->ops->lock(file); }
 static inline void   file_close(File *file) { if (file != NULL) file->ops->close(file); }
 static inline Error *file_open(Vfs *vfs, const char *path, int flags, File **file_out)

@@ -3,7 +3,9 @@
  *
  * Append: under insert_mutex a record gets insert_lsn as its LSN, its bytes are copied into
  * the ring at lsn % ring_size, then insert_lsn advances (so insert_lsn is always at a record
- * boundary). If the ring lacks room, the appender first writes out the ring (no sync).
+ * boundary). If the ring lacks room, the appender first writes out the ring (no sync). After
+ * appending, an appender that left WAL_WRITE_BEHIND_SIZE or more unwritten writes it out
+ * (write_behind: no sync, only if no flush is running), so the bytes are still cache-hot.
  * Flush (group commit): under flush_mutex, a thread that needs more written/durable log
  * becomes the leader unless one is active; otherwise it queues a WalFlushWaiter (FIFO) and
  * sleeps on its own semaphore. The leader takes target = insert_lsn, writes [written_lsn,
@@ -483,8 +485,10 @@ static Error *ensure_file(Wal *wal, uint64_t start, uint64_t end)
 }
 
 /* write_range: write the ring's bytes [from, to) to the file (splitting at the ring's and
- * the data area's ends). Runs without mutexes: the range is stable (see the file comment). */
-static Error *write_range(Wal *wal, uint64_t from, uint64_t to)
+ * the data area's ends). Runs without mutexes: the range is stable (see the file comment).
+ * writeback: start the device writing them (a write without a sync: the commit's sync then
+ * waits only for the tail, as PostgreSQL's wal_writer_flush_after does). */
+static Error *write_range(Wal *wal, uint64_t from, uint64_t to, bool writeback)
 {
     uint64_t lsn = from;
     while (lsn < to) {
@@ -496,6 +500,7 @@ static Error *write_range(Wal *wal, uint64_t from, uint64_t to)
         TRY(ensure_file(wal, WAL_HEADER_SIZE + area_offset, WAL_HEADER_SIZE + area_offset + size));
         TRY(file_write(wal->file, WAL_HEADER_SIZE + area_offset, wal->ring + ring_offset,
                        (size_t)size));
+        if (writeback) file_start_writeback(wal->file, WAL_HEADER_SIZE + area_offset, size);
         lsn += size;
     }
     return NULL;
@@ -520,7 +525,7 @@ static void flush_lead(Wal *wal, bool sync, bool fresh)
     uint64_t target = atomic_load(&wal->insert_lsn);
     Error *err = NULL;
     if (from < target) {
-        err = write_range(wal, from, target);
+        err = write_range(wal, from, target, !sync);
         atomic_fetch_add_explicit(&wal->stat_write_count, 1, memory_order_relaxed);
     }
     if (err == NULL && FAILPOINT("wal.flush.before_sync")) {
@@ -615,6 +620,22 @@ static Error *write_out(Wal *wal, uint64_t need, bool sync)
     }
     pthread_mutex_unlock(&wal->flush_mutex);
     return NULL;
+}
+
+/* write_behind: an appender found WAL_WRITE_BEHIND_SIZE or more of the ring unwritten: write
+ * it out now (no sync), while its bytes are still in the CPU caches, unless a flush is already
+ * running (that one writes them; nobody waits here). Called without insert_mutex. A write error
+ * fails the Wal as any flush's does; the caller's record is appended either way. */
+static void write_behind(Wal *wal)
+{
+    pthread_mutex_lock(&wal->flush_mutex);
+    if (wal->leader_active || wal->failure != NULL) {
+        pthread_mutex_unlock(&wal->flush_mutex);
+        return;
+    }
+    wal->leader_active = true;
+    pthread_mutex_unlock(&wal->flush_mutex);
+    flush_lead(wal, false, false);
 }
 
 Error *wal_flush(Wal *wal, uint64_t lsn)
@@ -863,27 +884,21 @@ static Error *limit_error(Wal *wal, uint64_t xid, uint64_t size)
                         "a larger log");
 }
 
-Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, uint64_t prev_lsn,
-                         const WalPiece *pieces, int piece_count, bool is_mtr, uint64_t *lsn_out)
+/* A record whose body is at most GATHER_BODY_SIZE_MAX bytes (every ordinary row change) is
+ * gathered into one stack buffer laid out as [room for the header][body][header tail][LSN]:
+ * the crc (body, then the header's bytes after the crc field, then the LSN: wal.h) is then
+ * one pass over contiguous bytes, where the pieces and the header each cost a crc call and a
+ * table-driven tail, and the header and body reach the ring in one copy. Larger bodies (full
+ * page images) keep their pieces: their crc is taken before insert_mutex. */
+enum { GATHER_BODY_SIZE_MAX = 1024 };
+
+/* append_reserve_locked: under insert_mutex, the record's LSN, room in the ring (writing it
+ * out if full) and the capacity check; *lsn_out and *header_size_out for a body of body_size,
+ * header built into header. On an error the mutex is released. */
+static Error *append_reserve_locked(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid,
+                                    uint64_t prev_lsn, size_t body_size, uint8_t *header,
+                                    size_t *header_size_out, uint64_t *lsn_out)
 {
-    VERIFY(wal->appending);
-    /* The body's crc is taken before the mutex; the crc runs over the body first, then the
-     * header and the LSN (wal.h), so only the few header bytes are crc'd under it. */
-    size_t   body_size = 0;
-    uint32_t body_crc = 0;
-    for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
-        if (pieces[piece_idx].size == 0) continue;
-        body_size += pieces[piece_idx].size;
-        body_crc = hash_crc32_fast(body_crc, pieces[piece_idx].data, pieces[piece_idx].size);
-    }
-    if (body_size + WAL_RECORD_HEADER_SIZE_MAX > wal->record_size_max) {
-        return wal_fail(wal, err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
-                                     "log record of %llu bytes exceeds the maximum %llu",
-                                     (unsigned long long)(body_size + WAL_RECORD_HEADER_SIZE_MAX),
-                                     (unsigned long long)wal->record_size_max));
-    }
-    uint8_t header[WAL_RECORD_HEADER_SIZE_MAX];
-    pthread_mutex_lock(&wal->insert_mutex);
     if (atomic_load_explicit(&wal->failed, memory_order_relaxed)) {
         pthread_mutex_unlock(&wal->insert_mutex);
         return wal_failure(wal);
@@ -904,11 +919,15 @@ Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, ui
             return err;
         }
     }
-    enc_u32le(header, wal_header_crc(body_crc, header, header_size, lsn));
-    size_t at = ring_copy(wal, (size_t)(lsn % wal->ring_size), header, header_size);
-    for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
-        at = ring_copy(wal, at, pieces[piece_idx].data, pieces[piece_idx].size);
-    }
+    *header_size_out = header_size;
+    *lsn_out = lsn;
+    return NULL;
+}
+
+/* append_publish_locked: the record of size bytes at lsn is in the ring: advance insert_lsn,
+ * count it, release insert_mutex. */
+static void append_publish_locked(Wal *wal, uint64_t lsn, uint64_t size, bool is_mtr)
+{
     if (is_mtr) atomic_fetch_add_explicit(&wal->inflight_count, 1, memory_order_relaxed);
     atomic_store_explicit(&wal->insert_lsn, lsn + size, memory_order_release);
     /* counted under the mutex: plain loads and stores, no locked read-modify-write */
@@ -919,7 +938,97 @@ Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, ui
                           atomic_load_explicit(&wal->stat_byte_count, memory_order_relaxed) + size,
                           memory_order_relaxed);
     pthread_mutex_unlock(&wal->insert_mutex);
+}
+
+/* append_gathered: wal_append_record for a body of body_size <= GATHER_BODY_SIZE_MAX. */
+static Error *append_gathered(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid,
+                              uint64_t prev_lsn, const WalPiece *pieces, int piece_count,
+                              size_t body_size, bool is_mtr, uint64_t *lsn_out)
+{
+    uint8_t  buffer[WAL_RECORD_HEADER_SIZE_MAX + GATHER_BODY_SIZE_MAX + WAL_RECORD_HEADER_SIZE_MAX
+                    + 8];
+    uint8_t *body = buffer + WAL_RECORD_HEADER_SIZE_MAX;
+    size_t   at = 0;
+    for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
+        if (pieces[piece_idx].size == 0) continue;
+        memcpy(body + at, pieces[piece_idx].data, pieces[piece_idx].size);
+        at += pieces[piece_idx].size;
+    }
+    ASSERT(at == body_size);
+    uint8_t  header[WAL_RECORD_HEADER_SIZE_MAX];
+    size_t   header_size = 0;
+    uint64_t lsn = 0;
+    pthread_mutex_lock(&wal->insert_mutex);
+    TRY(append_reserve_locked(wal, type, flags, xid, prev_lsn, body_size, header, &header_size,
+                              &lsn));
+    /* crc input: body, header after its crc field, LSN */
+    uint8_t *tail = body + body_size;
+    memcpy(tail, header + 4, header_size - 4);
+    enc_u64le(tail + header_size - 4, lsn);
+    enc_u32le(header, hash_crc32_fast(0, body, body_size + header_size - 4 + 8));
+    uint8_t *record = body - header_size;
+    memcpy(record, header, header_size);
+    uint64_t size = header_size + body_size;
+    (void)ring_copy(wal, (size_t)(lsn % wal->ring_size), record, (size_t)size);
+    append_publish_locked(wal, lsn, size, is_mtr);
     *lsn_out = lsn;
+    return NULL;
+}
+
+/* append_pieces: wal_append_record for a larger body: its crc is taken before the mutex; the
+ * crc runs over the body first, then the header and the LSN (wal.h), so only the few header
+ * bytes are crc'd under it. */
+static Error *append_pieces(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid,
+                            uint64_t prev_lsn, const WalPiece *pieces, int piece_count,
+                            size_t body_size, bool is_mtr, uint64_t *lsn_out)
+{
+    uint32_t body_crc = 0;
+    for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
+        if (pieces[piece_idx].size == 0) continue;
+        body_crc = hash_crc32_fast(body_crc, pieces[piece_idx].data, pieces[piece_idx].size);
+    }
+    uint8_t  header[WAL_RECORD_HEADER_SIZE_MAX];
+    size_t   header_size = 0;
+    uint64_t lsn = 0;
+    pthread_mutex_lock(&wal->insert_mutex);
+    TRY(append_reserve_locked(wal, type, flags, xid, prev_lsn, body_size, header, &header_size,
+                              &lsn));
+    enc_u32le(header, wal_header_crc(body_crc, header, header_size, lsn));
+    size_t at = ring_copy(wal, (size_t)(lsn % wal->ring_size), header, header_size);
+    for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
+        at = ring_copy(wal, at, pieces[piece_idx].data, pieces[piece_idx].size);
+    }
+    append_publish_locked(wal, lsn, header_size + body_size, is_mtr);
+    *lsn_out = lsn;
+    return NULL;
+}
+
+Error *wal_append_record(Wal *wal, uint8_t type, uint8_t flags, uint64_t xid, uint64_t prev_lsn,
+                         const WalPiece *pieces, int piece_count, bool is_mtr, uint64_t *lsn_out)
+{
+    VERIFY(wal->appending);
+    size_t body_size = 0;
+    for (int piece_idx = 0; piece_idx < piece_count; piece_idx++) {
+        body_size += pieces[piece_idx].size;
+    }
+    if (body_size + WAL_RECORD_HEADER_SIZE_MAX > wal->record_size_max) {
+        return wal_fail(wal, err_new(SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                                     "log record of %llu bytes exceeds the maximum %llu",
+                                     (unsigned long long)(body_size + WAL_RECORD_HEADER_SIZE_MAX),
+                                     (unsigned long long)wal->record_size_max));
+    }
+    if (body_size <= GATHER_BODY_SIZE_MAX) {
+        TRY(append_gathered(wal, type, flags, xid, prev_lsn, pieces, piece_count, body_size,
+                            is_mtr, lsn_out));
+    } else {
+        TRY(append_pieces(wal, type, flags, xid, prev_lsn, pieces, piece_count, body_size, is_mtr,
+                          lsn_out));
+    }
+    if (atomic_load_explicit(&wal->insert_lsn, memory_order_relaxed) -
+            atomic_load_explicit(&wal->written_lsn, memory_order_relaxed) >=
+        WAL_WRITE_BEHIND_SIZE) {
+        write_behind(wal);
+    }
     return NULL;
 }
 

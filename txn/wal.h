@@ -119,7 +119,7 @@ enum { WAL_FLAG_COMPRESSED = 1 };
 
 typedef struct WalOptions {
     uint64_t capacity;            /* data-area bytes; 0: WAL_CAPACITY_DEFAULT (>= MIN) */
-    size_t   buffer_size;         /* in-memory ring; 0: default 8 MiB (>= 4 MiB) */
+    size_t   buffer_size;         /* in-memory ring; 0: default 4 MiB (>= 4 MiB) */
     bool     synchronous_commit_off;  /* commits do not wait for the flush (bulk loads): a
                                        * crash may lose the last ~10 ms of commits, never
                                        * corrupts */

@@ -1,7 +1,8 @@
 /* storage/tests/test_file_allocate.c: file_allocate (file.h) on the POSIX VFS (size, zeros,
  * existing bytes kept, no-ops), on the fault VFS (a write of zeros beyond the end: capacity,
  * fault rules, read-only handles, what a power cut leaves), and the zero-write fallback of a
- * FileOps without allocate (every byte goes through the wrapper's write). */
+ * FileOps without allocate (every byte goes through the wrapper's write); file_start_writeback
+ * (a hint on POSIX, nothing on the fault VFS). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,41 @@ START_TEST(test_allocate_posix)
     file_close(file);
     ck_assert_ok(file_remove(vfs_posix(), path));
     ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* file_start_writeback on POSIX is a hint: the bytes and the size stay as written, a range
+ * past the end or of size 0 is harmless, and a sync after it still succeeds; a FileOps
+ * without it (the fault VFS) ignores it. */
+START_TEST(test_start_writeback_posix_and_fault)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/birch-writeback-%d", (int)getpid());
+    (void)unlink(path);
+    File *file = NULL;
+    ck_assert_ok(file_open(vfs_posix(), path, FILE_OPEN_CREATE, &file));
+    enum { SIZE = 256 * 1024 };
+    uint8_t *bytes = malloc(SIZE);
+    memset(bytes, 0x5A, SIZE);
+    ck_assert_ok(file_write(file, 0, bytes, SIZE));
+    file_start_writeback(file, 0, SIZE);
+    file_start_writeback(file, SIZE, 0);
+    file_start_writeback(file, 2 * SIZE, 4096);   /* past the end */
+    ck_assert_ok(file_sync(file));
+    ck_assert_uint_eq(size_of(file), SIZE);
+    assert_bytes(file, 0, SIZE, 0x5A);
+    file_close(file);
+    ck_assert_int_eq(unlink(path), 0);
+
+    Vfs *vfs = vfs_fault_create(7);
+    ck_assert_ok(file_open(vfs, "f", FILE_OPEN_CREATE, &file));
+    ck_assert_ok(file_write(file, 0, bytes, 4096));
+    file_start_writeback(file, 0, 4096);
+    ck_assert_ok(file_sync(file));
+    assert_bytes(file, 0, 4096, 0x5A);
+    file_close(file);
+    vfs_fault_destroy(vfs);
+    free(bytes);
 }
 END_TEST
 
@@ -230,6 +266,7 @@ static Suite *allocate_suite(void)
     TCase *tcase = tcase_create("core");
     tcase_set_timeout(tcase, 60);
     tcase_add_test(tcase, test_allocate_posix);
+    tcase_add_test(tcase, test_start_writeback_posix_and_fault);
     tcase_add_test(tcase, test_allocate_fault_semantics);
     tcase_add_test(tcase, test_allocate_fault_power_cut);
     tcase_add_test(tcase, test_allocate_fallback_writes_through_wrapper);

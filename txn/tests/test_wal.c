@@ -18,6 +18,7 @@
 #include "common/hash.h"
 #include "storage/btree.h"
 #include "txn/recov.h"
+#include "txn/wal_int.h"
 #include "wrap_vfs.h"
 
 #define ck_assert_ok(expr)                                                           \
@@ -117,13 +118,17 @@ START_TEST(test_wal_append_read_back_across_wraps)
     enum { KEPT = 16 };
     Appended kept[KEPT];
     int      kept_count = 0;
-    static const size_t sizes[] = {0, 1, 7, 39, 40, 41, 100, 4055, 4056, 4057, 8192, 12000, 20000};
+    /* 1023..1025: both sides of wal.c's gathered-record limit (GATHER_BODY_SIZE_MAX) */
+    static const size_t sizes[] = {0,    1,    7,    39,   40,   41,   100,   1023, 1024,
+                                   1025, 4055, 4056, 4057, 8192, 12000, 20000};
+    enum { SIZE_COUNT = sizeof sizes / sizeof sizes[0] };
     uint8_t *payload = malloc(32 * 1024);
     uint64_t total = 0;
     int      count = scaled(3000);
     uint64_t prev_lsn = 0;
     for (int record_idx = 0; record_idx < count; record_idx++) {
-        size_t size = record_idx < 13 ? sizes[record_idx] : (size_t)(hash_u64(record_idx) % 9000);
+        size_t size = record_idx < SIZE_COUNT ? sizes[record_idx]
+                                              : (size_t)(hash_u64(record_idx) % 9000);
         if (record_idx % 50 == 7) size = 20000;
         uint64_t seed = hash_u64((uint64_t)record_idx * 31);
         payload_fill(payload, size, seed);
@@ -180,6 +185,93 @@ START_TEST(test_wal_append_read_back_across_wraps)
     ck_assert_ok(wal_close(wal, true));
     ck_assert_ok(store_close(store));
     vfs_fault_destroy(vfs);
+}
+END_TEST
+
+/* HintVfs: records the WAL file's writes and writeback hints (file_start_writeback). */
+typedef struct HintVfs {
+    WrapVfs  wrap;              /* first: files' vfs pointers are this; the WAL is tagged */
+    uint64_t written_end;       /* the end of the furthest write of the WAL file */
+    uint64_t hinted_size;       /* bytes hinted */
+    uint64_t hint_count;
+    uint64_t hint_outside_count;   /* hints of bytes not written before */
+} HintVfs;
+
+static Error *hint_write(File *file, uint64_t offset, const void *buffer, size_t size)
+{
+    HintVfs *hint = (HintVfs *)file->vfs;
+    if (wrap_tagged(file) && offset + size > hint->written_end) hint->written_end = offset + size;
+    return file_write(wrap_inner(file), offset, buffer, size);
+}
+static void hint_start_writeback(File *file, uint64_t offset, uint64_t size)
+{
+    HintVfs *hint = (HintVfs *)file->vfs;
+    if (!wrap_tagged(file)) return;
+    hint->hint_count++;
+    hint->hinted_size += size;
+    if (offset + size > hint->written_end) hint->hint_outside_count++;
+}
+static const FileOps HINT_FILE_OPS = {
+    .read = wrap_read, .write = hint_write, .sync = wrap_sync, .size = wrap_size,
+    .truncate = wrap_truncate, .start_writeback = hint_start_writeback, .lock = wrap_lock,
+    .close = wrap_close,
+};
+
+/* An appender writes the ring out (no sync) once WAL_WRITE_BEHIND_SIZE of it is unwritten,
+ * instead of waiting for the ring to fill, and hints the device to start writing those bytes;
+ * a synced flush gives no hint (its sync follows at once); the records read back. */
+START_TEST(test_wal_appender_writes_behind)
+{
+    HintVfs hint = {0};
+    wrap_vfs_init(&hint.wrap, vfs_fault_create(12), &HINT_FILE_OPS, WAL_FILE);
+    StoreOptions store_options = {.vfs = &hint.wrap.base, .create = true, .pool_size = 1 << 20};
+    Store       *store = NULL;
+    ck_assert_ok(store_open(DB, &store_options, &store));
+    WalOptions options = {.capacity = 16 * WAL_WRITE_BEHIND_SIZE};
+    Wal       *wal = NULL;
+    ck_assert_ok(wal_create(store, &options, &wal));
+    enum { PAYLOAD_SIZE = 1000 };
+    uint8_t  payload[PAYLOAD_SIZE];
+    WalStats before = wal_stats(wal);
+    uint64_t first_lsn = 0;
+    uint64_t lsn = 0;
+    int      count = (int)(4 * WAL_WRITE_BEHIND_SIZE / PAYLOAD_SIZE);
+    for (int record_idx = 0; record_idx < count; record_idx++) {
+        payload_fill(payload, PAYLOAD_SIZE, (uint64_t)record_idx);
+        ck_assert_ok(wal_append_txn(wal, WAL_RECORD_COMMIT, (uint64_t)record_idx + 1, 0, payload,
+                                    PAYLOAD_SIZE, &lsn));
+        if (record_idx == 0) first_lsn = lsn;
+    }
+    WalStats after = wal_stats(wal);
+    ck_assert_uint_ge(after.write_count, before.write_count + 3);
+    ck_assert_uint_eq(after.sync_count, before.sync_count);     /* written, not synced */
+    ck_assert_uint_eq(after.durable_lsn, before.durable_lsn);
+    ck_assert_uint_ge(hint.hint_count, 3);
+    ck_assert_uint_ge(hint.hinted_size, 3 * WAL_WRITE_BEHIND_SIZE);
+    ck_assert_uint_eq(hint.hint_outside_count, 0);
+    /* a synced flush: no hint */
+    uint64_t hint_count_before = hint.hint_count;
+    ck_assert_ok(wal_append_txn(wal, WAL_RECORD_COMMIT, 1, 0, payload, 10, &lsn));
+    ck_assert_ok(wal_flush(wal, lsn));
+    ck_assert_uint_eq(hint.hint_count, hint_count_before);
+    WalReader *reader = NULL;
+    ck_assert_ok(wal_reader_open(wal, &reader));
+    uint8_t expected[PAYLOAD_SIZE];
+    int     read_count = 0;
+    for (uint64_t at = first_lsn; read_count < count; read_count++) {
+        WalRecord read;
+        bool      valid = false;
+        ck_assert_ok(wal_read(reader, at, true, &read, &valid));
+        ck_assert(valid);
+        ck_assert_uint_eq(read.payload_size, PAYLOAD_SIZE);
+        payload_fill(expected, PAYLOAD_SIZE, (uint64_t)read_count);
+        ck_assert(memcmp(read.payload, expected, PAYLOAD_SIZE) == 0);
+        at += read.size;
+    }
+    wal_reader_close(reader);
+    ck_assert_ok(wal_close(wal, true));
+    ck_assert_ok(store_close(store));
+    vfs_fault_destroy(hint.wrap.inner);
 }
 END_TEST
 
@@ -608,6 +700,7 @@ static Suite *wal_suite(void)
     TCase *tcase = tcase_create("wal");
     tcase_set_timeout(tcase, 300);
     tcase_add_test(tcase, test_wal_append_read_back_across_wraps);
+    tcase_add_test(tcase, test_wal_appender_writes_behind);
     tcase_add_test(tcase, test_wal_scan_ends_at_bad_crc_lsn_or_generation);
     tcase_add_test(tcase, test_wal_fpi_once_per_page_between_writes);
     tcase_add_test(tcase, test_wal_group_commit_shares_fsyncs);
