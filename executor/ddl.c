@@ -1362,7 +1362,7 @@ Error *ddl_execute(DdlCtx *ctx, const AstStmt *stmt, DdlNoticeFn notice, void *n
         *tag_out = "ALTER SEQUENCE";
         return alter_sequence(&run, stmt);
     case AST_STMT_ALTER_TABLE:
-        *tag_out = "ALTER TABLE";
+        *tag_out = stmt->u.alter_table->view ? "ALTER VIEW" : "ALTER TABLE";
         return ddl_alter_table(&run, stmt);
     case AST_STMT_DROP:
         *tag_out = drop_tag(stmt->u.drop->object);

@@ -600,6 +600,49 @@ static Error *alter_type_check_views(DdlRun *run, const CatTable *table, int16_t
                           views[0]->name, name);
 }
 
+/* rename_with_views: rename (a relation, or a column of it) with the query text of every view
+ * that names it rewritten to the new name (planner.h plan_view_rename), in one transaction:
+ * the texts are computed under the old names, written after the rename, and every rewritten
+ * view must bind under the new ones. A view over a view over table is untouched: it names
+ * the view, whose columns keep their names. */
+static Error *rename_with_views(DdlRun *run, const CatTable *table, const PlanRename *rename)
+{
+    DdlCtx *ctx = run->ctx;
+    const CatTable **views = NULL;
+    uint32_t *via = NULL;
+    size_t count = 0;
+    TRY(catalog_view_dependents(ctx->catalog, ctx->txn, table->oid, rename->attnum, ctx->arena,
+                                &views, &via, &count));
+    const char **texts = arena_calloc(ctx->arena, (count + 1) * sizeof *texts);
+    uint32_t *oids = arena_calloc(ctx->arena, (count + 1) * sizeof *oids);
+    if (texts == NULL || oids == NULL) return ddl_oom();
+    PlanCtx plan_ctx = ddl_plan_ctx(run);
+    size_t rewritten = 0;
+    for (size_t view_idx = 0; view_idx < count; view_idx++) {
+        if (via[view_idx] != table->oid) continue;
+        const char *text = NULL;
+        TRY(plan_view_rename(&plan_ctx, views[view_idx], rename, &text));
+        if (text == views[view_idx]->view_sql) continue;
+        texts[rewritten] = text;
+        oids[rewritten++] = views[view_idx]->oid;
+    }
+    if (rename->attnum > 0) {
+        TRY(catalog_rename_column(ctx->catalog, ctx->txn, table->oid, rename->attnum,
+                                  rename->new_name));
+    } else {
+        TRY(catalog_rename(ctx->catalog, ctx->txn, table->oid, rename->new_name));
+    }
+    for (size_t view_idx = 0; view_idx < rewritten; view_idx++) {
+        TRY(catalog_set_view_sql(ctx->catalog, ctx->txn, oids[view_idx], texts[view_idx]));
+        const CatTable *view = NULL;
+        TRY(catalog_get(ctx->catalog, ctx->txn, oids[view_idx], &view));
+        if (view == NULL) return err_new(SQLSTATE_INTERNAL_ERROR, "rewritten view vanished");
+        const char *same = NULL;
+        TRY(plan_view_rename(&plan_ctx, view, NULL, &same));
+    }
+    return NULL;
+}
+
 static Error *alter_cmd(DdlRun *run, const CatTable *table, const AstAlterCmd *cmd)
 {
     DdlCtx *ctx = run->ctx;
@@ -623,9 +666,13 @@ static Error *alter_cmd(DdlRun *run, const CatTable *table, const AstAlterCmd *c
         if (attnum == 0) {
             return err_new(SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist", cmd->name);
         }
-        return catalog_rename_column(ctx->catalog, ctx->txn, table->oid, attnum, cmd->new_name);
+        return rename_with_views(run, table, &(PlanRename){.rel_oid = table->oid,
+                                                           .attnum = attnum,
+                                                           .old_name = cmd->name,
+                                                           .new_name = cmd->new_name});
     case AST_ALTER_RENAME_TABLE:
-        return catalog_rename(ctx->catalog, ctx->txn, table->oid, cmd->new_name);
+        return rename_with_views(run, table, &(PlanRename){.rel_oid = table->oid,
+                                                           .new_name = cmd->new_name});
     case AST_ALTER_ADD_CONSTRAINT:
         return add_table_constraint(run, table, cmd);
     case AST_ALTER_DROP_CONSTRAINT:
@@ -713,6 +760,9 @@ Error *ddl_alter_table(DdlRun *run, const AstStmt *stmt)
         }
         return err_new(SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
                        last_part(alter->table));
+    }
+    if (alter->view && table->kind != CAT_KIND_VIEW) {
+        return err_new(SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a view", table->name);
     }
     TRY(ddl_lock(run, table->oid, LOCK_ACCESS_EXCLUSIVE));
     for (int cmd_idx = 0; cmd_idx < ast_list_count(alter->cmds); cmd_idx++) {

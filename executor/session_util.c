@@ -453,7 +453,7 @@ static const char *ddl_command_name(const AstStmt *ast)
     case AST_STMT_CREATE_SCHEMA: return "CREATE SCHEMA";
     case AST_STMT_CREATE_SEQUENCE: return "CREATE SEQUENCE";
     case AST_STMT_ALTER_SEQUENCE: return "ALTER SEQUENCE";
-    case AST_STMT_ALTER_TABLE: return "ALTER TABLE";
+    case AST_STMT_ALTER_TABLE: return ast->u.alter_table->view ? "ALTER VIEW" : "ALTER TABLE";
     case AST_STMT_DROP:
         return (unsigned)ast->u.drop->object < sizeof DROPS / sizeof DROPS[0]
                    ? DROPS[ast->u.drop->object] : "DROP";

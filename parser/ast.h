@@ -561,6 +561,7 @@ typedef struct AstAlterTable {
     AstList *table;
     bool     if_exists;
     bool     only;
+    bool     view;               /* ALTER VIEW: the relation must be a view */
     AstList *cmds;               /* AstAlterCmd * */
 } AstAlterTable;
 

@@ -1101,6 +1101,7 @@ static void print_ddl_stmt(Printer *pr, const AstStmt *stmt)
         open_tag(pr, "alter_table");
         if (alter->if_exists) put(pr, " if_exists");
         if (alter->only) put(pr, " only");
+        if (alter->view) put(pr, " view");
         space(pr);
         put_names(pr, alter->table);
         for (int idx = 0; idx < ast_list_count(alter->cmds); idx++) {

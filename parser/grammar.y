@@ -1373,6 +1373,17 @@ alter_table_stmt(A) ::= ALTER(K) TABLE opt_if_exists(E) relation_expr(T) alter_r
     A = parse_stmt(ps, AST_STMT_ALTER_TABLE, alter, K.position);
 }
 
+alter_table_stmt(A) ::= ALTER(K) VIEW opt_if_exists(E) qualified_name(T) alter_rename(C). {
+    AstAlterTable *alter = ast_alloc(&ps->b, sizeof(AstAlterTable)); alter->table = T.names; alter->view = true; alter->if_exists = E; alter->cmds = ast_list_new(&ps->b, C);
+    A = parse_stmt(ps, AST_STMT_ALTER_TABLE, alter, K.position);
+}
+alter_table_stmt(A) ::= ALTER(K) VIEW opt_if_exists(E) qualified_name(T) OWNER(O) TO col_id(N). {
+    AstAlterTable *alter = ast_alloc(&ps->b, sizeof(AstAlterTable)); alter->table = T.names; alter->view = true; alter->if_exists = E;
+    AstAlterCmd *cmd = alter_new(ps, AST_ALTER_OWNER, NULL, O.position); cmd->new_name = N;
+    alter->cmds = ast_list_new(&ps->b, cmd);
+    A = parse_stmt(ps, AST_STMT_ALTER_TABLE, alter, K.position);
+}
+
 %include {
 static AstAlterCmd *alter_new(ParseState *ps, AstAlterKind kind, char *name, int position)
 {

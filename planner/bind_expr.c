@@ -250,6 +250,7 @@ static Error *column_here(BindCtx *ctx, BindScope *level, const AstExpr *ast,
     *found_out = true;
     const BindColumn *column = &level->columns[match_idx];
     bind_note_column(ctx, column);
+    bind_rename_note_column(ctx, ast, column);
     if (grouping_active(level)) {
         int group_idx = match_group_key(ctx, level->agg, ast);
         if (group_idx < 0) group_idx = match_group_column(level->agg, (uint32_t)match_idx);
@@ -909,6 +910,12 @@ Error *bind_expr(BindCtx *ctx, BindScope *scope, const AstExpr *ast, Expr **expr
     if (grouping_active(scope) && !is_leaf(ast)) {
         int group_idx = match_group_key(ctx, scope->agg, ast);
         if (group_idx >= 0) {
+            if (ctx->rename != NULL) {
+                /* plan_view_rename: the names inside a matched expression are in the text too */
+                Expr *unused = NULL;
+                BindScope *input = scope->agg->input != NULL ? scope->agg->input : scope;
+                TRY(bind_expr_in(ctx, input, &bind_agg_nested, NULL, ast, &unused));
+            }
             return group_column(ctx, scope->agg, (uint32_t)group_idx, ast->position, expr_out);
         }
     }

@@ -488,7 +488,8 @@ static Error *bind_aggregate(BindCtx *ctx, BindScope *scope, const AstExpr *ast,
     }
     char *key = ast_print_expr(ctx->plan->arena, ast);
     if (key == NULL) return bind_error_oom();
-    uint32_t agg_idx = 0;
+    /* plan_view_rename binds every call, duplicates too: the names in each are in the text */
+    uint32_t agg_idx = ctx->rename != NULL ? agg->agg_count : 0;
     while (agg_idx < agg->agg_count && (agg->agg_keys == NULL || agg->agg_keys[agg_idx] == NULL ||
                                         strcmp(agg->agg_keys[agg_idx], key) != 0)) {
         agg_idx++;

@@ -39,6 +39,14 @@ typedef struct BindCtx {
     uint32_t   dep_count, dep_capacity;
     CatDepend *deps;
     uint32_t   view_depth;
+    /* plan_view_rename (bind_rename.c): what is renamed, the edits of the view's text so far,
+     * why it cannot be rewritten (NULL: it can), the select-list item being bound when it is a
+     * bare column reference without an alias */
+    const PlanRename      *rename;
+    struct BindRenameEdit *rename_edits;
+    uint32_t               rename_edit_count, rename_edit_capacity;
+    const char            *rename_refusal;
+    const AstExpr         *rename_bare_target;
 } BindCtx;
 
 /* One column of a scope's input row. */
@@ -176,6 +184,18 @@ void   bind_note_table(BindCtx *ctx, uint32_t table_oid, bool written);
 /* bind_note_column: record that the statement reads column (a table column: table_oid set,
  * attnum > 0; anything else is ignored) for PlannedStmt.deps. Best effort on OOM. */
 void   bind_note_column(BindCtx *ctx, const BindColumn *column);
+
+/* ---- bind_rename.c (plan_view_rename; each does nothing unless a rename is being bound) ---- */
+typedef struct BindRenameEdit BindRenameEdit;
+/* a FROM item that resolved to table */
+void   bind_rename_note_relation(BindCtx *ctx, const AstFrom *item, const CatTable *table);
+/* a column reference ast that resolved to column */
+void   bind_rename_note_column(BindCtx *ctx, const AstExpr *ast, const BindColumn *column);
+/* a * or t.* that expanded to scope's columns cols[0..count) */
+void   bind_rename_note_star(BindCtx *ctx, const AstExpr *star, const BindScope *scope,
+                             const uint32_t *cols, uint32_t count);
+/* a USING / NATURAL join merged column */
+void   bind_rename_refuse_using(BindCtx *ctx, const BindColumn *column);
 
 /* ---- helpers shared by both ---- */
 void  *bind_alloc(BindCtx *ctx, size_t size);      /* zeroed; OOM checked by bind_oom */

@@ -183,6 +183,7 @@ Error *bind_star(BindCtx *ctx, BindScope *scope, const AstExpr *star, Expr ***ex
                           "missing FROM-clause entry for table \"%s\"", range);
         }
     }
+    bind_rename_note_star(ctx, star, scope, cols, count);
     Expr **exprs = bind_alloc(ctx, (count + 1) * sizeof *exprs);
     const char **names = bind_alloc(ctx, (count + 1) * sizeof *names);
     if (exprs == NULL || names == NULL) return oom_error();
@@ -773,7 +774,11 @@ static Error *bind_targets(BindCtx *ctx, BindScope *scope, const AstList *list,
             continue;
         }
         Expr *bound = NULL;
-        TRY(bind_expr(ctx, scope, target->expr, &bound));
+        bool  bare = target->alias == NULL && target->expr->kind == AST_EXPR_COLUMN;
+        ctx->rename_bare_target = bare ? target->expr : NULL;
+        Error *err = bind_expr(ctx, scope, target->expr, &bound);
+        ctx->rename_bare_target = NULL;
+        if (err != NULL) return err;
         if (resolve_unknowns && bound->type.id == TYPE_UNKNOWN) {
             TRY(bind_coerce(ctx, bound, type_plain(TYPE_TEXT), false, NULL, &bound));
         }

@@ -245,6 +245,7 @@ static Error *bind_table_item(BindCtx *ctx, BindScope *scope, FromClause *clause
     }
     const CatTable *table = NULL;
     TRY(lookup_relation(ctx, item->names, item->position, &table));
+    bind_rename_note_relation(ctx, item, table);
     if (table->kind == CAT_KIND_VIEW) return bind_view(ctx, scope, clause, item, table, node_out);
     if (table->kind != CAT_KIND_TABLE) {
         return err_at(SQLSTATE_WRONG_OBJECT_TYPE, item->position,
@@ -336,6 +337,8 @@ static Error *bind_using(BindCtx *ctx, BindScope *scope, FromClause *clause, con
         BindColumn *right_column = &scope->columns[right_cols[using_idx]];
         bind_note_column(ctx, left_column);
         bind_note_column(ctx, right_column);
+        bind_rename_refuse_using(ctx, left_column);
+        bind_rename_refuse_using(ctx, right_column);
         Expr *args[2];
         args[0] = bind_column_ref(ctx, left_cols[using_idx], left_column->type);
         args[1] = bind_column_ref(ctx, right_cols[using_idx], right_column->type);

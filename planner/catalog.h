@@ -334,6 +334,10 @@ Error *catalog_drop_column(Catalog *catalog, Txn *txn, uint32_t table_oid, int16
 Error *catalog_rename_column(Catalog *catalog, Txn *txn, uint32_t table_oid, int16_t attnum,
                              const char *new_name);
 Error *catalog_rename(Catalog *catalog, Txn *txn, uint32_t oid, const char *new_name);
+/* catalog_set_view_sql: replace view view_oid's query text (the same columns: the executor
+ * rewrites the views under a renamed relation or column, planner.h plan_view_rename).
+ * Errors: UNDEFINED_TABLE, WRONG_OBJECT_TYPE (not a view), tree errors. */
+Error *catalog_set_view_sql(Catalog *catalog, Txn *txn, uint32_t view_oid, const char *sql);
 Error *catalog_add_constraint(Catalog *catalog, Txn *txn, uint32_t table_oid,
                               const CatConstraintDef *def);
 Error *catalog_drop_constraint(Catalog *catalog, Txn *txn, uint32_t table_oid, const char *name);

@@ -827,6 +827,25 @@ Error *catalog_truncate(Catalog *catalog, Txn *txn, uint32_t table_oid)
     return cat_ddl_end(txn, &savepoint, catalog_truncate_body(catalog, txn, table_oid));
 }
 
+static Error *edit_view_sql(Catalog *catalog, Txn *txn, Arena *arena, CatRelDef *def, void *ctx)
+{
+    (void)catalog;
+    (void)txn;
+    if (def->kind != CAT_KIND_VIEW) {
+        return err_new(SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a view", def->name);
+    }
+    def->view_sql = cat_arena_str(arena, ctx);
+    return def->view_sql != NULL ? NULL : cat_oom();
+}
+
+Error *catalog_set_view_sql(Catalog *catalog, Txn *txn, uint32_t view_oid, const char *sql)
+{
+    TxnSavepoint savepoint;
+    txn_savepoint(txn, &savepoint);
+    return cat_ddl_end(txn, &savepoint,
+                       cat_rel_modify(catalog, txn, view_oid, edit_view_sql, (void *)sql));
+}
+
 Error *catalog_rename(Catalog *catalog, Txn *txn, uint32_t oid, const char *new_name)
 {
     TxnSavepoint savepoint;

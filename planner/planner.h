@@ -52,6 +52,23 @@ typedef struct PlanCtx {
  * Errors: see the file comment; FEATURE_NOT_SUPPORTED for other statement kinds. */
 Error *plan_statement(PlanCtx *ctx, const AstStmt *stmt, PlannedStmt **planned_out);
 
+/* PlanRename: what an ALTER renames, for plan_view_rename: relation rel_oid renamed to new_name
+ * (attnum 0), or its column attnum (> 0) renamed from old_name to new_name. */
+typedef struct PlanRename {
+    uint32_t    rel_oid;
+    int16_t     attnum;
+    const char *old_name;          /* the column's name before (attnum > 0) */
+    const char *new_name;
+} PlanRename;
+
+/* plan_view_rename: view's query text rewritten for rename (bind_rename.c), bound under the
+ * names ctx's snapshot sees now, i.e. before the rename; *sql_out is view->view_sql itself
+ * when nothing in it names the renamed object, or when rename is NULL (then this only checks
+ * that the view still binds). Errors: the binder's (prefixed `view "v" no longer binds`);
+ * FEATURE_NOT_SUPPORTED when a reference cannot be rewritten (a USING/NATURAL join column). */
+Error *plan_view_rename(PlanCtx *ctx, const CatTable *view, const PlanRename *rename,
+                        const char **sql_out);
+
 /* plan_table_expr: bind expr over the columns of table (column_idx = attnum - 1), coerced to
  * target (assignment cast; TYPE_INVALID: keep its type). For DEFAULT expressions (table NULL:
  * no columns), CHECK constraints (target bool) and ALTER TABLE ... USING.

@@ -545,6 +545,37 @@ START_TEST(test_ddl_drop_tables_with_their_dependents)
 }
 END_TEST
 
+/* A rename rewrites the stored text of the views that name what it renames (the sqltests
+ * view_rename.test checks the results against PostgreSQL; this checks the text and the
+ * refusals): a view whose reference cannot be rewritten (a USING join on the renamed column, a
+ * rewrite that would make a name ambiguous) makes the rename fail, and nothing changes. */
+START_TEST(test_ddl_rename_rewrites_views)
+{
+    ok("CREATE TABLE t (a int, b int)");
+    ok("CREATE TABLE u (a int, c int)");
+    ok("INSERT INTO t VALUES (1, 2)");
+    ok("INSERT INTO u VALUES (1, 3)");
+    ok("CREATE VIEW v AS SELECT a, \"t\".b FROM t WHERE a > 0");
+    ok("ALTER TABLE t RENAME COLUMN a TO \"Select\"");
+    expect_rows("SELECT definition FROM pg_views WHERE viewname = 'v'",
+                "SELECT \"Select\" AS a, \"t\".b FROM t WHERE \"Select\" > 0\n");
+    ok("ALTER TABLE t RENAME TO \"T 2\"");
+    expect_rows("SELECT definition FROM pg_views WHERE viewname = 'v'",
+                "SELECT \"Select\" AS a, \"t\".b FROM \"T 2\" AS t WHERE \"Select\" > 0\n");
+    expect_rows("SELECT * FROM v", "1|2\n");
+    /* refused: the USING join would change meaning; the rewrite would make "c" ambiguous */
+    ok("ALTER TABLE u RENAME COLUMN a TO \"Select\"");
+    ok("CREATE VIEW j AS SELECT c FROM \"T 2\" JOIN u USING (\"Select\")");
+    fails_code("ALTER TABLE \"T 2\" RENAME COLUMN \"Select\" TO a", "0A000");
+    ok("CREATE VIEW w AS SELECT b, c FROM \"T 2\" JOIN u ON true");
+    fails_code("ALTER TABLE \"T 2\" RENAME COLUMN b TO c", "42702");
+    expect_rows("SELECT * FROM j", "3\n");
+    expect_rows("SELECT * FROM w", "2|3\n");
+    expect_rows("SELECT * FROM v", "1|2\n");
+    ok("DROP TABLE \"T 2\", u CASCADE");
+}
+END_TEST
+
 /* ADD PRIMARY KEY: duplicates are found (23505) before NULLs (23502), as in PostgreSQL;
  * CREATE VIEW over any relation's name is 42P07 unless OR REPLACE */
 START_TEST(test_ddl_add_primary_key_error_order)
@@ -1207,6 +1238,7 @@ static Suite *dml_suite(void)
     tcase_add_test(dml, test_dml_subplans_in_set_and_returning_are_closed);
     tcase_add_test(dml, test_dml_returning_reads_from_and_using_tables);
     tcase_add_test(dml, test_ddl_drop_tables_with_their_dependents);
+    tcase_add_test(dml, test_ddl_rename_rewrites_views);
     tcase_add_test(dml, test_ddl_add_primary_key_error_order);
     tcase_add_test(dml, test_dml_constraint_errors_name_objects);
     tcase_add_test(dml, test_dml_serial_defaults_fill_ids);

@@ -405,6 +405,8 @@ static const ParseCase ddl_cases[] = {
      "(alter_table t (set_default a 5) (drop_default a) (drop_not_null a) (alter_type a (type text) (cast a (type text))))"},
     {"ALTER TABLE t RENAME COLUMN a TO b; ALTER TABLE t RENAME a TO b; ALTER TABLE t RENAME TO u; ALTER TABLE IF EXISTS t RENAME CONSTRAINT c TO d",
      "(alter_table t (rename_column a b)); (alter_table t (rename_column a b)); (alter_table t (rename_table u)); (alter_table if_exists t (rename_constraint c d))"},
+    {"ALTER VIEW v RENAME TO w; ALTER VIEW IF EXISTS s.v RENAME TO w; ALTER VIEW v OWNER TO bob",
+     "(alter_table view v (rename_table w)); (alter_table if_exists view s.v (rename_table w)); (alter_table view v (owner bob))"},
     {"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0); ALTER TABLE t ADD UNIQUE (a); ALTER TABLE t DROP CONSTRAINT c; ALTER TABLE t DROP CONSTRAINT IF EXISTS d CASCADE",
      "(alter_table t (add_constraint (constraint c (check (> a 0))))); (alter_table t (add_constraint (unique a))); (alter_table t (drop_constraint c)); (alter_table t (drop_constraint if_exists d cascade))"},
     {"ALTER TABLE t SET SCHEMA s; ALTER TABLE t SET (fillfactor = 80)",
