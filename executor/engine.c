@@ -188,8 +188,7 @@ static Error *engine_open_parts(Engine *engine, const EngineOptions *options)
                                                        : (size_t)ENGINE_POOL_SIZE_DEFAULT,
                   .start_cleaner = true},
         .wal = {.capacity = ENGINE_WAL_CAPACITY_DEFAULT},
-        /* a checkpoint once 512 MiB of log is in use (1/8 of the 4 GiB limit), as before */
-        .ckpt = {.start_thread = true, .wal_fraction = 0.125},
+        .ckpt = {.start_thread = true, .wal_fraction = ENGINE_CKPT_WAL_FRACTION},
         .undo_fn = txn_recov_undo,
     };
     RecovReport report;
