@@ -1105,6 +1105,7 @@ Error *wal_check_space(Wal *wal, uint64_t xid)
      * flush logs a full image). Try again while checkpoints still move the reuse LSN, so only
      * a log held by open transactions gives 53400, not a busy one; a count of tries is not
      * that bound (a loaded machine lost eight rounds in a row), a minute of them is. */
+    if (!over_soft_limit(wal)) return NULL;   /* every operation: no clock read */
     struct timespec started;
     clock_gettime(CLOCK_MONOTONIC, &started);
     while (over_soft_limit(wal) && wal->space_hook != NULL) {
