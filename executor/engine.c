@@ -187,8 +187,8 @@ static Error *engine_open_parts(Engine *engine, const EngineOptions *options)
                   .pool_size = options->pool_size != 0 ? options->pool_size
                                                        : (size_t)ENGINE_POOL_SIZE_DEFAULT,
                   .start_cleaner = true},
-        .wal = {.capacity = ENGINE_WAL_CAPACITY_DEFAULT},
-        .ckpt = {.start_thread = true, .wal_fraction = ENGINE_CKPT_WAL_FRACTION},
+        .wal = {.capacity = RECOV_DATABASE_WAL_CAPACITY},
+        .ckpt = {.start_thread = true, .wal_fraction = RECOV_DATABASE_CKPT_WAL_FRACTION},
         .undo_fn = txn_recov_undo,
     };
     RecovReport report;

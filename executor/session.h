@@ -53,14 +53,6 @@
 
 typedef struct Engine Engine;
 
-/* ENGINE_WAL_CAPACITY_DEFAULT: the log's hard size limit: a transaction that would overflow it
- * gets 53400. 4 GiB (PostgreSQL's max_wal_size of 1 GiB is a soft checkpoint trigger, not a
- * limit, and pgbench -i -s 10 loads 1M rows in one transaction, about 1 GiB of birch's log);
- * the file grows lazily, so a small database keeps a small log. */
-#define ENGINE_WAL_CAPACITY_DEFAULT ((uint64_t)4 << 30)
-/* ENGINE_CKPT_WAL_FRACTION: a checkpoint is due once this share of the log is in use (512 MiB
- * of the 4 GiB: PostgreSQL checkpoints every max_wal_size / (1 + completion target)). */
-#define ENGINE_CKPT_WAL_FRACTION 0.125
 
 typedef struct EngineOptions {
     size_t pool_size;     /* 0: ENGINE_POOL_SIZE_DEFAULT */

@@ -7,11 +7,11 @@
  * - birch: a B+ tree keyed by storage/key.h's int64 encoding of id, storage/row.h records
  *   (id, a, b); the database opened durably (recov_open: WAL, checkpointer thread, buffer pool
  *   cleaner; the log configured as the engine has it: 4 GiB, a checkpoint due at 1/8 of it,
- *   executor/session.h, where session 9 and before used txn/'s 256 MiB default with a
+ *   txn/recov.h RECOV_DATABASE_*, where session 9 and before used txn/'s 256 MiB default with a
  *   checkpoint at half: 8 threads then touched that log's soft limit twice in 10 minutes, a
- *   full page image after every ~2 s checkpoint for most pages); a transaction = txn_begin (READ COMMITTED), txn_row_get, txn_row_update with
- *   a + 1 (the re-check loop on TXN_ROW_CHANGED), txn_commit (synchronous: waits for the
- *   WAL's fdatasync, group commit).
+ *   full page image after every ~2 s checkpoint for most pages); a transaction = txn_begin
+ *   (READ COMMITTED), txn_row_get, txn_row_update with a + 1 (the re-check loop on
+ *   TXN_ROW_CHANGED), txn_commit (synchronous: waits for the WAL's fdatasync, group commit).
  * - SQLite: journal_mode=WAL, synchronous=FULL, one connection per thread, busy_timeout, each
  *   transaction BEGIN IMMEDIATE; UPDATE p SET a = a + 1 WHERE id = ?; COMMIT (writers
  *   serialize on SQLite's one write lock: that is what SQLite does).
@@ -77,7 +77,6 @@
 #include "common/bytes.h"
 #include "common/error.h"
 #include "common/hash.h"
-#include "executor/session.h"   /* ENGINE_WAL_CAPACITY_DEFAULT, ENGINE_CKPT_WAL_FRACTION */
 #include "storage/key.h"
 #include "storage/row.h"
 #include "txn/ckpt.h"
@@ -323,15 +322,16 @@ static size_t birch_increment(const BirchDb *db, const uint8_t *old, size_t old_
  * embedding application get. */
 static WalOptions engine_wal_options(void)
 {
-    return (WalOptions){.capacity = ENGINE_WAL_CAPACITY_DEFAULT};
+    return (WalOptions){.capacity = RECOV_DATABASE_WAL_CAPACITY};
 }
 
 static CkptOptions engine_ckpt_options(bool start_thread)
 {
-    return (CkptOptions){.start_thread = start_thread, .wal_fraction = ENGINE_CKPT_WAL_FRACTION};
+    return (CkptOptions){.start_thread = start_thread,
+                         .wal_fraction = RECOV_DATABASE_CKPT_WAL_FRACTION};
 }
 
-static void bdb_open(BirchDb *db, bool create, const WalOptions *wal_options,
+static void birch_open(BirchDb *db, bool create, const WalOptions *wal_options,
                        const CkptOptions *ckpt_options)
 {
     memset(db, 0, sizeof *db);
@@ -371,7 +371,7 @@ static void bdb_open(BirchDb *db, bool create, const WalOptions *wal_options,
     }
 }
 
-static void bdb_close(BirchDb *db)
+static void birch_close(BirchDb *db)
 {
     bt_close(db->table);
     check_err(txn_manager_close(db->manager), "txn_manager_close");
@@ -389,7 +389,7 @@ static void birch_abandon(BirchDb *db)
 }
 
 /* birch_warm: read every row once (the buffer pool is cold after open). */
-static void bdb_warm(BirchDb *db)
+static void birch_warm(BirchDb *db)
 {
     BtCursor *cursor;
     BtBuf value = {0};
@@ -660,7 +660,7 @@ static void load_birch(void *arg, double *results)
     WalOptions wal_options = engine_wal_options();
     wal_options.synchronous_commit_off = true;
     CkptOptions ckpt_options = engine_ckpt_options(true);
-    bdb_open(&db, true, &wal_options, &ckpt_options);
+    birch_open(&db, true, &wal_options, &ckpt_options);
     uint8_t key[KEY_SIZE], record[RECORD_SIZE_MAX];
     for (int64_t id = 0; id < g_config.row_count;) {
         Txn *txn;
@@ -676,7 +676,7 @@ static void load_birch(void *arg, double *results)
     BtCheckStats stats;
     check_err(bt_check(db.table, &stats), "bt_check");
     results[0] = (double)stats.entry_count;
-    bdb_close(&db); /* sharp checkpoint: every page written */
+    birch_close(&db); /* sharp checkpoint: every page written */
     struct stat st;
     results[1] = stat(g_config.birch_path, &st) == 0 ? (double)st.st_size : 0;
 }
@@ -759,8 +759,8 @@ static void update_child(void *arg, double *results)
     if (engine == ENGINE_BIRCH) {
         WalOptions wal_options = engine_wal_options();
         CkptOptions ckpt_options = engine_ckpt_options(true);
-        bdb_open(&db, false, &wal_options, &ckpt_options);
-        bdb_warm(&db);
+        birch_open(&db, false, &wal_options, &ckpt_options);
+        birch_warm(&db);
         shared.birch = &db;
     } else if (engine == ENGINE_SQLITE) {
         sqlite3 *conn = sqlite_connect();
@@ -803,7 +803,7 @@ static void update_child(void *arg, double *results)
         WalStats stats = wal_stats(db.wal);
         results[3] = (double)(stats.sync_count - syncs_before);
         results[4] = (double)stats.byte_count;
-        bdb_close(&db);
+        birch_close(&db);
     }
 }
 
@@ -843,8 +843,8 @@ static void wal_child(void *arg, double *results)
     BirchDb db;
     WalOptions wal_options = engine_wal_options();
     CkptOptions ckpt_options = engine_ckpt_options(true);
-    bdb_open(&db, false, &wal_options, &ckpt_options);
-    bdb_warm(&db);
+    birch_open(&db, false, &wal_options, &ckpt_options);
+    birch_warm(&db);
     Shared shared = {.engine = ENGINE_BIRCH, .birch = &db};
     Worker workers[8];
     WalSampler sampler = {.db = &db};
@@ -858,7 +858,7 @@ static void wal_child(void *arg, double *results)
     results[5] = (double)wal_capacity(db.wal);
     results[6] = (double)wal_soft_limit(db.wal);
     results[7] = (double)ckpt_count(recov_ckpt(db.recov));
-    bdb_close(&db);
+    birch_close(&db);
 }
 
 /* ------------------------------------------------------------ checkpoint latency ---- */
@@ -910,8 +910,8 @@ static void ckpt_child(void *arg, double *results)
     BirchDb db;
     WalOptions wal_options = engine_wal_options();
     CkptOptions ckpt_options = engine_ckpt_options(false);
-    bdb_open(&db, false, &wal_options, &ckpt_options);
-    bdb_warm(&db);
+    birch_open(&db, false, &wal_options, &ckpt_options);
+    birch_warm(&db);
     Shared shared = {.engine = ENGINE_BIRCH, .birch = &db, .record_latency = true};
     atomic_init(&shared.ckpt_state, 0);
     CkptLoop loop = {.db = &db, .shared = &shared};
@@ -950,7 +950,7 @@ static void ckpt_child(void *arg, double *results)
     results[12] = loop.count ? (double)loop.pages_written / loop.count : 0;
     double commits = results[0] * g_config.ckpt_seconds;
     results[13] = commits > 0 ? cpu_used * 1e6 / commits : 0;   /* CPU us per commit */
-    bdb_close(&db);
+    birch_close(&db);
 }
 
 /* ------------------------------------------------------------ recovery ---- */
@@ -967,7 +967,7 @@ static void recovery_generate_child(void *arg, double *results)
     WalOptions wal_options = {.capacity = recovery_wal_capacity()};
     CkptOptions ckpt_options = {
         .start_thread = false, .interval_ms = 1 << 30, .wal_fraction = 0.99};
-    bdb_open(&db, false, &wal_options, &ckpt_options);
+    birch_open(&db, false, &wal_options, &ckpt_options);
     wal_set_synchronous_commit(db.wal, false); /* generate quickly; the records are the same */
     uint64_t start_lsn = wal_insert_lsn(db.wal);
     uint64_t target = (uint64_t)(g_config.recovery_mib * 1048576.0);
@@ -994,7 +994,7 @@ static void recovery_open_child(void *arg, double *results)
     BirchDb db;
     WalOptions wal_options = {.capacity = recovery_wal_capacity()};
     CkptOptions ckpt_options = {.start_thread = false};
-    bdb_open(&db, false, &wal_options, &ckpt_options);
+    birch_open(&db, false, &wal_options, &ckpt_options);
     results[0] = db.open_seconds;
     results[1] = db.report.recovered ? 1 : 0;
     results[2] = (double)db.report.bytes_scanned;
@@ -1011,7 +1011,7 @@ static void recovery_open_child(void *arg, double *results)
     results[11] = (double)db.report.records_skipped;
     results[12] = (double)db.report.pages_read;
     results[13] = (double)db.report.pages_unread;
-    bdb_close(&db);
+    birch_close(&db);
 }
 
 /* ------------------------------------------------------------ PostgreSQL server ---- */
@@ -1425,7 +1425,7 @@ int main(int argc, char **argv)
            "          COMMITTED, txn_row_get, txn_row_update(a + 1), txn_commit (synchronous: "
            "waits for\n"
            "          the WAL fdatasync, group commit); cache warmed by one full scan\n",
-           (unsigned long long)(ENGINE_WAL_CAPACITY_DEFAULT >> 20), g_config.pool_size >> 20);
+           (unsigned long long)(RECOV_DATABASE_WAL_CAPACITY >> 20), g_config.pool_size >> 20);
     if (g_config.use_sqlite) {
         printf("  sqlite: %s, journal_mode=WAL, synchronous=FULL, cache_size %zu MiB, one "
                "connection per\n"
@@ -1552,7 +1552,7 @@ int main(int argc, char **argv)
         printf(
             "\nbirch WAL size: 8 threads for %.1f min, the engine's log (%llu MiB, a checkpoint due "
             "at 1/8 of it) and checkpointer\n",
-            g_config.wal_minutes, (unsigned long long)(ENGINE_WAL_CAPACITY_DEFAULT >> 20));
+            g_config.wal_minutes, (unsigned long long)(RECOV_DATABASE_WAL_CAPACITY >> 20));
         if (run_child(wal_child, NULL, results) != 0) die("%s%s", "WAL-size run failed", "");
         bool bounded = results[1] <= results[6] && results[3] <= results[5] + WAL_HEADER_SIZE;
         failed += !bounded;

@@ -48,6 +48,15 @@
 
 typedef struct RecovDb RecovDb;
 
+/* The log of a database as the engine opens it (executor/engine.c; tools/bench_txn measures
+ * the same). RECOV_DATABASE_WAL_CAPACITY is the hard size limit: a transaction that would
+ * overflow it gets 53400. 4 GiB (PostgreSQL's max_wal_size of 1 GiB is a soft checkpoint
+ * trigger, not a limit, and pgbench -i -s 10 loads 1M rows in one transaction, about 1 GiB of
+ * birch's log); the file grows lazily, so a small database keeps a small log. A checkpoint is
+ * due once RECOV_DATABASE_CKPT_WAL_FRACTION of it is in use (512 MiB). */
+#define RECOV_DATABASE_WAL_CAPACITY ((uint64_t)4 << 30)
+#define RECOV_DATABASE_CKPT_WAL_FRACTION 0.125
+
 /* RecovUndoFn: perform the logical undo described by record->undo (record->undo_size > 0) of
  * transaction record->xid. The caller has bound clr_info to the thread (wal_thread_bind), so
  * every mtr the callback commits is logged as a CLR of the transaction with the right
