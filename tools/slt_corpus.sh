@@ -53,11 +53,14 @@ fi
 corpus="$(cd "$corpus" && pwd)"
 
 # The share of records PostgreSQL 15 passes per directory (issue 4); 100 elsewhere.
+# PostgreSQL 15's shares as issue 4 quotes them, except index/view: the issue's 95.1% is PostgreSQL's
+# 21,090 passed of 22,185 (95.064%, `slt -e pg` against a scratch PostgreSQL 15, session 10)
+# rounded up, and the shares below are compared at two decimals.
 pg_bar() {
     case "$1" in
         evidence) echo 84.9 ;;
         index/random) echo 96.6 ;;
-        index/view) echo 95.1 ;;
+        index/view) echo 95.06 ;;
         random/expr) echo 99.98 ;;
         *) echo 100 ;;
     esac
