@@ -504,9 +504,30 @@ static Error *child_set(const RowWriter *writer, const CatTable *child, const Ca
 
 /* fk_parent_changed: the parent row old[old_idx] is deleted (parent_new NULL) or its key is
  * changed to parent_new[new_idx]: apply every FK that references parent. */
+static Error *fk_parent_apply(const RowWriter *writer, const CatTable *parent,
+                              const Vector *old, uint32_t old_idx, const Vector *parent_new,
+                              uint32_t new_idx);
+
+/* Command ids: the referential actions see and change the rows as they are now, the
+ * statement's own writes included, even under the read barrier of a statement with
+ * data-modifying CTEs (PostgreSQL runs them after the statement, as later commands): the
+ * barrier is lifted while they run. */
 static Error *fk_parent_changed(const RowWriter *writer, const CatTable *parent,
                                 const Vector *old, uint32_t old_idx, const Vector *parent_new,
                                 uint32_t new_idx)
+{
+    Txn *txn = writer->ctx->txn;
+    TxnBarrier barrier;
+    bool barrier_on = txn_read_barrier_get(txn, &barrier);
+    if (barrier_on) txn_read_barrier_set(txn, NULL);
+    Error *err = fk_parent_apply(writer, parent, old, old_idx, parent_new, new_idx);
+    if (barrier_on) txn_read_barrier_set(txn, &barrier);
+    return err;
+}
+
+static Error *fk_parent_apply(const RowWriter *writer, const CatTable *parent,
+                              const Vector *old, uint32_t old_idx, const Vector *parent_new,
+                              uint32_t new_idx)
 {
     ExecCtx *ctx = writer->ctx;
     for (uint16_t ref_idx = 0; ref_idx < parent->referenced_by_count; ref_idx++) {

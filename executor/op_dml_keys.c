@@ -4,8 +4,9 @@
  * through the clustered key, an index on exactly those columns, or a scan.
  *
  * Invariant: every lookup goes through txn/ with the caller's snapshot (txn_row_get,
- * txn_cursor_*), and a row found through an index entry is re-checked against the row's own
- * column values, so a stale entry (an old version's key not yet purged) never counts.
+ * txn_cursor_*) and no command-id barrier (dml_find_rows lifts it), and a row found through
+ * an index entry is re-checked against the row's own column values, so a stale entry (an old
+ * version's key not yet purged) never counts.
  */
 #include <stdio.h>
 #include <string.h>
@@ -357,9 +358,32 @@ static Error *find_by_scan(ExecCtx *ctx, Arena *arena, const CatTable *table, ui
     return err;
 }
 
+static Error *find_rows(ExecCtx *ctx, Arena *arena, const CatTable *table, uint16_t count,
+                        const int16_t *attnums, const Vector *columns,
+                        const int16_t *value_attnums, uint32_t row_idx, uint32_t limit,
+                        FoundRow **rows_out, uint32_t *count_out);
+
+/* Command ids: foreign-key checks and ON CONFLICT see every write of the transaction, the
+ * statement's own included, even under the read barrier of a statement with data-modifying
+ * CTEs (PostgreSQL runs its RI checks after the statement, and ON CONFLICT reads with a dirty
+ * snapshot): the barrier is lifted for the lookup. */
 Error *dml_find_rows(ExecCtx *ctx, Arena *arena, const CatTable *table, uint16_t count,
                      const int16_t *attnums, const Vector *columns, const int16_t *value_attnums,
                      uint32_t row_idx, uint32_t limit, FoundRow **rows_out, uint32_t *count_out)
+{
+    TxnBarrier barrier;
+    bool barrier_on = txn_read_barrier_get(ctx->txn, &barrier);
+    if (barrier_on) txn_read_barrier_set(ctx->txn, NULL);
+    Error *err = find_rows(ctx, arena, table, count, attnums, columns, value_attnums, row_idx,
+                           limit, rows_out, count_out);
+    if (barrier_on) txn_read_barrier_set(ctx->txn, &barrier);
+    return err;
+}
+
+static Error *find_rows(ExecCtx *ctx, Arena *arena, const CatTable *table, uint16_t count,
+                        const int16_t *attnums, const Vector *columns,
+                        const int16_t *value_attnums, uint32_t row_idx, uint32_t limit,
+                        FoundRow **rows_out, uint32_t *count_out)
 {
     *rows_out = NULL;
     *count_out = 0;

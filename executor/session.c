@@ -1021,6 +1021,52 @@ static Error *snapshot_first(birch_db *db, const AstStmt *ast, bool had_txn)
     return err;
 }
 
+/* command ids: stmt_barrier_take: a DECLAREd cursor's portal and a statement with
+ * data-modifying CTEs read as of their start: PostgreSQL gives the main query and every CTE
+ * of a statement one snapshot and command id, and a cursor the command id of its DECLARE.
+ * Other statements read with no barrier (every own write visible): they collect the keys
+ * they change before changing them (executor/README.md). */
+static void stmt_barrier_take(birch_stmt *stmt)
+{
+    const SessPrepared *prepared = stmt->prepared;
+    const PlannedStmt *planned = prepared->planned;
+    if (planned == NULL && prepared->ast->kind == AST_STMT_EXECUTE && prepared->target != NULL) {
+        planned = prepared->target->planned;
+    }
+    stmt->barrier_on = stmt->is_cursor || (planned != NULL && planned->cte_modifying);
+    Txn *txn = stmt->db->txn;
+    if (stmt->barrier_on) stmt->barrier = txn_barrier_now(txn);
+    txn_read_barrier_set(txn, stmt->barrier_on ? &stmt->barrier : NULL);
+}
+
+/* StmtBarrier: the barrier installed in the session's transaction before a step, put back
+ * after it (a FETCH steps its cursor's portal inside its own step). */
+typedef struct StmtBarrier {
+    Txn       *txn;
+    bool       on;
+    TxnBarrier barrier;
+} StmtBarrier;
+
+static StmtBarrier stmt_barrier_enter(birch_stmt *stmt)
+{
+    StmtBarrier saved = {.txn = stmt->db->txn};
+    if (saved.txn == NULL) return saved;
+    saved.on = txn_read_barrier_get(saved.txn, &saved.barrier);
+    if (stmt->state == STMT_RUNNING) {
+        txn_read_barrier_set(saved.txn, stmt->barrier_on ? &stmt->barrier : NULL);
+    }
+    return saved;
+}
+
+static void stmt_barrier_leave(birch_stmt *stmt, const StmtBarrier *saved)
+{
+    Txn *txn = stmt->db->txn;
+    /* the transaction may have ended in the step (then there is nothing to restore), or
+     * begun in it (then there was no barrier before) */
+    if (txn == NULL || (saved->txn != NULL && saved->txn != txn)) return;
+    txn_read_barrier_set(txn, saved->on ? &saved->barrier : NULL);
+}
+
 /* stmt_start: begin executing stmt (first step). */
 static Error *stmt_start(birch_stmt *stmt)
 {
@@ -1040,6 +1086,7 @@ static Error *stmt_start(birch_stmt *stmt)
         TRY(txn_statement_begin(db->txn));
     }
     TRY(snapshot_first(db, ast, had_txn));   /* sessions: snapshot timing */
+    stmt_barrier_take(stmt);                  /* command ids */
     db->txn_started_statement = true;
     if (db->statement_timeout_ms > 0 && none_running(db) && !stmt->is_cursor) {   /* sessions */
         engine_timer_arm(db->engine, &db->timer, db->statement_timeout_ms);
@@ -1155,7 +1202,17 @@ static Error *stmt_done(birch_stmt *stmt)
     return was_running ? txn_maybe_commit(db) : NULL;
 }
 
+static int step(birch_stmt *stmt, Error **err_out);
+
 int sess_step(birch_stmt *stmt, Error **err_out)
+{
+    StmtBarrier saved = stmt_barrier_enter(stmt);   /* command ids */
+    int rc = step(stmt, err_out);
+    stmt_barrier_leave(stmt, &saved);
+    return rc;
+}
+
+static int step(birch_stmt *stmt, Error **err_out)
 {
     *err_out = NULL;
     if (stmt->state == STMT_DONE) return BIRCH_DONE;
@@ -1214,7 +1271,9 @@ Error *sess_stmt_open(birch_stmt *stmt)
     if (stmt->kept_root == NULL) stmt->ctx = (ExecCtx){0};   /* as sess_step does */
     stmt->chunk = NULL;
     stmt->live_idx = 0;
+    StmtBarrier saved = stmt_barrier_enter(stmt);   /* command ids */
     Error *err = stmt_start(stmt);
+    stmt_barrier_leave(stmt, &saved);
     if (err == NULL && stmt->state == STMT_IDLE) stmt->state = STMT_RUNNING;
     if (err != NULL) stmt_failed(stmt);
     return err;

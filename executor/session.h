@@ -223,6 +223,10 @@ struct birch_stmt {
     uint8_t       *binary_buf;
     size_t         binary_size;
     bool           is_cursor;          /* sessions: the portal of a DECLAREd cursor */
+    /* command ids: a cursor's portal and a statement with data-modifying CTEs read as of the
+     * command that started them (txn.h TxnBarrier), installed while they run (sess_step) */
+    bool           barrier_on;
+    TxnBarrier     barrier;
 };
 
 struct birch_db {

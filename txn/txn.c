@@ -317,6 +317,7 @@ static void txn_free(Txn *txn)
         free(block);
     }
     free(txn->undo_spare);
+    txn_barrier_free(txn);
     if (txn->owner != NULL) lock_owner_destroy(txn->owner);
     free(txn->snapshot.active);
     free(txn);
@@ -334,6 +335,7 @@ Error *txn_begin(TxnManager *manager, TxnIsolation isolation, Txn **txn_out)
     if (txn == NULL) return err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
     txn->manager = manager;
     txn->isolation = isolation;
+    txn->undo_pop_low = SIZE_MAX;
     /* The owner gets its xid below; lock_xid_begin runs before the xid is written anywhere. */
     Error *err = lock_owner_create(manager->locks, 0, &txn->owner);
     if (err != NULL) {
@@ -538,6 +540,7 @@ void txn_undo_pop(Txn *txn)
     VERIFY(entry == block->last);
     block->used = (size_t)((uint8_t *)entry - block->data);
     txn->undo_count--;
+    if (txn->undo_count < txn->undo_pop_low) txn->undo_pop_low = txn->undo_count;
     if (entry->prev_gap > 0) {
         block->last = (UndoEntry *)(void *)((uint8_t *)entry - entry->prev_gap);
         txn->undo_top = block->last;
@@ -640,7 +643,7 @@ Error *txn_rollback_to(Txn *txn, const TxnSavepoint *savepoint)
     }
     TRY(undo_back_to(txn, savepoint->undo_count));
     lock_release_after(txn->owner, savepoint->lock_mark);
-    return NULL;
+    return txn_barrier_rolled_back(txn, savepoint->undo_count);
 }
 
 Error *txn_wait_for_xid(Txn *txn, uint64_t xid, LockWaitPolicy policy, bool *acquired_out)

@@ -167,6 +167,29 @@ void   txn_savepoint(Txn *txn, TxnSavepoint *savepoint_out);
  * or is ahead of the undo list; undo errors. */
 Error *txn_rollback_to(Txn *txn, const TxnSavepoint *savepoint);
 
+/* ------------------------------------------------------------ command ids ---- */
+/* A command of a transaction is named by the position in its undo list where it began (plus
+ * the count of ROLLBACK TOs so far, so a savepoint rollback that truncated the list below the
+ * position still hides what was written after it). A reader with a barrier installed
+ * (txn_read_barrier_set) sees the transaction's own writes made before the barrier's command
+ * and none made at or after it, as PostgreSQL's command ids do: a row the transaction itself
+ * inserted after the barrier is absent, one it updated or deleted after it reads as it was
+ * (the before-image kept in the undo entry). Without a barrier (the default) every own write
+ * is visible at once, with no cost at all. The first read under a barrier that meets an own
+ * write builds a per-transaction index of the undo entries at or after the barrier (later
+ * reads extend it with newer entries only); see txn/README.md "Command ids". */
+typedef struct TxnBarrier {
+    size_t   undo_pos;        /* undo entries [0, undo_pos) are visible */
+    uint64_t rollback_seq;    /* ROLLBACK TOs done when it was taken */
+} TxnBarrier;
+/* txn_barrier_now: the barrier of a command starting now. */
+TxnBarrier txn_barrier_now(const Txn *txn);
+/* txn_read_barrier_set: readers of txn (txn_row_get*, cursors, page scans, index visibility,
+ * and the self-modified check of update/delete) use barrier from now on; NULL: none. */
+void txn_read_barrier_set(Txn *txn, const TxnBarrier *barrier);
+/* txn_read_barrier_get: the barrier installed (true) or none (false). */
+bool txn_read_barrier_get(const Txn *txn, TxnBarrier *barrier_out);
+
 /* ------------------------------------------------------------ rows ---- */
 
 /* How a write ended; TXN_ROW_DONE is the only one that changed anything. */
@@ -216,7 +239,9 @@ Error *txn_row_insert(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size
  * txn_row_get / the cursor returned); 0 means "whatever is newest" (no re-check).
  * Post:   DONE: the tree holds record; result->record is empty.
  *         CHANGED (READ COMMITTED only): nothing written; see TxnRowOutcome.
- *         GONE: nothing written; the row was deleted by a committed (or this) transaction.
+ *         GONE: nothing written; the row was deleted by a committed (or this) transaction,
+ *         or (command ids) a read barrier is installed and txn already changed the row at or
+ *         after it (PostgreSQL ignores such a "self-modified" row).
  * Errors: SERIALIZATION_FAILURE (40001) "could not serialize access due to concurrent update"
  *         at REPEATABLE READ when the newest version (or delete) was committed after the
  *         snapshot; lock errors; tree errors. result->record is empty on error. */

@@ -1,4 +1,4 @@
-/* txn/txn_int.h: internals shared by txn.c, txn_row.c and purge.c (and their tests). */
+/* txn/txn_int.h: internals shared by txn.c, txn_row.c, txn_cmd.c and purge.c (and their tests). */
 #ifndef BIRCH_TXN_TXN_INT_H
 #define BIRCH_TXN_TXN_INT_H
 
@@ -133,6 +133,18 @@ struct Txn {
     size_t       undo_count;
     BTree       *undo_trees[UNDO_TREE_SLOTS];   /* UndoEntry.tree_idx names one */
     uint8_t      undo_tree_count;
+    /* command ids (txn_cmd.c): the read barrier installed, if any; the lowest undo_count a
+     * pop left behind since the own-change index was last brought up to date (SIZE_MAX:
+     * none); ROLLBACK TOs so far and a stack of their truncation points (seq, undo count),
+     * both increasing bottom to top (suffix minima: see barrier_pos); the lazily built index */
+    bool         barrier_on;
+    TxnBarrier   barrier;
+    size_t       undo_pop_low;
+    uint64_t     rollback_seq;
+    TxnBarrier  *rollback_floors;     /* {undo count kept, seq of that ROLLBACK TO} */
+    size_t       rollback_floor_count;
+    size_t       rollback_floor_capacity;
+    struct OwnIndex *own_index;
     _Atomic uint64_t first_lsn;       /* WAL: a lower bound of its first record (0: none) */
     _Atomic uint64_t last_lsn;        /* WAL: its newest record (0: none) */
 };
@@ -210,6 +222,22 @@ static inline void purge_note_mark(TxnManager *manager)
 {
     atomic_fetch_add_explicit(&manager->purge_epoch, 1, memory_order_release);
 }
+
+/* command ids (txn_cmd.c). txn_barrier_resolve: under txn's barrier, the version of (tree,
+ * key) visible to txn when the newest version (newest, newest_size) was written or
+ * delete-marked by txn itself: *handled_out false if txn changed the key only before the
+ * barrier (the ordinary rules apply); else *found_out and out (which may share memory with
+ * newest) hold the answer, taken from the before-image of txn's earliest change at or after
+ * the barrier. txn_barrier_touched: did txn change (tree, key) at or after the barrier?
+ * txn_barrier_rolled_back: record a ROLLBACK TO that kept undo_count entries.
+ * txn_barrier_free: release the index (transaction end). Errors: OUT_OF_MEMORY, vstore_find's. */
+Error *txn_barrier_resolve(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
+                           const uint8_t *newest, size_t newest_size, BtBuf *out,
+                           bool *handled_out, bool *found_out);
+Error *txn_barrier_touched(Txn *txn, BTree *tree, const uint8_t *key, size_t key_size,
+                           bool *touched_out);
+Error *txn_barrier_rolled_back(Txn *txn, size_t undo_count);
+void   txn_barrier_free(Txn *txn);
 
 enum { TXN_PURGE_XID = 1 };   /* the lock-owner id of purge (never a transaction's) */
 

@@ -10,9 +10,11 @@
  *      always finds the old one in the chain; record the undo entry;
  *   4. release the tuple lock (the row stays "locked" by the xid in its header).
  * A version written by the transaction itself is not pushed: no other snapshot can see it,
- * and its own undo entry keeps it for rollback. There are no command ids: a statement sees its
- * own earlier writes (the executor must not re-visit rows it updated, e.g. by collecting keys
- * first). */
+ * and its own undo entry keeps it for rollback, and for readers under a command-id barrier
+ * (txn_cmd.c): resolve_visible hands a version whose writer or deleter is the reader's own
+ * transaction to txn_barrier_resolve when a barrier is installed. Without one a statement
+ * sees every own write at once (the executor must then not re-visit rows it updated, e.g. by
+ * collecting keys first). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +70,13 @@ static Error *resolve_visible(Txn *txn, BTree *tree, const uint8_t *key, size_t 
 {
     RowHeader header;
     TRY(row_header_read(newest->data, newest->size, &header));
+    if (txn->barrier_on && (header.xid == txn->xid || header.delete_xid == txn->xid)) {
+        /* command ids: an own change at or after the barrier is hidden (txn_cmd.c) */
+        bool handled = false;
+        TRY(txn_barrier_resolve(txn, tree, key, key_size, newest->data, newest->size, out,
+                                &handled, found_out));
+        if (handled) return NULL;
+    }
     const Snapshot *snapshot = &txn->snapshot;
     if (snap_xid_visible(snapshot, header.xid)) {
         *found_out = header.delete_xid == ROW_XID_NONE ||
@@ -168,6 +177,17 @@ static Error *newest_for_write(Txn *txn, BTree *tree, const uint8_t *key, size_t
             }
             result_out->outcome = TXN_ROW_GONE;
             return NULL;
+        }
+        if (txn->barrier_on && kind != WRITE_LOCK && seen_xid != 0 &&
+            header->xid == txn->xid) {
+            /* command ids: a row this statement (a later command than the barrier's) already
+             * changed is not changed again: PostgreSQL's "self-modified" case, ignored */
+            bool touched = false;
+            TRY(txn_barrier_touched(txn, tree, key, key_size, &touched));
+            if (touched) {
+                result_out->outcome = TXN_ROW_GONE;
+                return NULL;
+            }
         }
         bool visible = snap_xid_visible(&txn->snapshot, header->xid);
         if (repeatable && !visible) return serialization_failure(kind, false);
@@ -661,6 +681,8 @@ Error *txn_index_entry_visible(Txn *txn, const uint8_t *value, size_t value_size
      * carries that writer's xid, yet an older row version may still match it (recheck). */
     *visible_out = header.delete_xid == ROW_XID_NONE ||
                    !snap_xid_visible(&txn->snapshot, header.delete_xid);
+    /* command ids: an own mark may postdate the barrier; the re-check of the row decides */
+    if (txn->barrier_on && header.delete_xid == txn->xid) *visible_out = true;
     return NULL;
 }
 

@@ -141,7 +141,11 @@ Error *txn_page_scan_next(TxnPageScan *scan, const TxnScanRow **rows_out, size_t
                 }
                 uint64_t xid = dec_u64le(record + ROW_HEADER_XID_OFFSET);
                 uint64_t delete_xid = dec_u64le(record + ROW_HEADER_DELETE_XID_OFFSET);
-                if (xid_visible(snapshot, xid)) {
+                bool own_after_barrier = txn->barrier_on &&
+                                         (xid == txn->xid || delete_xid == txn->xid);
+                if (own_after_barrier) {
+                    record = NULL;      /* command ids: txn_row_get resolves it (below) */
+                } else if (xid_visible(snapshot, xid)) {
                     if (delete_xid != ROW_XID_NONE && xid_visible(snapshot, delete_xid)) {
                         continue;                              /* deleted for us */
                     }

@@ -16,16 +16,6 @@ typedef struct Seen {
     int64_t values[ROWS_MAX];
 } Seen;
 
-static int64_t key_id(const uint8_t *key, size_t key_size)
-{
-    KeyReader reader;
-    key_reader_init(&reader, key, key_size);
-    bool is_null = false;
-    int64_t id = 0;
-    OK(key_read_int64(&reader, KEY_ASC, &is_null, &id));
-    return id;
-}
-
 static void page_seen(TestDb *db, Txn *txn, Seen *seen)
 {
     seen->count = 0;
@@ -38,7 +28,7 @@ static void page_seen(TestDb *db, Txn *txn, Seen *seen)
         if (count == 0) break;
         for (size_t idx = 0; idx < count; idx++) {
             MUST(seen->count < ROWS_MAX);
-            seen->ids[seen->count] = key_id(rows[idx].key, rows[idx].key_size);
+            seen->ids[seen->count] = tt_key_id(rows[idx].key, rows[idx].key_size);
             seen->values[seen->count] = tt_value(db, rows[idx].record, rows[idx].record_size);
             seen->count++;
         }
@@ -59,7 +49,7 @@ static void cursor_seen(TestDb *db, Txn *txn, Seen *seen)
         const uint8_t *key = txn_cursor_key(cursor, &key_size);
         const uint8_t *record = txn_cursor_record(cursor, &record_size);
         MUST(seen->count < ROWS_MAX);
-        seen->ids[seen->count] = key_id(key, key_size);
+        seen->ids[seen->count] = tt_key_id(key, key_size);
         seen->values[seen->count] = tt_value(db, record, record_size);
         seen->count++;
     }

@@ -15,21 +15,11 @@ typedef struct Rows {
     uint64_t xids[1 << 15];
 } Rows;
 
-static int64_t key_id(const uint8_t *key, size_t key_size)
-{
-    KeyReader reader;
-    key_reader_init(&reader, key, key_size);
-    bool is_null = false;
-    int64_t id = 0;
-    OK(key_read_int64(&reader, KEY_ASC, &is_null, &id));
-    return id;
-}
-
 static void rows_add(TestDb *db, Rows *rows, const uint8_t *key, size_t key_size,
                      const uint8_t *record, size_t record_size)
 {
     MUST(rows->count < sizeof rows->ids / sizeof rows->ids[0]);
-    rows->ids[rows->count] = key_id(key, key_size);
+    rows->ids[rows->count] = tt_key_id(key, key_size);
     rows->values[rows->count] = tt_value(db, record, record_size);
     rows->xids[rows->count] = tt_record_xid(record, record_size);
     rows->count++;
@@ -239,7 +229,7 @@ START_TEST(test_page_scan_overflow_records)
         OK(txn_page_scan_next(scan, &page, &count));
         if (count == 0) break;
         for (size_t idx = 0; idx < count; idx++) {
-            MUST(key_id(page[idx].key, page[idx].key_size) == next_id);
+            MUST(tt_key_id(page[idx].key, page[idx].key_size) == next_id);
             OK(row_validate(layout, page[idx].record, page[idx].record_size));
             RowValue value;
             OK(row_column(layout, page[idx].record, page[idx].record_size, 1, &value));

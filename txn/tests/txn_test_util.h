@@ -131,6 +131,17 @@ static inline void tt_close(TestDb *db)
     arena_destroy(db->arena);
 }
 
+/* tt_key_id: the id of a tt_key key. */
+static inline int64_t tt_key_id(const uint8_t *key, size_t key_size)
+{
+    KeyReader reader;
+    key_reader_init(&reader, key, key_size);
+    bool is_null = false;
+    int64_t id = 0;
+    OK(key_read_int64(&reader, KEY_ASC, &is_null, &id));
+    return id;
+}
+
 /* tt_key: the 9-byte key of id. */
 static inline void tt_key(int64_t id, uint8_t key[TT_KEY_SIZE])
 {
