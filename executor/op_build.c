@@ -16,6 +16,7 @@
 typedef Error *(*OpFactory)(ExecCtx *ctx, const Plan *plan, Op **op_out);
 Error *op_sysview_new(ExecCtx *ctx, const Plan *plan, Op **op_out);   /* sysviews */
 Error *op_cte_run_modifying(ExecCtx *ctx);                  /* sqlfeat: WITH x AS (DELETE ...) */
+void   op_cte_release(ExecCtx *ctx);                        /* the CTEs' spill files */
 Error *op_project_set_new(ExecCtx *ctx, const Plan *plan, Op **op_out);   /* sqlfeat: SRFs */
 
 static OpFactory factory_of(PlanKind kind)
@@ -126,6 +127,8 @@ void exec_close(Op *op)
 {
     if (op == NULL) return;
     op->vt->close(op);
+    /* the statement's root closed: every CTE scan closed its reader, so the files can go */
+    if (op->ctx->planned != NULL && op->plan == op->ctx->planned->root) op_cte_release(op->ctx);
 }
 
 enum { REUSE_DEPTH_MAX = 64 };

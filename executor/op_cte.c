@@ -10,25 +10,90 @@
  * is rescanned and its rows are emitted and collected. UNION (not ALL) drops every row equal to
  * one produced before (normalized keys over all columns, NULLs equal). The loop ends when an
  * iteration yields no new row; an endless recursion runs until cancelled (exec_next checks
- * interrupts), as in PostgreSQL. */
+ * interrupts), as in PostgreSQL.
+ *
+ * Spilling: a CTE's rows past work_mem move to one spill file (the rows buffered so far, then
+ * every later chunk); each scan of it reads the file through a SpillReader of its own (a rescan
+ * restarts it); op_cte_release, called when the statement's root op closes, closes the files.
+ * A recursive union's table of the running iteration (next_work) moves to a file when it and
+ * the working table in memory pass work_mem; the working table the recursive term reads is then
+ * that file, read by the work-table scan's own reader. UNION's set of rows seen stays in memory
+ * (PostgreSQL's does too), uncounted. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "executor/op_heavy_int.h"
+#include "executor/spill.h"
 
 struct ExecCte {
-    RowStore rows;
-    bool   running;      /* being materialized (guards against self reference) */
-    bool   done;
+    RowStore   rows;     /* in ctx->arena; empty once the rows are in file */
+    SpillFile *file;     /* past work_mem: every row, in order (rewound when done) */
+    bool       running;  /* being materialized (guards against self reference) */
+    bool       done;
 };
+
+/* WorkTable: a recursive union's working (or next working) table: rows in memory, or, past
+ * work_mem, every row in file. */
+typedef struct WorkTable {
+    RowStore   rows;
+    SpillFile *file;
+} WorkTable;
+
+/* rows_to_file: move every row of rows to a new spill file *file_out (rows is cleared).
+ * Errors: the spill file's. */
+static Error *rows_to_file(ExecCtx *ctx, RowStore *rows, SpillFile **file_out)
+{
+    TRY(spill_file_create(ctx->temp_dir, file_out));
+    for (uint32_t chunk_idx = 0; chunk_idx < rows->chunk_count; chunk_idx++) {
+        const DataChunk *stored = &rows->chunks[chunk_idx];
+        TRY(spill_file_write(*file_out, stored->columns, rows->column_count, NULL,
+                             stored->row_count));
+    }
+    op_rows_clear(rows);
+    return NULL;
+}
+
+/* file_append: write chunk's live rows to file. Errors: the spill file's. */
+static Error *file_append(SpillFile *file, const DataChunk *chunk)
+{
+    uint32_t count;
+    const uint16_t *sel = op_heavy_live_sel(chunk, &count);
+    return spill_file_write(file, chunk->columns, chunk->column_count, sel, count);
+}
+
+/* cte_append: add a chunk's live rows to the CTE's rows, or its file past work_mem. */
+static Error *cte_append(ExecCtx *ctx, ExecCte *cte, const DataChunk *chunk)
+{
+    if (cte->file != NULL) return file_append(cte->file, chunk);
+    TRY(op_rows_append_chunk(&cte->rows, chunk));
+    if (ctx->work_mem == 0 || op_rows_size(&cte->rows) <= ctx->work_mem) return NULL;
+    return rows_to_file(ctx, &cte->rows, &cte->file);
+}
+
+/* op_cte_release: close the spill files of the statement's CTEs (op_build.c's exec_close, on
+ * the statement's root, after every scan closed its reader). */
+void op_cte_release(ExecCtx *ctx)
+{
+    const PlannedStmt *planned = ctx->planned;
+    if (planned == NULL || ctx->ctes == NULL) return;
+    for (uint32_t cte_idx = 0; cte_idx < planned->cte_count; cte_idx++) {
+        ExecCte *cte = ctx->ctes[cte_idx];
+        if (cte == NULL) continue;
+        spill_file_close(cte->file);
+        cte->file = NULL;
+        cte->done = false;   /* its rows are gone */
+        ctx->ctes[cte_idx] = NULL;
+    }
+}
 
 /* ------------------------------------------------------------------ CTE scan ---- */
 
 typedef struct CteScan {
-    Op        base;
-    Arena    *batch;
-    ExecCte  *cte;
-    uint32_t  chunk_cursor;
+    Op           base;
+    Arena       *batch;
+    ExecCte     *cte;
+    uint32_t     chunk_cursor;
+    SpillReader *reader;   /* the CTE's file, read by this scan (NULL: not yet / in memory) */
 } CteScan;
 
 static bool cte_is_modifying(const Plan *plan)
@@ -69,12 +134,15 @@ static Error *cte_materialize(ExecCtx *ctx, uint32_t cte_idx, ExecCte **cte_out)
         DataChunk *chunk;
         err = exec_next(op, &chunk);
         if (err != NULL || chunk == NULL) break;
-        if (plan->column_count > 0) err = op_rows_append_chunk(&cte->rows, chunk);
+        if (plan->column_count > 0) err = cte_append(ctx, cte, chunk);
     }
+    if (err == NULL && cte->file != NULL) err = spill_file_rewind(cte->file);
     exec_close(op);
     if (cte_is_modifying(plan)) ctx->changes = changes;
     cte->running = false;
     if (err != NULL) {
+        spill_file_close(cte->file);
+        cte->file = NULL;
         ctx->ctes[cte_idx] = NULL;
         return err;
     }
@@ -145,18 +213,26 @@ static Error *cte_scan_next(Op *op, DataChunk **chunk_out)
     *chunk_out = NULL;
     if (scan->cte == NULL) TRY(cte_materialize(op->ctx, op->plan->cte_idx, &scan->cte));
     arena_reset(scan->batch);
-    return next_view(&scan->cte->rows, &scan->chunk_cursor, scan->batch, chunk_out);
+    if (scan->cte->file == NULL) {
+        return next_view(&scan->cte->rows, &scan->chunk_cursor, scan->batch, chunk_out);
+    }
+    if (scan->reader == NULL) TRY(spill_reader_open(scan->cte->file, &scan->reader));
+    return spill_reader_read(scan->reader, op->types, op->column_count, scan->batch, chunk_out);
 }
 
 static Error *cte_scan_rescan(Op *op)
 {
-    ((CteScan *)op)->chunk_cursor = 0;
+    CteScan *scan = (CteScan *)op;
+    scan->chunk_cursor = 0;
+    if (scan->reader != NULL) spill_reader_restart(scan->reader);
     return NULL;
 }
 
 static void cte_scan_close(Op *op)
 {
     CteScan *scan = (CteScan *)op;
+    spill_reader_close(scan->reader);
+    scan->reader = NULL;
     arena_destroy(scan->batch);
     scan->batch = NULL;
     scan->cte = NULL;
@@ -179,10 +255,11 @@ Error *op_cte_scan_new(ExecCtx *ctx, const Plan *plan, Op **op_out)
 /* ------------------------------------------------------------------ work scan ---- */
 
 typedef struct WorkScan {
-    Op            base;
-    Arena        *batch;
-    const RowStore *table;
-    uint32_t      chunk_cursor;
+    Op               base;
+    Arena           *batch;
+    const WorkTable *table;
+    uint32_t         chunk_cursor;
+    SpillReader     *reader;   /* table->file, read by this scan */
 } WorkScan;
 
 static Error *work_scan_open(Op *op)
@@ -200,20 +277,30 @@ static Error *work_scan_next(Op *op, DataChunk **chunk_out)
     *chunk_out = NULL;
     if (scan->table == NULL) return NULL;
     arena_reset(scan->batch);
-    return next_view(scan->table, &scan->chunk_cursor, scan->batch, chunk_out);
+    if (scan->table->file == NULL) {
+        return next_view(&scan->table->rows, &scan->chunk_cursor, scan->batch, chunk_out);
+    }
+    if (scan->reader == NULL) TRY(spill_reader_open(scan->table->file, &scan->reader));
+    return spill_reader_read(scan->reader, op->types, op->column_count, scan->batch, chunk_out);
 }
 
+/* work_scan_rescan: read the (new) working table from its start; the reader of the old one is
+ * closed before the recursive union closes its file. */
 static Error *work_scan_rescan(Op *op)
 {
     WorkScan *scan = (WorkScan *)op;
     scan->table = op->ctx->work_table;
     scan->chunk_cursor = 0;
+    spill_reader_close(scan->reader);
+    scan->reader = NULL;
     return NULL;
 }
 
 static void work_scan_close(Op *op)
 {
     WorkScan *scan = (WorkScan *)op;
+    spill_reader_close(scan->reader);
+    scan->reader = NULL;
     arena_destroy(scan->batch);
     scan->batch = NULL;
     scan->table = NULL;
@@ -241,10 +328,40 @@ typedef struct RecUnion {
     Op        base;
     Arena    *batch;
     KeyTable  seen;       /* UNION: every row produced so far */
-    RowStore    work;       /* the working table the recursive term reads */
-    RowStore    next_work;  /* rows of the running iteration */
+    WorkTable work;       /* the working table the recursive term reads */
+    WorkTable next_work;  /* rows of the running iteration */
+    size_t    rows_base;  /* op_rows_size of an empty table (its arena's first block) */
     RecPhase  phase;
 } RecUnion;
+
+/* table_used: bytes table's rows in memory hold beyond an empty table's. */
+static size_t table_used(const RecUnion *rec, const WorkTable *table)
+{
+    size_t size = op_rows_size(&table->rows);
+    return size > rec->rows_base ? size - rec->rows_base : 0;
+}
+
+/* work_append: collect chunk's live rows into next_work, moving it to a file when it and the
+ * working table in memory pass work_mem. Errors: OUT_OF_MEMORY, the spill file's. */
+static Error *work_append(RecUnion *rec, const DataChunk *chunk)
+{
+    WorkTable *next = &rec->next_work;
+    if (next->file != NULL) return file_append(next->file, chunk);
+    TRY(op_rows_append_chunk(&next->rows, chunk));
+    size_t work_mem = rec->base.ctx->work_mem;
+    if (work_mem == 0 || table_used(rec, &rec->work) + table_used(rec, next) <= work_mem) {
+        return NULL;
+    }
+    return rows_to_file(rec->base.ctx, &next->rows, &next->file);
+}
+
+/* table_clear: forget table's rows (its file closed). */
+static void table_clear(WorkTable *table)
+{
+    op_rows_clear(&table->rows);
+    spill_file_close(table->file);
+    table->file = NULL;
+}
 
 /* keep_new: narrow chunk (a view) to rows not produced before; collect them. */
 static Error *keep_new(RecUnion *rec, DataChunk *chunk, DataChunk **out_out)
@@ -278,10 +395,7 @@ static Error *keep_new(RecUnion *rec, DataChunk *chunk, DataChunk **out_out)
         out->sel = new_rows;
         out->sel_count = new_count;
     }
-    TRY(op_rows_append_chunk(&rec->next_work, out));
-    TRY(op_heavy_check_mem(rec->base.ctx,
-                     op_rows_size(&rec->work) + op_rows_size(&rec->next_work) + rec->seen.size,
-                     "recursive union"));
+    TRY(work_append(rec, out));
     *out_out = out;
     return NULL;
 }
@@ -289,16 +403,18 @@ static Error *keep_new(RecUnion *rec, DataChunk *chunk, DataChunk **out_out)
 /* next_iteration: the collected rows become the working table; false when there are none. */
 static Error *next_iteration(RecUnion *rec)
 {
-    if (rec->next_work.row_count == 0) {
+    WorkTable *next = &rec->next_work;
+    if (next->rows.row_count == 0 && (next->file == NULL || spill_file_rows(next->file) == 0)) {
         rec->phase = REC_DONE;
         return NULL;
     }
-    RowStore done = rec->work;
+    if (next->file != NULL) TRY(spill_file_rewind(next->file));
+    WorkTable done = rec->work;
     rec->work = rec->next_work;
     rec->next_work = done;
-    op_rows_clear(&rec->next_work);
     rec->base.ctx->work_table = &rec->work;
-    TRY(exec_rescan(rec->base.right));
+    TRY(exec_rescan(rec->base.right));   /* closes the work-table scan's old reader */
+    table_clear(&rec->next_work);
     rec->phase = REC_RECURSE;
     return NULL;
 }
@@ -327,8 +443,8 @@ static Error *rec_next(Op *op, DataChunk **chunk_out)
 
 static Error *rec_reset(RecUnion *rec)
 {
-    op_rows_clear(&rec->work);
-    op_rows_clear(&rec->next_work);
+    table_clear(&rec->work);
+    table_clear(&rec->next_work);
     if (rec->seen.slots != NULL) op_keytab_clear(&rec->seen);
     rec->phase = REC_ANCHOR;
     rec->base.ctx->work_table = &rec->work;
@@ -339,10 +455,13 @@ static Error *rec_open(Op *op)
 {
     RecUnion *rec = (RecUnion *)op;
     TRY(op_heavy_arena(&rec->batch, 64 * 1024));
-    if (rec->work.arena == NULL) TRY(op_rows_init(&rec->work, op->types, op->column_count, NULL));
-    if (rec->next_work.arena == NULL) {
-        TRY(op_rows_init(&rec->next_work, op->types, op->column_count, NULL));
+    if (rec->work.rows.arena == NULL) {
+        TRY(op_rows_init(&rec->work.rows, op->types, op->column_count, NULL));
     }
+    if (rec->next_work.rows.arena == NULL) {
+        TRY(op_rows_init(&rec->next_work.rows, op->types, op->column_count, NULL));
+    }
+    rec->rows_base = op_rows_size(&rec->work.rows);
     if (rec->seen.slots == NULL) TRY(op_keytab_init(&rec->seen));
     TRY(rec_reset(rec));
     TRY(exec_open(op->left));
@@ -363,8 +482,11 @@ static void rec_close(Op *op)
     if (op->left != NULL) exec_close(op->left);
     if (op->right != NULL) exec_close(op->right);
     if (op->ctx->work_table == &rec->work) op->ctx->work_table = NULL;
-    op_rows_free(&rec->work);
-    op_rows_free(&rec->next_work);
+    spill_file_close(rec->work.file);
+    spill_file_close(rec->next_work.file);
+    rec->work.file = rec->next_work.file = NULL;
+    op_rows_free(&rec->work.rows);
+    op_rows_free(&rec->next_work.rows);
     op_keytab_free(&rec->seen);
     arena_destroy(rec->batch);
     rec->batch = NULL;

@@ -127,8 +127,6 @@ uint32_t op_keytab_find(const KeyTable *table, const uint8_t *key, uint32_t key_
 
 /* ---- small helpers ---- */
 
-/* op_heavy_check_mem: 53200 when size exceeds ctx->work_mem (0: unlimited); what names the op. */
-Error *op_heavy_check_mem(const ExecCtx *ctx, size_t size, const char *what);
 /* op_heavy_oom: the out-of-memory error. */
 Error *op_heavy_oom(void);
 /* op_heavy_eval_int: evaluate a constant LIMIT/OFFSET-like expression to an int64 (NULL: *is_null).

@@ -43,7 +43,7 @@
  * when every output build column is served so (payload_only: inner/left) the direct array is
  * never built. Semi/anti/mark joins, repeated keys and filters keep the pair rounds.
  *
- * Spilling (hash joins only; a nested loop join keeps 53200 past work_mem): when the build
+ * Spilling a hash join: when the build
  * side in memory (rows, keys, tables, chains) passes work_mem, the join turns into a Grace hash
  * join. The rows in memory and the rest of the build input are written to SPILL_FANOUT build
  * partition files by their key's hash (spill_part_of at the level), then the whole probe input
@@ -58,7 +58,21 @@
  * counter (so they never make one partition too big to split); probe rows whose partition has no
  * build rows are dropped by inner/semi/right joins. A mark join's NULL answer needs "the build
  * side is not empty" and "some build key is NULL" over the whole build side: spilled, the first
- * is true and the second is recorded while partitioning (any_build_null). */
+ * is true and the second is recorded while partitioning (any_build_null).
+ *
+ * Spilling a nested loop join (a block nested loop; no key to partition by): when the build side
+ * in memory passes work_mem (same test as the hash join's), the rows in memory become the first
+ * block, the rest of the build child is written to one file (cur_build) and each later block is
+ * the next rows of that file that fit. The first block reads the probe child and copies its live
+ * rows to nl_probe; every later block reads nl_probe again from its start. Each block runs the
+ * unchanged in-memory code, so pairs (inner/left/right/full) come out block by block and a
+ * right/full join ends each block with that block's unmatched build rows (a build row lives in
+ * exactly one block and meets every probe row there). What a probe row emits on its own (left/
+ * full: NULL-extended when unmatched; semi/anti; mark's flag) needs every block: a bit per probe
+ * row (nl_matched, indexed by its ordinal among the probe side's live rows, the same in every
+ * pass) records a match in any block; blocks before the last emit none of it, the last block
+ * starts each probe row's flag from its bit and emits as in memory, so those rows come out in
+ * probe order. Semi/anti/mark rows already matched skip the later blocks' candidates. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +174,14 @@ typedef struct Join {
     uint64_t    null_spread;    /* counter spreading NULL-key rows over partitions */
     uint64_t    spilled_rows;   /* rows written to partition files (all levels) */
     size_t      rows_base;      /* op_rows_size of the empty build buffer */
+    /* block nested loop (see the header) */
+    bool        nl_blocks;      /* the build side is joined one block at a time */
+    bool        nl_last;        /* the block in memory is the last one */
+    uint32_t    nl_pass;        /* block index: 0 reads the probe child and copies it */
+    SpillFile  *nl_probe;       /* the probe side's live rows, for the blocks after the first */
+    uint64_t   *nl_matched;     /* per probe row ordinal: matched in some block (one bit) */
+    size_t      nl_matched_words;
+    uint64_t    nl_probe_base;  /* ordinal of the current probe chunk's first live row */
 } Join;
 
 /* ------------------------------------------------------------------ build side ---- */
@@ -310,8 +332,6 @@ static Error *build_chunk_int(Join *join, DataChunk *chunk, const uint16_t *sel,
     return NULL;
 }
 
-static size_t build_size(const Join *join);
-
 enum { JOIN_DIRECT_RANGE_MAX = 1 << 26 };   /* entries: 256 MiB of uint32 at most */
 
 /* direct_ensure: the direct array over [direct_min, direct_max] of a build side without a
@@ -456,18 +476,9 @@ static Error *build_chunk(Join *join, DataChunk *chunk)
     return NULL;
 }
 
-static size_t build_size(const Join *join)
-{
-    return op_rows_size(&join->build) + join->keys.size + op_inttab_size(&join->int_table) +
-           join->direct_count * sizeof(uint32_t) +
-           (size_t)join->key_seg_count * VEC_VALUE_COUNT_MAX * (sizeof(int64_t) + 1) +
-           (size_t)join->keys.slot_count * sizeof(uint64_t) +
-           join->id_capacity * (sizeof(uint32_t) + 1) + join->key_capacity * 2 * sizeof(uint32_t);
-}
-
 /* used_size: the bytes the build side in memory uses for its rows (beyond the empty buffer's
- * first block, rows_base), chains, keys and tables: what a spilling hash join holds to work_mem
- * (build_size counts reserved capacities, which start at 4096 entries). */
+ * first block, rows_base), chains, keys and tables: what a join holds to work_mem (reserved
+ * capacities, which start at 4096 entries, are not counted). */
 static size_t used_size(const Join *join)
 {
     size_t rows = op_rows_size(&join->build);
@@ -481,14 +492,14 @@ static size_t used_size(const Join *join)
     return size;
 }
 
-/* over_budget: must the build side in memory spill? A hash join holds at least one chunk
- * (so every pass makes progress and a partition of at most VEC_VALUE_COUNT_MAX rows never
- * splits) and spills past work_mem; a nested loop join never spills (53200 from build_load). */
+/* over_budget: must the build side in memory spill? A join holds at least one chunk (so every
+ * pass or block makes progress and a partition of at most VEC_VALUE_COUNT_MAX rows never
+ * splits) and spills past work_mem: a hash join partitions, a nested loop join goes on in
+ * blocks. */
 static bool over_budget(const Join *join)
 {
     size_t work_mem = join->base.ctx->work_mem;
     if (work_mem == 0) return false;
-    if (!join->is_hash) return build_size(join) > work_mem;
     return join->build.row_count > VEC_VALUE_COUNT_MAX && used_size(join) > work_mem;
 }
 
@@ -517,12 +528,26 @@ static Error *next_probe_chunk(Join *join, DataChunk **chunk_out)
         return spill_file_read(join->cur_probe, join->pair_types, join->left_count,
                                join->spill_arena, chunk_out);
     }
+    if (join->nl_blocks && join->nl_pass > 0) {
+        if (join->nl_probe == NULL) return NULL;   /* the probe side had no live row */
+        arena_reset(join->spill_arena);
+        return spill_file_read(join->nl_probe, join->pair_types, join->left_count,
+                               join->spill_arena, chunk_out);
+    }
     if (join->spilled) return NULL;
-    return exec_next(join->base.left, chunk_out);
+    TRY(exec_next(join->base.left, chunk_out));
+    if (!join->nl_blocks || *chunk_out == NULL) return NULL;
+    /* the first block of a block nested loop: keep the probe rows for the later blocks */
+    uint32_t count;
+    const uint16_t *sel = op_heavy_live_sel(*chunk_out, &count);
+    if (count == 0) return NULL;
+    if (join->nl_probe == NULL) TRY(spill_file_create(join->base.ctx->temp_dir, &join->nl_probe));
+    join->spilled_rows += count;
+    return spill_file_write(join->nl_probe, (*chunk_out)->columns, join->left_count, sel, count);
 }
 
-/* build_load: materialize the build source; *overflow_out when it passed work_mem (hash join
- * only: the rows read so far stay in memory, the rest of the source is unread). */
+/* build_load: materialize the build source; *overflow_out when it passed work_mem (the rows
+ * read so far stay in memory, the rest of the source is unread). */
 static Error *build_load(Join *join, bool *overflow_out)
 {
     *overflow_out = false;
@@ -534,9 +559,6 @@ static Error *build_load(Join *join, bool *overflow_out)
         if (chunk == NULL) break;
         TRY(build_chunk(join, chunk));
         if (!over_budget(join)) continue;
-        if (!join->is_hash) {
-            return op_heavy_check_mem(join->base.ctx, build_size(join), "nested loop join");
-        }
         *overflow_out = true;
         return NULL;
     }
@@ -741,6 +763,14 @@ static void spill_reset(Join *join)
         spill_file_close(join->pending[idx].probe);
     }
     join->pending_count = 0;
+    spill_file_close(join->nl_probe);
+    join->nl_probe = NULL;
+    free(join->nl_matched);
+    join->nl_matched = NULL;
+    join->nl_matched_words = 0;
+    join->nl_blocks = join->nl_last = false;
+    join->nl_pass = 0;
+    join->nl_probe_base = 0;
     join->spilled = false;
     join->right_done = false;
     join->any_build_null = false;
@@ -748,13 +778,128 @@ static void spill_reset(Join *join)
     join->null_spread = 0;
 }
 
-/* build: materialize the build side, spilling (and moving on to the first pair) when it does
- * not fit. */
+/* nl_spill_rest: the build side of a nested loop join passed work_mem: the rows in memory are
+ * the first block, the rest of the build child goes to one file (cur_build, rewound), read
+ * block by block after the first. Errors: the spill file's, the child's. */
+static Error *nl_spill_rest(Join *join)
+{
+    TRY(op_heavy_arena(&join->spill_arena, 16 * 1024));
+    TRY(spill_file_create(join->base.ctx->temp_dir, &join->cur_build));   /* spill_reset closes */
+    for (;;) {
+        arena_reset(join->batch);
+        DataChunk *chunk;
+        TRY(exec_next(join->base.right, &chunk));
+        if (chunk == NULL) break;
+        uint32_t count;
+        const uint16_t *sel = op_heavy_live_sel(chunk, &count);
+        TRY(spill_file_write(join->cur_build, chunk->columns, join->right_count, sel, count));
+        join->spilled_rows += count;
+        TRY(exec_check_interrupt(join->base.ctx));
+    }
+    arena_reset(join->batch);
+    join->right_done = true;
+    TRY(spill_file_rewind(join->cur_build));
+    join->nl_blocks = true;
+    join->nl_pass = 0;
+    join->nl_probe_base = 0;
+    return NULL;
+}
+
+/* drop_matched_active: semi, anti and mark joins: a probe row that matched needs no more
+ * candidates; none left ends the chunk's probing. */
+static void drop_matched_active(Join *join)
+{
+    uint32_t kept = 0;
+    for (uint32_t active_idx = 0; active_idx < join->active_count; active_idx++) {
+        uint32_t pos = join->active[active_idx];
+        if (join->probe_matched[pos]) continue;
+        join->active[kept++] = pos;
+    }
+    join->active_count = kept;
+    if (kept == 0) join->phase = PHASE_PROBE_TAIL;
+}
+
+static Error *build(Join *join);
+
+/* nl_next_block: the current block is done: load the next one and read the probe side again
+ * from its start. Errors: build's, the spill file's. */
+static Error *nl_next_block(Join *join)
+{
+    build_reset(join);
+    TRY(build_shrink(join));
+    join->unmatched_cursor = 0;
+    join->phase = PHASE_NEXT_PROBE;
+    join->nl_pass++;
+    join->nl_probe_base = 0;
+    if (join->nl_probe != NULL && join->nl_pass == 1) TRY(spill_file_rewind(join->nl_probe));
+    if (join->nl_probe != NULL && join->nl_pass > 1) TRY(spill_file_restart(join->nl_probe));
+    return build(join);
+}
+
+/* nl_needs_bits: does a probe row's own output (NULL extension, semi/anti, mark) depend on
+ * matches in every block? */
+static bool nl_needs_bits(const Join *join)
+{
+    JoinType type = join->type;
+    return type == JOIN_LEFT || type == JOIN_FULL || type == JOIN_SEMI || type == JOIN_ANTI ||
+           type == JOIN_MARK;
+}
+
+/* nl_probe_seed: a block nested loop's probe chunk starts from what earlier blocks matched:
+ * probe_matched from the bits (grown to cover the chunk's ordinals), and semi/anti/mark rows
+ * already matched need no candidates. Errors: OUT_OF_MEMORY. */
+static Error *nl_probe_seed(Join *join)
+{
+    uint32_t count = join->probe_count;
+    uint64_t base = join->nl_probe_base;
+    size_t words = (size_t)((base + count + 63) / 64);
+    if (words > join->nl_matched_words) {
+        size_t capacity = join->nl_matched_words == 0 ? 64 : join->nl_matched_words;
+        while (capacity < words) capacity *= 2;
+        uint64_t *grown = realloc(join->nl_matched, capacity * sizeof(uint64_t));
+        if (grown == NULL) return op_heavy_oom();
+        memset(grown + join->nl_matched_words, 0,
+               (capacity - join->nl_matched_words) * sizeof(uint64_t));
+        join->nl_matched = grown;
+        join->nl_matched_words = capacity;
+    }
+    for (uint32_t pos = 0; pos < count; pos++) {
+        uint64_t at = base + pos;
+        join->probe_matched[pos] = (uint8_t)((join->nl_matched[at >> 6] >> (at & 63)) & 1);
+    }
+    if (join->type == JOIN_SEMI || join->type == JOIN_ANTI || join->type == JOIN_MARK) {
+        drop_matched_active(join);
+    }
+    return NULL;
+}
+
+/* nl_probe_done: record the finished probe chunk's matches in the bits; true when its own
+ * output must wait for the last block. */
+static bool nl_probe_done(Join *join)
+{
+    uint32_t count = join->probe_count;
+    uint64_t base = join->nl_probe_base;
+    join->nl_probe_base += count;
+    if (!nl_needs_bits(join)) return false;
+    for (uint32_t pos = 0; pos < count; pos++) {
+        uint64_t at = base + pos;
+        if (join->probe_matched[pos]) join->nl_matched[at >> 6] |= 1ULL << (at & 63);
+    }
+    return !join->nl_last;
+}
+
+/* build: materialize the build side, spilling (and moving on to the first pair, or to blocks
+ * for a nested loop join) when it does not fit. */
 static Error *build(Join *join)
 {
     for (;;) {
         bool overflow;
         TRY(build_load(join, &overflow));
+        if (!join->is_hash) {
+            if (overflow && !join->nl_blocks) TRY(nl_spill_rest(join));
+            join->nl_last = join->nl_blocks && !overflow;
+            break;
+        }
         if (!overflow) break;
         TRY(spill_partition(join));
         bool found;
@@ -1057,6 +1202,7 @@ static Error *start_probe(Join *join, DataChunk *chunk)
         if (first != ROW_ID_NONE) join->active[join->active_count++] = pos;
     }
     join->phase = join->active_count > 0 ? PHASE_ROUNDS : PHASE_PROBE_TAIL;
+    if (join->nl_blocks && nl_needs_bits(join)) TRY(nl_probe_seed(join));
     return NULL;
 }
 
@@ -1179,15 +1325,7 @@ static Error *pair_round(Join *join, DataChunk **out_out)
         if (join->matched != NULL && needs_matched(join)) join->matched[pair_right[pair]] = 1;
     }
     if (join->type == JOIN_SEMI || join->type == JOIN_ANTI || join->type == JOIN_MARK) {
-        /* a matched probe row needs no more candidates */
-        kept = 0;
-        for (uint32_t active_idx = 0; active_idx < join->active_count; active_idx++) {
-            uint32_t pos = join->active[active_idx];
-            if (join->probe_matched[pos]) continue;
-            join->active[kept++] = pos;
-        }
-        join->active_count = kept;
-        if (kept == 0) join->phase = PHASE_PROBE_TAIL;
+        drop_matched_active(join);
         *out_out = NULL;
         return NULL;
     }
@@ -1366,6 +1504,7 @@ static Error *probe_tail(Join *join, DataChunk **out_out)
     *out_out = NULL;
     join->phase = PHASE_NEXT_PROBE;
     uint32_t count = join->probe_count;
+    if (join->nl_blocks && nl_probe_done(join)) return NULL;   /* the last block emits it */
     if (join->type == JOIN_INNER || join->type == JOIN_RIGHT || count == 0) return NULL;
     if (join->type == JOIN_LEFT || join->type == JOIN_FULL) {
         uint32_t *left_rows = arena_alloc(arena, (count + 1) * sizeof(uint32_t));
@@ -1411,7 +1550,7 @@ static Error *probe_tail(Join *join, DataChunk **out_out)
     Vector *mark = &out->columns[join->left_count];
     TRY(vec_reserve(mark, out->row_count > 0 ? out->row_count : 1));
     /* spilled: the whole build side has rows; a NULL build key may sit in another pair */
-    bool build_empty = !join->spilled && join->build.row_count == 0;
+    bool build_empty = !join->spilled && !join->nl_blocks && join->build.row_count == 0;
     bool build_null_key = join->build_null_key || join->any_build_null;
     for (uint32_t pos = 0; pos < count; pos++) {
         uint32_t row = join->probe_rows[pos];
@@ -1478,7 +1617,7 @@ static Error *join_next(Op *op, DataChunk **chunk_out)
         case PHASE_NEXT_PROBE: {
             bool probe_needed = join->build.row_count > 0 || join->type == JOIN_LEFT ||
                                 join->type == JOIN_FULL || join->type == JOIN_ANTI ||
-                                join->type == JOIN_MARK;
+                                join->type == JOIN_MARK || join->nl_blocks;
             DataChunk *chunk = NULL;
             if (probe_needed) TRY(next_probe_chunk(join, &chunk));
             if (chunk == NULL) {
@@ -1494,6 +1633,10 @@ static Error *join_next(Op *op, DataChunk **chunk_out)
         case PHASE_PROBE_TAIL: TRY(probe_tail(join, &out)); break;
         case PHASE_BUILD_UNMATCHED: TRY(build_unmatched(join, &out)); break;
         case PHASE_DONE: {
+            if (join->nl_blocks && !join->nl_last) {
+                TRY(nl_next_block(join));   /* block nested loop: the next block */
+                continue;
+            }
             if (join->pending_count == 0) return NULL;
             bool found;
             TRY(next_part(join, &found));   /* spilled: the next partition pair */

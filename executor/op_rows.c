@@ -21,14 +21,6 @@ Error *op_heavy_arena(Arena **arena, size_t block_size)
     return *arena == NULL ? op_heavy_oom() : NULL;
 }
 
-Error *op_heavy_check_mem(const ExecCtx *ctx, size_t size, const char *what)
-{
-    if (ctx->work_mem == 0 || size <= ctx->work_mem) return NULL;
-    Error *err = err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
-    return err_set_detail(err, "%s needs more than work_mem (%zu kB) and cannot spill yet", what,
-                          ctx->work_mem / 1024);
-}
-
 Error *op_heavy_chunk_view(DataChunk *dst, const DataChunk *src, Arena *arena)
 {
     *dst = *src;

@@ -19,16 +19,17 @@
  * Value results are kept as source row ids and gathered at output time; the others are written
  * into per-chunk result vectors.
  *
- * Memory and spilling: the buffered input rows count against work_mem. Past it (one window
- * call per operator, as the planner builds them) the operator spills: its input rows go to a
- * temporary file in blocks of exactly VEC_VALUE_COUNT_MAX rows (so read-back chunk k holds row
- * ids k * 2048.., the ids results are indexed by), through a staging buffer of less than one
- * chunk, and each chunk's keys, arguments and FILTER flags are computed as it is written. What
- * the call needs per row (normalized key, argument values, result, ~40 bytes + key + arguments)
- * stays in memory, is not limited by work_mem, and is computed exactly as without spilling; at
- * output the rows are streamed back from the file in arrival order and zipped with the results.
- * Without spilling, rows, keys and arguments count against work_mem (53200 beyond it with more
- * than one call). */
+ * Memory and spilling: the buffered input rows count against work_mem. Past it the operator
+ * spills: its input rows go to a temporary file in blocks of exactly VEC_VALUE_COUNT_MAX rows
+ * (so read-back chunk k holds row ids k * 2048.., the ids results are indexed by), through a
+ * staging buffer of less than one chunk, and each chunk's keys, arguments and FILTER flags for
+ * the first call are computed as it is written. Every further call (the planner builds one per
+ * operator; an operator may hold several) reads the file once more from its start to compute
+ * its own keys, arguments and flags, after the call before it ran (they share the entry
+ * arrays). What a call needs per row (normalized key, argument values, result, ~40 bytes + key
+ * + arguments) stays in memory, is not limited by work_mem, and is computed exactly as without
+ * spilling; at output the rows are streamed back from the file in arrival order and zipped with
+ * the results. Without spilling, only the rows count against work_mem. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -792,10 +793,6 @@ static Error *compute_call(Window *win, WinCall *wc)
     if (row_count == 0) return NULL;
     TRY(call_setup(win, wc, row_count, true));
     TRY(prepare_rows(win, wc));
-    if (win->call_count > 1) {
-        TRY(op_heavy_check_mem(win->base.ctx, op_rows_size(&win->rows) + arena_size(win->work) +
-                                                  op_rows_size(&wc->arg_rows), "window"));
-    }
     return call_run(win, wc, row_count);
 }
 
@@ -804,7 +801,12 @@ static Error *compute_call(Window *win, WinCall *wc)
 /* spill_grow: room for rows in the spilled window's per-row arrays. Errors: OUT_OF_MEMORY. */
 static Error *spill_grow(Window *win, WinCall *wc, size_t rows)
 {
-    if (rows <= win->capacity) return NULL;
+    bool range_missing = wc->range_offsets && win->own_range_values == NULL;
+    if (rows <= win->capacity && !range_missing) {
+        wc->range_values = win->own_range_values;   /* a later call of a spilled window */
+        wc->range_null = win->own_range_null;
+        return NULL;
+    }
     size_t capacity = win->capacity == 0 ? 16384 : win->capacity;
     while (capacity < rows) capacity *= 2;
     WinEntry *entries = realloc(win->own_entries, capacity * sizeof(WinEntry));
@@ -813,7 +815,7 @@ static Error *spill_grow(Window *win, WinCall *wc, size_t rows)
     uint8_t *include = realloc(win->own_include, capacity);
     if (include == NULL) return op_heavy_oom();
     win->own_include = include;
-    if (wc->range_offsets) {
+    if (wc->range_offsets || win->own_range_values != NULL) {
         double *values = realloc(win->own_range_values, capacity * sizeof(double));
         if (values == NULL) return op_heavy_oom();
         win->own_range_values = values;
@@ -913,14 +915,46 @@ static Error *spill_start(Window *win)
     return NULL;
 }
 
-/* spill_finish: the input ended: write the staged rows, compute the call, rewind the file. */
+/* spill_prepare_again: keys, arguments and FILTER flags of every spilled row for a call after
+ * the first, read back from the file (chunk k holds row ids k * VEC_VALUE_COUNT_MAX..). */
+static Error *spill_prepare_again(Window *win, WinCall *wc)
+{
+    TRY(call_setup(win, wc, 0, false));
+    TRY(spill_grow(win, wc, (size_t)win->total + 1));
+    TRY(spill_file_restart(win->file));
+    uint32_t first_id = 0;
+    for (;;) {
+        arena_reset(win->batch);
+        DataChunk *rows;
+        TRY(spill_file_read(win->file, win->base.left->types, win->base.left->column_count,
+                            win->batch, &rows));
+        if (rows == NULL) break;
+        TRY(prepare_chunk(win, wc, rows, first_id));
+        first_id += rows->row_count;
+        TRY(exec_check_interrupt(win->base.ctx));
+    }
+    arena_reset(win->batch);
+    if (first_id != win->total) {
+        return err_new(SQLSTATE_DATA_CORRUPTED, "window spill file holds %u rows, not %u",
+                       first_id, win->total);
+    }
+    return NULL;
+}
+
+/* spill_finish: the input ended: write the staged rows, compute every call (the first from the
+ * entries made while writing, the others after reading the file again), rewind the file for
+ * the output. */
 static Error *spill_finish(Window *win)
 {
-    WinCall *wc = &win->calls[0];
     TRY(spill_stage_flush(win));
     TRY(spill_file_rewind(win->file));
-    TRY(alloc_results(win, wc, win->total));
-    TRY(call_run(win, wc, win->total));
+    for (uint32_t call_idx = 0; call_idx < win->call_count; call_idx++) {
+        WinCall *wc = &win->calls[call_idx];
+        if (call_idx > 0) TRY(spill_prepare_again(win, wc));
+        TRY(alloc_results(win, wc, win->total));
+        TRY(call_run(win, wc, win->total));
+    }
+    if (win->call_count > 1) TRY(spill_file_restart(win->file));
     win->out_chunk = 0;
     win->computed = true;
     return NULL;
@@ -941,9 +975,8 @@ static Error *compute(Window *win)
             continue;
         }
         TRY(op_rows_append_chunk(&win->rows, chunk));
-        if (work_mem == 0 || op_rows_size(&win->rows) <= work_mem) continue;
-        if (win->call_count != 1) {
-            TRY(op_heavy_check_mem(win->base.ctx, op_rows_size(&win->rows), "window"));
+        if (work_mem == 0 || op_rows_size(&win->rows) <= work_mem || win->call_count == 0) {
+            continue;
         }
         TRY(spill_start(win));
     }

@@ -23,19 +23,36 @@ enum {
     SPILL_VALUE_SIZE_MAX = 1 << 30,   /* a single value: sanity bound when decoding */
 };
 
-struct SpillFile {
+/* ReadState: one read position over a rewound file's blocks (the file's own, or a
+ * SpillReader's); reads are pread(2) at offset, so positions over one descriptor are
+ * independent. */
+typedef struct ReadState {
     int      fd;
-    bool     reading;
     bool     has_pending;         /* a block header read but not decoded yet */
     uint32_t pending_rows;
     uint32_t pending_columns;
-    uint8_t *buffer;
-    size_t   used;                /* writing: bytes buffered; reading: bytes in the buffer */
-    size_t   pos;                 /* reading: next byte */
-    uint64_t rows;
-    uint64_t bytes;
-    Arena   *scratch;             /* NUM64 -> general conversions while writing */
+    uint8_t *buffer;              /* SPILL_BUFFER_SIZE, allocated at the first read */
+    size_t   used;                /* bytes in the buffer */
+    size_t   pos;                 /* next byte */
+    uint64_t offset;              /* file offset of the next pread */
+} ReadState;
+
+struct SpillFile {
+    int       fd;
+    bool      reading;
+    uint8_t  *buffer;             /* writing */
+    size_t    used;               /* writing: bytes buffered */
+    ReadState rd;                 /* reading (after spill_file_rewind) */
+    uint64_t  rows;
+    uint64_t  bytes;
+    Arena    *scratch;            /* NUM64 -> general conversions while writing */
 };
+
+struct SpillReader {
+    ReadState rd;
+};
+
+static atomic_llong reader_live = 0;
 
 static atomic_llong spill_live = 0;
 
@@ -111,6 +128,7 @@ void spill_file_close(SpillFile *file)
     if (file == NULL) return;
     (void)close(file->fd);
     free(file->buffer);
+    free(file->rd.buffer);
     arena_destroy(file->scratch);
     free(file);
     atomic_fetch_sub(&spill_live, 1);
@@ -287,15 +305,24 @@ Error *spill_file_rewind(SpillFile *file)
     free(file->buffer);
     file->buffer = NULL;
     file->reading = true;
-    file->used = file->pos = 0;
-    file->has_pending = false;
+    file->used = 0;
+    file->rd = (ReadState){ .fd = file->fd };
+    return NULL;
+}
+
+Error *spill_file_restart(SpillFile *file)
+{
+    ASSERT(file->reading);
+    file->rd.used = file->rd.pos = 0;
+    file->rd.offset = 0;
+    file->rd.has_pending = false;
     return NULL;
 }
 
 /* ---------------------------------------------------------------- reading ---- */
 
 /* fill: make at least one unread byte available; *at_end_out when the file has no more. */
-static Error *fill(SpillFile *file, bool *at_end_out)
+static Error *fill(ReadState *file, bool *at_end_out)
 {
     *at_end_out = false;
     if (file->pos < file->used) return NULL;
@@ -304,7 +331,7 @@ static Error *fill(SpillFile *file, bool *at_end_out)
         if (file->buffer == NULL) return spill_oom();
     }
     for (;;) {
-        ssize_t got = read(file->fd, file->buffer, SPILL_BUFFER_SIZE);
+        ssize_t got = pread(file->fd, file->buffer, SPILL_BUFFER_SIZE, (off_t)file->offset);
         if (got < 0 && errno == EINTR) continue;
         if (got < 0) {
             return err_new(SQLSTATE_IO_ERROR, "could not read from temporary file: %s",
@@ -312,12 +339,13 @@ static Error *fill(SpillFile *file, bool *at_end_out)
         }
         file->used = (size_t)got;
         file->pos = 0;
+        file->offset += (uint64_t)got;
         *at_end_out = got == 0;
         return NULL;
     }
 }
 
-static Error *get(SpillFile *file, void *data, size_t size)
+static Error *get(ReadState *file, void *data, size_t size)
 {
     uint8_t *bytes = data;
     while (size > 0) {
@@ -334,13 +362,13 @@ static Error *get(SpillFile *file, void *data, size_t size)
     return NULL;
 }
 
-static Error *get_u32(SpillFile *file, uint32_t *value_out)
+static Error *get_u32(ReadState *file, uint32_t *value_out)
 {
     return get(file, value_out, sizeof *value_out);
 }
 
 /* next_header: read the next block's header into pending; false at the end of the file. */
-static Error *next_header(SpillFile *file, bool *found_out)
+static Error *next_header(ReadState *file, bool *found_out)
 {
     *found_out = false;
     if (file->has_pending) {
@@ -360,7 +388,7 @@ static Error *next_header(SpillFile *file, bool *found_out)
     return NULL;
 }
 
-static Error *get_fixed(SpillFile *file, Vector *vec, const uint8_t *bits, uint32_t at,
+static Error *get_fixed(ReadState *file, Vector *vec, const uint8_t *bits, uint32_t at,
                         uint32_t count, size_t width)
 {
     uint8_t *data = vec->data;
@@ -375,14 +403,14 @@ static Error *get_fixed(SpillFile *file, Vector *vec, const uint8_t *bits, uint3
     return NULL;
 }
 
-static Error *get_value_size(SpillFile *file, uint32_t *size_out)
+static Error *get_value_size(ReadState *file, uint32_t *size_out)
 {
     TRY(get_u32(file, size_out));
     if (*size_out > SPILL_VALUE_SIZE_MAX) return corrupt("bad value size");
     return NULL;
 }
 
-static Error *get_strings(SpillFile *file, Vector *vec, const uint8_t *bits, uint32_t at,
+static Error *get_strings(ReadState *file, Vector *vec, const uint8_t *bits, uint32_t at,
                           uint32_t count, Arena *arena)
 {
     StrView *views = vec_str(vec);
@@ -402,7 +430,7 @@ static Error *get_strings(SpillFile *file, Vector *vec, const uint8_t *bits, uin
     return NULL;
 }
 
-static Error *get_numerics(SpillFile *file, Vector *vec, const uint8_t *bits, uint32_t at,
+static Error *get_numerics(ReadState *file, Vector *vec, const uint8_t *bits, uint32_t at,
                            uint32_t count, Arena *arena)
 {
     Numeric *nums = vec_numeric(vec);
@@ -428,7 +456,7 @@ static Error *get_numerics(SpillFile *file, Vector *vec, const uint8_t *bits, ui
 }
 
 /* get_column: decode one column of the pending block into rows [at, at + count) of vec. */
-static Error *get_column(SpillFile *file, Vector *vec, uint32_t at, uint32_t count, Arena *arena)
+static Error *get_column(ReadState *file, Vector *vec, uint32_t at, uint32_t count, Arena *arena)
 {
     uint8_t header[2];
     TRY(get(file, header, 2));
@@ -476,10 +504,9 @@ static Error *init_chunk(DataChunk *chunk, const Type *types, uint32_t column_co
     return NULL;
 }
 
-Error *spill_file_read(SpillFile *file, const Type *types, uint32_t column_count, Arena *arena,
-                       DataChunk **chunk_out)
+static Error *read_chunk(ReadState *file, const Type *types, uint32_t column_count,
+                         Arena *arena, DataChunk **chunk_out)
 {
-    ASSERT(file->reading);
     *chunk_out = NULL;
     bool found;
     TRY(next_header(file, &found));
@@ -502,6 +529,50 @@ Error *spill_file_read(SpillFile *file, const Type *types, uint32_t column_count
     *chunk_out = chunk;
     return NULL;
 }
+
+Error *spill_file_read(SpillFile *file, const Type *types, uint32_t column_count, Arena *arena,
+                       DataChunk **chunk_out)
+{
+    ASSERT(file->reading);
+    return read_chunk(&file->rd, types, column_count, arena, chunk_out);
+}
+
+/* ---------------------------------------------------------------- readers ---- */
+
+Error *spill_reader_open(SpillFile *file, SpillReader **reader_out)
+{
+    ASSERT(file->reading);
+    *reader_out = NULL;
+    SpillReader *reader = calloc(1, sizeof *reader);
+    if (reader == NULL) return spill_oom();
+    reader->rd = (ReadState){ .fd = file->fd };
+    atomic_fetch_add(&reader_live, 1);
+    *reader_out = reader;
+    return NULL;
+}
+
+Error *spill_reader_read(SpillReader *reader, const Type *types, uint32_t column_count,
+                         Arena *arena, DataChunk **chunk_out)
+{
+    return read_chunk(&reader->rd, types, column_count, arena, chunk_out);
+}
+
+void spill_reader_restart(SpillReader *reader)
+{
+    reader->rd.used = reader->rd.pos = 0;
+    reader->rd.offset = 0;
+    reader->rd.has_pending = false;
+}
+
+void spill_reader_close(SpillReader *reader)
+{
+    if (reader == NULL) return;
+    free(reader->rd.buffer);
+    free(reader);
+    atomic_fetch_sub(&reader_live, 1);
+}
+
+int64_t spill_reader_live_count(void) { return (int64_t)atomic_load(&reader_live); }
 
 /* ---------------------------------------------------------------- partitions ---- */
 

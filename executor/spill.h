@@ -1,5 +1,5 @@
 /* executor/spill.h: temporary spill files for the materializing operators (hash aggregation,
- * external sort). Owned by spill; executor-internal.
+ * external sort, hash and nested loop joins, windows). Owned by spill; executor-internal.
  *
  * A SpillFile is an anonymous temporary file (O_TMPFILE in the directory, or mkstemp + unlink
  * where O_TMPFILE is not supported), so it never has a name a crash could leave behind: it goes
@@ -72,12 +72,31 @@ Error *spill_file_write(SpillFile *file, const Vector *columns, uint32_t column_
 /* spill_file_rewind: flush what is buffered and position the file at its first block for
  * reading. Errors: DISK_FULL, IO_ERROR. */
 Error *spill_file_rewind(SpillFile *file);
+/* spill_file_restart: position a rewound file at its first block again, to read it once more
+ * (a block nested loop join reads its outer side once per block). Pre: rewound. Errors: none
+ * today (the next read reports I/O errors). */
+Error *spill_file_restart(SpillFile *file);
 /* spill_file_read: the next rows as a chunk of column_count columns of types (NUMERIC columns
  * in the general form) allocated in arena; *chunk_out NULL at the end. The chunk stays valid
  * while arena is not reset. Pre: rewound; types match the written columns.
  * Errors: DATA_CORRUPTED (a block that does not match types), IO_ERROR, OUT_OF_MEMORY. */
 Error *spill_file_read(SpillFile *file, const Type *types, uint32_t column_count, Arena *arena,
                        DataChunk **chunk_out);
+/* SpillReader: a read position of its own over a rewound file, so that several readers (the
+ * scans of one materialized CTE) read it independently; reads are pread(2) at the reader's
+ * offset, through a SPILL_BUFFER_SIZE buffer of its own allocated at the first read. A reader
+ * must be closed before its file (close touches only the reader).
+ * spill_reader_open: a reader at the file's first block. Pre: rewound. Errors: OUT_OF_MEMORY.
+ * spill_reader_read: as spill_file_read. spill_reader_restart: back to the first block.
+ * spill_reader_close: free it (NULL is a no-op). spill_reader_live_count: readers open in this
+ * process (tests). */
+typedef struct SpillReader SpillReader;
+Error  *spill_reader_open(SpillFile *file, SpillReader **reader_out);
+Error  *spill_reader_read(SpillReader *reader, const Type *types, uint32_t column_count,
+                          Arena *arena, DataChunk **chunk_out);
+void    spill_reader_restart(SpillReader *reader);
+void    spill_reader_close(SpillReader *reader);
+int64_t spill_reader_live_count(void);
 /* spill_parts_write: write rows[0..count) of columns (a chunk's, each row's key hashing to
  * hashes[k]) to parts[spill_part_of(hashes[k], level)], one block per partition, creating the
  * files that are still NULL in dir. Pre: count <= VEC_VALUE_COUNT_MAX; rows ascending.
