@@ -1,6 +1,7 @@
 /* executor/op_heavy_int.h: internals shared by the materializing operators (op_join.c,
- * op_agg.c, op_sort.c, op_setop.c, op_window.c, op_cte.c; implemented in op_rows.c): row
- * buffers, normalized keys and a hash table over them. Owned by exec-heavy; executor-internal.
+ * op_join_spill.c, op_agg.c, op_sort.c, op_setop.c, op_window.c, op_cte.c; implemented in
+ * op_rows.c): row buffers, normalized keys and a hash table over them. Owned by exec-heavy;
+ * executor-internal.
  *
  * RowStore: rows appended in order into stored chunks of VEC_VALUE_COUNT_MAX rows; row id g lives
  * in chunk g >> 11 at row g & 2047. Strings and numerics are deep-copied into the buffer's arena,

@@ -43,146 +43,13 @@
  * when every output build column is served so (payload_only: inner/left) the direct array is
  * never built. Semi/anti/mark joins, repeated keys and filters keep the pair rounds.
  *
- * Spilling a hash join: when the build
- * side in memory (rows, keys, tables, chains) passes work_mem, the join turns into a Grace hash
- * join. The rows in memory and the rest of the build input are written to SPILL_FANOUT build
- * partition files by their key's hash (spill_part_of at the level), then the whole probe input
- * to probe partition files the same way, and every partition pair goes on a stack. Pairs are
- * then joined one at a time by the in-memory code above, reading the build side from its file
- * and streaming the probe side from its file (right/full joins end each pair with its unmatched
- * build rows). A pair whose build side passes work_mem again is partitioned again one level
- * deeper (at most JOIN_SPILL_LEVEL_MAX levels: a single key with more rows than fit is 53200).
- * Equal keys hash alike, so every match happens inside one pair. Rows with a NULL key match
- * nothing: they are dropped where they would emit nothing (build rows except in right/full
- * joins, probe rows in inner/semi/right joins) and otherwise spread over the partitions by a
- * counter (so they never make one partition too big to split); probe rows whose partition has no
- * build rows are dropped by inner/semi/right joins. A mark join's NULL answer needs "the build
- * side is not empty" and "some build key is NULL" over the whole build side: spilled, the first
- * is true and the second is recorded while partitioning (any_build_null).
- *
- * Spilling a nested loop join (a block nested loop; no key to partition by): when the build side
- * in memory passes work_mem (same test as the hash join's), the rows in memory become the first
- * block, the rest of the build child is written to one file (cur_build) and each later block is
- * the next rows of that file that fit. The first block reads the probe child and copies its live
- * rows to nl_probe; every later block reads nl_probe again from its start. Each block runs the
- * unchanged in-memory code, so pairs (inner/left/right/full) come out block by block and a
- * right/full join ends each block with that block's unmatched build rows (a build row lives in
- * exactly one block and meets every probe row there). What a probe row emits on its own (left/
- * full: NULL-extended when unmatched; semi/anti; mark's flag) needs every block: a bit per probe
- * row (nl_matched, indexed by its ordinal among the probe side's live rows, the same in every
- * pass) records a match in any block; blocks before the last emit none of it, the last block
- * starts each probe row's flag from its bit and emits as in memory, so those rows come out in
- * probe order. Semi/anti/mark rows already matched skip the later blocks' candidates. */
+ * Past work_mem (over_budget) a hash join becomes a Grace hash join and a nested loop join a
+ * block nested loop: op_join_spill.c, whose header tells how. Each partition pair or block runs
+ * the in-memory code above. op_join_int.h holds the Join struct and what both files share. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "executor/op_heavy_int.h"
-#include "executor/op_inttab.h"
-#include "executor/spill.h"
-
-enum { JOIN_SPILL_LEVEL_MAX = 8 };
-
-/* JoinPart: a spilled partition pair waiting to be joined (files rewound; NULL: no rows). */
-typedef struct JoinPart {
-    SpillFile *build;
-    SpillFile *probe;
-    uint32_t   level;
-} JoinPart;
-
-typedef enum JoinPhase {
-    PHASE_NEXT_PROBE,      /* fetch the next probe chunk */
-    PHASE_ROUNDS,          /* pairs left for the current probe chunk */
-    PHASE_SINGLE,          /* single-match path: the current probe chunk in one output */
-    PHASE_PROBE_TAIL,      /* emit the current probe chunk's unmatched / marked rows */
-    PHASE_BUILD_UNMATCHED, /* right/full: unmatched build rows */
-    PHASE_DONE,
-} JoinPhase;
-
-typedef struct Join {
-    Op          base;
-    bool        is_hash;
-    JoinType    type;
-    uint32_t    left_count;
-    uint32_t    right_count;
-    Type       *pair_types;     /* left ++ right */
-    ExprState **left_keys;
-    ExprState **right_keys;
-    ExprState  *filter;
-    Arena      *batch;          /* reset at each next() */
-    Arena      *probe_arena;    /* the current probe chunk's state */
-    /* build side */
-    bool        built;
-    RowStore      build;
-    KeyTable    keys;
-    bool        int_keys;       /* one integer key: int_table instead of keys */
-    OpIntTab    int_table;
-    int64_t   **build_keys;     /* int_keys: per 2048 build rows (a segment), each row's key */
-    uint8_t   **build_key_null; /* ... and whether it is NULL (bkey, bkey_null) */
-    uint32_t    key_seg_count;
-    uint32_t    key_seg_capacity;
-    Arena      *key_arena;      /* the segments (no realloc copies of whole key arrays) */
-    uint32_t   *direct;         /* int_keys, dense range: first build row of key min + i */
-    int64_t     direct_min;
-    int64_t     direct_max;
-    size_t      direct_count;   /* entries of direct (0: the int_table maps keys) */
-    bool        build_unique;   /* no key has two build rows: chains have one row */
-    bool        single;         /* this build takes the single-match path (see the header) */
-    int32_t     share_right;    /* build column that is the build key column, or -1 ... */
-    uint32_t    share_left;     /* ... and the probe key column of the same type it equals */
-    uint64_t   *direct_bits;    /* single path over the direct array: bit key - min set when a
-                                 * build row has that key (NULL: none built) */
-    void      **payload;        /* per build column: its values indexed by key - min (single
-                                 * path, direct array, fixed width, no NULL), or NULL */
-    bool        payload_only;   /* every build column the output needs has a payload (or is
-                                 * shared) and no build row is flagged: probes need no row ids */
-    uint32_t   *probe_off;      /* single path with direct_bits: per probe position, key - min */
-    uint32_t    probe_hits;     /* ... and how many positions matched (UINT32_MAX: not counted) */
-    uint8_t    *right_fixed;    /* per build column: 1 + its VecPhys if fixed-width numeric or
-                                 * bool (then every stored chunk has that form), else 0 */
-    bool       *right_nulls;    /* per build column: some stored value is NULL (after build) */
-    uint32_t   *heads;          /* per key id: first and last build row of its chain */
-    uint32_t   *tails;
-    uint32_t   *next;           /* per build row: next row of its chain */
-    uint8_t    *matched;        /* per build row (right/full) */
-    size_t      id_capacity;
-    size_t      key_capacity;
-    bool        build_null_key; /* some build row has a NULL key (mark) */
-    /* probe side */
-    JoinPhase   phase;
-    DataChunk  *probe;
-    uint32_t    probe_count;    /* live rows */
-    uint16_t   *probe_rows;     /* their row indexes */
-    uint32_t   *cand;           /* per probe position: next candidate build row */
-    uint8_t    *probe_matched;
-    uint8_t    *probe_null_key;
-    uint32_t   *active;         /* probe positions with candidates */
-    uint32_t    active_count;
-    uint32_t    unmatched_cursor;
-    /* spilling (see the header) */
-    bool        spilled;        /* the children are consumed; pairs come from pending */
-    bool        right_done;     /* the build child returned its end */
-    bool        any_build_null; /* spilled: some build row of the whole input has a NULL key */
-    uint32_t    level;          /* depth of the pair in memory */
-    SpillFile  *cur_build;      /* the pair's build file being read (NULL: the child / none) */
-    SpillFile  *cur_probe;      /* the pair's probe file being read (NULL: the child / none) */
-    SpillFile  *out_build[SPILL_FANOUT];   /* partitions being written */
-    SpillFile  *out_probe[SPILL_FANOUT];
-    JoinPart   *pending;
-    uint32_t    pending_count;
-    uint32_t    pending_capacity;
-    Arena      *spill_arena;    /* the probe chunk read back from cur_probe */
-    uint64_t    null_spread;    /* counter spreading NULL-key rows over partitions */
-    uint64_t    spilled_rows;   /* rows written to partition files (all levels) */
-    size_t      rows_base;      /* op_rows_size of the empty build buffer */
-    /* block nested loop (see the header) */
-    bool        nl_blocks;      /* the build side is joined one block at a time */
-    bool        nl_last;        /* the block in memory is the last one */
-    uint32_t    nl_pass;        /* block index: 0 reads the probe child and copies it */
-    SpillFile  *nl_probe;       /* the probe side's live rows, for the blocks after the first */
-    uint64_t   *nl_matched;     /* per probe row ordinal: matched in some block (one bit) */
-    size_t      nl_matched_words;
-    uint64_t    nl_probe_base;  /* ordinal of the current probe chunk's first live row */
-} Join;
+#include "executor/op_join_int.h"
 
 /* ------------------------------------------------------------------ build side ---- */
 
@@ -255,13 +122,6 @@ static Error *reserve_key_segs(Join *join, size_t row_count)
     return NULL;
 }
 
-/* key_segs_clear: forget every key segment (their memory goes back to key_arena). */
-static void key_segs_clear(Join *join)
-{
-    join->key_seg_count = 0;
-    if (join->key_arena != NULL) arena_reset(join->key_arena);
-}
-
 static Error *reserve_key_ids(Join *join, size_t key_count)
 {
     if (key_count <= join->key_capacity) return NULL;
@@ -273,9 +133,9 @@ static Error *reserve_key_ids(Join *join, size_t key_count)
     return NULL;
 }
 
-/* eval_keys: the normalized join keys of chunk's live rows. */
-static Error *eval_keys(Join *join, ExprState **states, DataChunk *chunk, Arena *arena,
-                        KeyBatch *keys)
+/* op_join_eval_keys: the normalized join keys of chunk's live rows. */
+Error *op_join_eval_keys(Join *join, ExprState **states, DataChunk *chunk, Arena *arena,
+                         KeyBatch *keys)
 {
     uint32_t count;
     const uint16_t *sel = op_heavy_live_sel(chunk, &count);
@@ -452,7 +312,7 @@ static Error *build_chunk(Join *join, DataChunk *chunk)
     if (!join->is_hash) return NULL;
     if (join->int_keys) return build_chunk_int(join, chunk, sel, count, first_id);
     KeyBatch keys;
-    TRY(eval_keys(join, join->right_keys, chunk, join->batch, &keys));
+    TRY(op_join_eval_keys(join, join->right_keys, chunk, join->batch, &keys));
     for (uint32_t pos = 0; pos < count; pos++) {
         uint32_t row = sel != NULL ? sel[pos] : pos;
         uint32_t id = first_id + pos;
@@ -503,49 +363,6 @@ static bool over_budget(const Join *join)
     return join->build.row_count > VEC_VALUE_COUNT_MAX && used_size(join) > work_mem;
 }
 
-/* next_build_chunk: the next build chunk (in batch): from the pair's file when spilled, else
- * from the right child; NULL at the end. */
-static Error *next_build_chunk(Join *join, DataChunk **chunk_out)
-{
-    *chunk_out = NULL;
-    if (join->cur_build != NULL) {
-        return spill_file_read(join->cur_build, join->pair_types + join->left_count,
-                               join->right_count, join->batch, chunk_out);
-    }
-    if (join->spilled || join->right_done) return NULL;
-    TRY(exec_next(join->base.right, chunk_out));
-    if (*chunk_out == NULL) join->right_done = true;
-    return NULL;
-}
-
-/* next_probe_chunk: the next probe chunk: from the pair's file when spilled (in spill_arena,
- * valid until the next call), else from the left child; NULL at the end. */
-static Error *next_probe_chunk(Join *join, DataChunk **chunk_out)
-{
-    *chunk_out = NULL;
-    if (join->cur_probe != NULL) {
-        arena_reset(join->spill_arena);
-        return spill_file_read(join->cur_probe, join->pair_types, join->left_count,
-                               join->spill_arena, chunk_out);
-    }
-    if (join->nl_blocks && join->nl_pass > 0) {
-        if (join->nl_probe == NULL) return NULL;   /* the probe side had no live row */
-        arena_reset(join->spill_arena);
-        return spill_file_read(join->nl_probe, join->pair_types, join->left_count,
-                               join->spill_arena, chunk_out);
-    }
-    if (join->spilled) return NULL;
-    TRY(exec_next(join->base.left, chunk_out));
-    if (!join->nl_blocks || *chunk_out == NULL) return NULL;
-    /* the first block of a block nested loop: keep the probe rows for the later blocks */
-    uint32_t count;
-    const uint16_t *sel = op_heavy_live_sel(*chunk_out, &count);
-    if (count == 0) return NULL;
-    if (join->nl_probe == NULL) TRY(spill_file_create(join->base.ctx->temp_dir, &join->nl_probe));
-    join->spilled_rows += count;
-    return spill_file_write(join->nl_probe, (*chunk_out)->columns, join->left_count, sel, count);
-}
-
 /* build_load: materialize the build source; *overflow_out when it passed work_mem (the rows
  * read so far stay in memory, the rest of the source is unread). */
 static Error *build_load(Join *join, bool *overflow_out)
@@ -555,7 +372,7 @@ static Error *build_load(Join *join, bool *overflow_out)
     for (;;) {
         arena_reset(join->batch);
         DataChunk *chunk;
-        TRY(next_build_chunk(join, &chunk));
+        TRY(op_join_next_build_chunk(join, &chunk));
         if (chunk == NULL) break;
         TRY(build_chunk(join, chunk));
         if (!over_budget(join)) continue;
@@ -572,321 +389,7 @@ static Error *build_load(Join *join, bool *overflow_out)
     return NULL;
 }
 
-/* ------------------------------------------------------------------ spilling ---- */
-
-static void   build_reset(Join *join);
 static Error *build_payload(Join *join);
-static Error *build_shrink(Join *join);
-
-/* spill_side_chunk: write chunk's live rows (a build chunk if is_build, else a probe chunk) to
- * the partitions being written at level, by their key's hash; NULL keys as the header says. */
-static Error *spill_side_chunk(Join *join, DataChunk *chunk, bool is_build, uint32_t level)
-{
-    uint32_t count;
-    const uint16_t *sel = op_heavy_live_sel(chunk, &count);
-    if (count == 0) return NULL;
-    KeyBatch keys;
-    TRY(eval_keys(join, is_build ? join->right_keys : join->left_keys, chunk, join->batch, &keys));
-    uint16_t *rows = arena_alloc(join->batch, count * sizeof(uint16_t));
-    uint64_t *hashes = arena_alloc(join->batch, count * sizeof(uint64_t));
-    if (rows == NULL || hashes == NULL) return op_heavy_oom();
-    JoinType type = join->type;
-    bool keep_null = is_build ? type == JOIN_RIGHT || type == JOIN_FULL
-                              : type == JOIN_LEFT || type == JOIN_FULL || type == JOIN_ANTI ||
-                                    type == JOIN_MARK;
-    bool drop_unbuilt = !is_build && (type == JOIN_INNER || type == JOIN_SEMI ||
-                                      type == JOIN_RIGHT);
-    uint32_t kept = 0;
-    for (uint32_t pos = 0; pos < count; pos++) {
-        uint32_t row = sel != NULL ? sel[pos] : pos;
-        uint64_t hash;
-        if (keys.has_null[row]) {
-            if (is_build) join->any_build_null = true;
-            if (!keep_null) continue;
-            hash = ++join->null_spread * 0x9E3779B97F4A7C15ULL;
-        } else {
-            hash = keys.hash[row];
-        }
-        if (drop_unbuilt && join->out_build[spill_part_of(hash, level)] == NULL) continue;
-        rows[kept] = (uint16_t)row;
-        hashes[kept] = hash;
-        kept++;
-    }
-    join->spilled_rows += kept;
-    return spill_parts_write(is_build ? join->out_build : join->out_probe,
-                             join->base.ctx->temp_dir, level, chunk->columns,
-                             is_build ? join->right_count : join->left_count, rows, hashes, kept);
-}
-
-/* push_parts: move the partitions just written to pending (rewound), dropping pairs that
- * cannot emit anything. */
-static Error *push_parts(Join *join, uint32_t level)
-{
-    JoinType type = join->type;
-    bool build_only_emits = type == JOIN_RIGHT || type == JOIN_FULL;
-    bool probe_only_emits = type == JOIN_LEFT || type == JOIN_FULL || type == JOIN_ANTI ||
-                            type == JOIN_MARK;
-    for (uint32_t idx = SPILL_FANOUT; idx-- > 0;) {
-        SpillFile *build_file = join->out_build[idx];
-        SpillFile *probe_file = join->out_probe[idx];
-        join->out_build[idx] = join->out_probe[idx] = NULL;
-        bool keep = (build_file != NULL && probe_file != NULL) ||
-                    (build_file != NULL && build_only_emits) ||
-                    (probe_file != NULL && probe_only_emits);
-        if (keep && join->pending_count == join->pending_capacity) {
-            uint32_t capacity = join->pending_capacity == 0 ? SPILL_FANOUT
-                                                            : join->pending_capacity * 2;
-            JoinPart *grown = realloc(join->pending, capacity * sizeof(JoinPart));
-            if (grown == NULL) {
-                spill_file_close(build_file);
-                spill_file_close(probe_file);
-                return op_heavy_oom();
-            }
-            join->pending = grown;
-            join->pending_capacity = capacity;
-        }
-        if (!keep) {
-            spill_file_close(build_file);
-            spill_file_close(probe_file);
-            continue;
-        }
-        join->pending[join->pending_count++] = (JoinPart){ build_file, probe_file, level };
-        if (build_file != NULL) TRY(spill_file_rewind(build_file));
-        if (probe_file != NULL) TRY(spill_file_rewind(probe_file));
-    }
-    return NULL;
-}
-
-/* spill_partition: the build side in memory passed work_mem: partition it, the rest of the
- * build source and the whole probe source one level deeper (level 0 from the children) and
- * push the pairs. Errors: 53200 past JOIN_SPILL_LEVEL_MAX levels; the spill files' errors. */
-static Error *spill_partition(Join *join)
-{
-    uint32_t level = join->spilled ? join->level + 1 : 0;
-    if (level >= JOIN_SPILL_LEVEL_MAX) {
-        Error *err = err_new(SQLSTATE_OUT_OF_MEMORY, "out of memory");
-        return err_set_detail(err, "hash join partition of %u build rows still exceeds "
-                              "work_mem (%zu kB) after %d levels of spilling: too many rows "
-                              "share one join key value", join->build.row_count,
-                              join->base.ctx->work_mem / 1024, JOIN_SPILL_LEVEL_MAX);
-    }
-    TRY(op_heavy_arena(&join->spill_arena, 16 * 1024));
-    for (uint32_t chunk_idx = 0; chunk_idx < join->build.chunk_count; chunk_idx++) {
-        arena_reset(join->batch);
-        DataChunk view;
-        TRY(op_heavy_chunk_view(&view, &join->build.chunks[chunk_idx], join->batch));
-        TRY(spill_side_chunk(join, &view, true, level));
-    }
-    build_reset(join);
-    TRY(build_shrink(join));
-    for (;;) {
-        arena_reset(join->batch);
-        DataChunk *chunk;
-        TRY(next_build_chunk(join, &chunk));
-        if (chunk == NULL) break;
-        TRY(spill_side_chunk(join, chunk, true, level));
-    }
-    spill_file_close(join->cur_build);
-    join->cur_build = NULL;
-    for (;;) {
-        arena_reset(join->batch);
-        DataChunk *chunk;
-        TRY(next_probe_chunk(join, &chunk));
-        if (chunk == NULL) break;
-        TRY(spill_side_chunk(join, chunk, false, level));
-        TRY(exec_check_interrupt(join->base.ctx));
-    }
-    arena_reset(join->batch);
-    spill_file_close(join->cur_probe);
-    join->cur_probe = NULL;
-    join->spilled = true;
-    return push_parts(join, level);
-}
-
-/* next_part: make the next pending pair current (*found_out false when none is left).
- * Errors: OUT_OF_MEMORY. */
-static Error *next_part(Join *join, bool *found_out)
-{
-    spill_file_close(join->cur_build);
-    spill_file_close(join->cur_probe);
-    join->cur_build = join->cur_probe = NULL;
-    build_reset(join);
-    join->unmatched_cursor = 0;
-    join->phase = PHASE_NEXT_PROBE;
-    *found_out = join->pending_count > 0;
-    if (!*found_out) return NULL;
-    JoinPart part = join->pending[--join->pending_count];
-    join->cur_build = part.build;
-    join->cur_probe = part.probe;
-    join->level = part.level;
-    return build_shrink(join);
-}
-
-/* build_shrink: give back the build side's arrays and tables (their capacities count against
- * work_mem, so a partition pair starts from nothing). Errors: OUT_OF_MEMORY. */
-static Error *build_shrink(Join *join)
-{
-    op_keytab_free(&join->keys);
-    op_inttab_free(&join->int_table);
-    free(join->build_keys);
-    free(join->build_key_null);
-    free(join->heads);
-    free(join->tails);
-    free(join->next);
-    free(join->matched);
-    join->build_keys = NULL;
-    join->build_key_null = NULL;
-    join->heads = join->tails = join->next = NULL;
-    join->matched = NULL;
-    join->key_seg_capacity = 0;
-    key_segs_clear(join);
-    join->id_capacity = join->key_capacity = 0;
-    op_rows_free(&join->build);
-    TRY(op_rows_init(&join->build, join->pair_types + join->left_count, join->right_count, NULL));
-    if (join->is_hash) TRY(op_keytab_init(&join->keys));
-    return NULL;
-}
-
-/* spill_reset: close every spill file and forget the spilled state. */
-static void spill_reset(Join *join)
-{
-    spill_file_close(join->cur_build);
-    spill_file_close(join->cur_probe);
-    join->cur_build = join->cur_probe = NULL;
-    for (uint32_t idx = 0; idx < SPILL_FANOUT; idx++) {
-        spill_file_close(join->out_build[idx]);
-        spill_file_close(join->out_probe[idx]);
-        join->out_build[idx] = join->out_probe[idx] = NULL;
-    }
-    for (uint32_t idx = 0; idx < join->pending_count; idx++) {
-        spill_file_close(join->pending[idx].build);
-        spill_file_close(join->pending[idx].probe);
-    }
-    join->pending_count = 0;
-    spill_file_close(join->nl_probe);
-    join->nl_probe = NULL;
-    free(join->nl_matched);
-    join->nl_matched = NULL;
-    join->nl_matched_words = 0;
-    join->nl_blocks = join->nl_last = false;
-    join->nl_pass = 0;
-    join->nl_probe_base = 0;
-    join->spilled = false;
-    join->right_done = false;
-    join->any_build_null = false;
-    join->level = 0;
-    join->null_spread = 0;
-}
-
-/* nl_spill_rest: the build side of a nested loop join passed work_mem: the rows in memory are
- * the first block, the rest of the build child goes to one file (cur_build, rewound), read
- * block by block after the first. Errors: the spill file's, the child's. */
-static Error *nl_spill_rest(Join *join)
-{
-    TRY(op_heavy_arena(&join->spill_arena, 16 * 1024));
-    TRY(spill_file_create(join->base.ctx->temp_dir, &join->cur_build));   /* spill_reset closes */
-    for (;;) {
-        arena_reset(join->batch);
-        DataChunk *chunk;
-        TRY(exec_next(join->base.right, &chunk));
-        if (chunk == NULL) break;
-        uint32_t count;
-        const uint16_t *sel = op_heavy_live_sel(chunk, &count);
-        TRY(spill_file_write(join->cur_build, chunk->columns, join->right_count, sel, count));
-        join->spilled_rows += count;
-        TRY(exec_check_interrupt(join->base.ctx));
-    }
-    arena_reset(join->batch);
-    join->right_done = true;
-    TRY(spill_file_rewind(join->cur_build));
-    join->nl_blocks = true;
-    join->nl_pass = 0;
-    join->nl_probe_base = 0;
-    return NULL;
-}
-
-/* drop_matched_active: semi, anti and mark joins: a probe row that matched needs no more
- * candidates; none left ends the chunk's probing. */
-static void drop_matched_active(Join *join)
-{
-    uint32_t kept = 0;
-    for (uint32_t active_idx = 0; active_idx < join->active_count; active_idx++) {
-        uint32_t pos = join->active[active_idx];
-        if (join->probe_matched[pos]) continue;
-        join->active[kept++] = pos;
-    }
-    join->active_count = kept;
-    if (kept == 0) join->phase = PHASE_PROBE_TAIL;
-}
-
-static Error *build(Join *join);
-
-/* nl_next_block: the current block is done: load the next one and read the probe side again
- * from its start. Errors: build's, the spill file's. */
-static Error *nl_next_block(Join *join)
-{
-    build_reset(join);
-    TRY(build_shrink(join));
-    join->unmatched_cursor = 0;
-    join->phase = PHASE_NEXT_PROBE;
-    join->nl_pass++;
-    join->nl_probe_base = 0;
-    if (join->nl_probe != NULL && join->nl_pass == 1) TRY(spill_file_rewind(join->nl_probe));
-    if (join->nl_probe != NULL && join->nl_pass > 1) TRY(spill_file_restart(join->nl_probe));
-    return build(join);
-}
-
-/* nl_needs_bits: does a probe row's own output (NULL extension, semi/anti, mark) depend on
- * matches in every block? */
-static bool nl_needs_bits(const Join *join)
-{
-    JoinType type = join->type;
-    return type == JOIN_LEFT || type == JOIN_FULL || type == JOIN_SEMI || type == JOIN_ANTI ||
-           type == JOIN_MARK;
-}
-
-/* nl_probe_seed: a block nested loop's probe chunk starts from what earlier blocks matched:
- * probe_matched from the bits (grown to cover the chunk's ordinals), and semi/anti/mark rows
- * already matched need no candidates. Errors: OUT_OF_MEMORY. */
-static Error *nl_probe_seed(Join *join)
-{
-    uint32_t count = join->probe_count;
-    uint64_t base = join->nl_probe_base;
-    size_t words = (size_t)((base + count + 63) / 64);
-    if (words > join->nl_matched_words) {
-        size_t capacity = join->nl_matched_words == 0 ? 64 : join->nl_matched_words;
-        while (capacity < words) capacity *= 2;
-        uint64_t *grown = realloc(join->nl_matched, capacity * sizeof(uint64_t));
-        if (grown == NULL) return op_heavy_oom();
-        memset(grown + join->nl_matched_words, 0,
-               (capacity - join->nl_matched_words) * sizeof(uint64_t));
-        join->nl_matched = grown;
-        join->nl_matched_words = capacity;
-    }
-    for (uint32_t pos = 0; pos < count; pos++) {
-        uint64_t at = base + pos;
-        join->probe_matched[pos] = (uint8_t)((join->nl_matched[at >> 6] >> (at & 63)) & 1);
-    }
-    if (join->type == JOIN_SEMI || join->type == JOIN_ANTI || join->type == JOIN_MARK) {
-        drop_matched_active(join);
-    }
-    return NULL;
-}
-
-/* nl_probe_done: record the finished probe chunk's matches in the bits; true when its own
- * output must wait for the last block. */
-static bool nl_probe_done(Join *join)
-{
-    uint32_t count = join->probe_count;
-    uint64_t base = join->nl_probe_base;
-    join->nl_probe_base += count;
-    if (!nl_needs_bits(join)) return false;
-    for (uint32_t pos = 0; pos < count; pos++) {
-        uint64_t at = base + pos;
-        if (join->probe_matched[pos]) join->nl_matched[at >> 6] |= 1ULL << (at & 63);
-    }
-    return !join->nl_last;
-}
 
 /* build: materialize the build side, spilling (and moving on to the first pair, or to blocks
  * for a nested loop join) when it does not fit. */
@@ -896,14 +399,14 @@ static Error *build(Join *join)
         bool overflow;
         TRY(build_load(join, &overflow));
         if (!join->is_hash) {
-            if (overflow && !join->nl_blocks) TRY(nl_spill_rest(join));
+            if (overflow && !join->nl_blocks) TRY(op_join_nl_spill_rest(join));
             join->nl_last = join->nl_blocks && !overflow;
             break;
         }
         if (!overflow) break;
-        TRY(spill_partition(join));
+        TRY(op_join_spill_partition(join));
         bool found;
-        TRY(next_part(join, &found));
+        TRY(op_join_next_part(join, &found));
         if (!found) {
             join->phase = PHASE_DONE;
             break;
@@ -1005,7 +508,8 @@ static Error *build_payload(Join *join)
     return NULL;
 }
 
-static void build_reset(Join *join)
+/* op_join_build_reset: forget the build side in memory (capacities kept). */
+void op_join_build_reset(Join *join)
 {
     op_rows_clear(&join->build);
     if (join->keys.slots != NULL) op_keytab_clear(&join->keys);
@@ -1014,7 +518,7 @@ static void build_reset(Join *join)
     join->direct = NULL;
     join->direct_count = 0;
     payload_free(join);
-    key_segs_clear(join);
+    op_join_key_segs_clear(join);
     join->build_unique = false;
     join->build_null_key = false;
     join->built = false;
@@ -1182,7 +686,9 @@ static Error *start_probe(Join *join, DataChunk *chunk)
     join->active_count = 0;
     if (join->int_keys && count > 0) return start_probe_int(join, chunk, sel, count);
     KeyBatch keys;
-    if (join->is_hash && count > 0) TRY(eval_keys(join, join->left_keys, chunk, arena, &keys));
+    if (join->is_hash && count > 0) {
+        TRY(op_join_eval_keys(join, join->left_keys, chunk, arena, &keys));
+    }
     for (uint32_t pos = 0; pos < count; pos++) {
         uint32_t row = sel != NULL ? sel[pos] : pos;
         join->probe_rows[pos] = (uint16_t)row;
@@ -1202,7 +708,7 @@ static Error *start_probe(Join *join, DataChunk *chunk)
         if (first != ROW_ID_NONE) join->active[join->active_count++] = pos;
     }
     join->phase = join->active_count > 0 ? PHASE_ROUNDS : PHASE_PROBE_TAIL;
-    if (join->nl_blocks && nl_needs_bits(join)) TRY(nl_probe_seed(join));
+    if (join->nl_blocks) TRY(op_join_nl_probe_seed(join));
     return NULL;
 }
 
@@ -1284,6 +790,20 @@ static Error *pair_chunk(Join *join, const uint32_t *left_rows, const uint32_t *
     return NULL;
 }
 
+/* op_join_drop_matched_active: semi, anti and mark joins: a probe row that matched needs no
+ * more candidates; none left ends the chunk's probing. */
+void op_join_drop_matched_active(Join *join)
+{
+    uint32_t kept = 0;
+    for (uint32_t active_idx = 0; active_idx < join->active_count; active_idx++) {
+        uint32_t pos = join->active[active_idx];
+        if (join->probe_matched[pos]) continue;
+        join->active[kept++] = pos;
+    }
+    join->active_count = kept;
+    if (kept == 0) join->phase = PHASE_PROBE_TAIL;
+}
+
 /* round: up to VEC_VALUE_COUNT_MAX pairs; *out_out the emitted chunk (or NULL). */
 static Error *pair_round(Join *join, DataChunk **out_out)
 {
@@ -1325,7 +845,7 @@ static Error *pair_round(Join *join, DataChunk **out_out)
         if (join->matched != NULL && needs_matched(join)) join->matched[pair_right[pair]] = 1;
     }
     if (join->type == JOIN_SEMI || join->type == JOIN_ANTI || join->type == JOIN_MARK) {
-        drop_matched_active(join);
+        op_join_drop_matched_active(join);
         *out_out = NULL;
         return NULL;
     }
@@ -1504,7 +1024,7 @@ static Error *probe_tail(Join *join, DataChunk **out_out)
     *out_out = NULL;
     join->phase = PHASE_NEXT_PROBE;
     uint32_t count = join->probe_count;
-    if (join->nl_blocks && nl_probe_done(join)) return NULL;   /* the last block emits it */
+    if (join->nl_blocks && op_join_nl_probe_done(join)) return NULL;   /* the last block will */
     if (join->type == JOIN_INNER || join->type == JOIN_RIGHT || count == 0) return NULL;
     if (join->type == JOIN_LEFT || join->type == JOIN_FULL) {
         uint32_t *left_rows = arena_alloc(arena, (count + 1) * sizeof(uint32_t));
@@ -1597,9 +1117,9 @@ static Error *join_open(Op *op)
     if (join->is_hash && join->keys.slots == NULL) TRY(op_keytab_init(&join->keys));
     TRY(exec_open(op->left));
     TRY(exec_open(op->right));
-    spill_reset(join);
+    op_join_spill_reset(join);
     join->spilled_rows = 0;
-    build_reset(join);
+    op_join_build_reset(join);
     join->phase = PHASE_NEXT_PROBE;
     join->unmatched_cursor = 0;
     return NULL;
@@ -1619,7 +1139,7 @@ static Error *join_next(Op *op, DataChunk **chunk_out)
                                 join->type == JOIN_FULL || join->type == JOIN_ANTI ||
                                 join->type == JOIN_MARK || join->nl_blocks;
             DataChunk *chunk = NULL;
-            if (probe_needed) TRY(next_probe_chunk(join, &chunk));
+            if (probe_needed) TRY(op_join_next_probe_chunk(join, &chunk));
             if (chunk == NULL) {
                 join->phase = join->type == JOIN_RIGHT || join->type == JOIN_FULL
                                   ? PHASE_BUILD_UNMATCHED : PHASE_DONE;
@@ -1634,12 +1154,13 @@ static Error *join_next(Op *op, DataChunk **chunk_out)
         case PHASE_BUILD_UNMATCHED: TRY(build_unmatched(join, &out)); break;
         case PHASE_DONE: {
             if (join->nl_blocks && !join->nl_last) {
-                TRY(nl_next_block(join));   /* block nested loop: the next block */
+                TRY(op_join_nl_next_block(join));   /* block nested loop: the next block */
+                TRY(build(join));
                 continue;
             }
             if (join->pending_count == 0) return NULL;
             bool found;
-            TRY(next_part(join, &found));   /* spilled: the next partition pair */
+            TRY(op_join_next_part(join, &found));   /* spilled: the next partition pair */
             TRY(build(join));
             continue;
         }
@@ -1656,8 +1177,8 @@ static Error *join_rescan(Op *op)
     Join *join = (Join *)op;
     TRY(exec_rescan(op->left));
     TRY(exec_rescan(op->right));
-    spill_reset(join);
-    build_reset(join);
+    op_join_spill_reset(join);
+    op_join_build_reset(join);
     join->phase = PHASE_NEXT_PROBE;
     join->unmatched_cursor = 0;
     return NULL;
@@ -1671,7 +1192,7 @@ static void join_close(Op *op)
     op_heavy_close_states(join->left_keys, op->plan->key_count);
     op_heavy_close_states(join->right_keys, op->plan->key_count);
     op_expr_close(join->filter);
-    spill_reset(join);
+    op_join_spill_reset(join);
     free(join->pending);
     join->pending = NULL;
     join->pending_capacity = 0;
