@@ -133,6 +133,12 @@ typedef struct ScanOp {
 } ScanOp;
 
 enum { LOCK_ATTEMPT_MAX = 1000 };
+/* Page path (session 10): after each column (and each fused term) of a leaf slice, prefetch
+ * this many more lines of the next leaf (txn_page_scan_prefetch): storage starts only the first
+ * lines of it, and issuing the rest in small bursts between decode steps lets the DRAM reads
+ * overlap the decoding instead of stalling one burst of a whole page (bench_sql's 10M scan:
+ * ~83 -> ~67 ms median, quiet; steps of 16, 20 and 32 were no better than 24). */
+enum { SCAN_PREFETCH_STEP_LINES = 24 };
 
 /* ---------------------------------------------------------------- bounds ---- */
 
@@ -750,6 +756,7 @@ static Error *fused_slice(ScanOp *scan, const TxnScanRow *rows, uint32_t take, u
         uint32_t offset = ROW_HEADER_SIZE + null_size + decode->fixed_offset;
         kept = fused_term(decode->mode, term->op, term->constant, offset, rows,
                           term_idx == 0 ? NULL : sel, kept, sel);
+        txn_page_scan_prefetch(scan->page_scan, SCAN_PREFETCH_STEP_LINES);
     }
     if (kept == 0) return NULL;
     DataChunk *chunk = &scan->batch.chunk;
@@ -759,6 +766,7 @@ static Error *fused_slice(ScanOp *scan, const TxnScanRow *rows, uint32_t take, u
         Vector *out = &chunk->columns[col_idx];
         if (shape_has_plain(scan, col_idx, shape)) {
             decode_uniform_sel(&scan->decode[col_idx], shape, rows, sel, kept, out, base);
+            txn_page_scan_prefetch(scan->page_scan, SCAN_PREFETCH_STEP_LINES);
             continue;
         }
         if (!picked_ready) {
@@ -766,6 +774,7 @@ static Error *fused_slice(ScanOp *scan, const TxnScanRow *rows, uint32_t take, u
             picked_ready = true;
         }
         TRY(decode_rows(scan, col_idx, scan->picked, kept, out, base, shape));
+        txn_page_scan_prefetch(scan->page_scan, SCAN_PREFETCH_STEP_LINES);
     }
     *kept_out = kept;
     return NULL;
@@ -790,6 +799,7 @@ static Error *late_slice(ScanOp *scan, const TxnScanRow *rows, uint32_t take, ui
         if (!scan->filter_reads[col_idx]) continue;
         vec_reset(&probe->columns[col_idx]);
         TRY(decode_rows(scan, col_idx, rows, take, &probe->columns[col_idx], 0, &shape));
+        txn_page_scan_prefetch(scan->page_scan, SCAN_PREFETCH_STEP_LINES);
     }
     probe->row_count = take;
     probe->sel = NULL;
@@ -806,6 +816,7 @@ static Error *late_slice(ScanOp *scan, const TxnScanRow *rows, uint32_t take, ui
     if (chunk->column_count > 0) TRY(grow_batch(scan, base + kept));
     for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
         TRY(decode_rows(scan, col_idx, picked, kept, &chunk->columns[col_idx], base, &shape));
+        txn_page_scan_prefetch(scan->page_scan, SCAN_PREFETCH_STEP_LINES);
     }
     *kept_out = kept;
     return NULL;
@@ -848,6 +859,7 @@ static Error *fill_batch_pages(ScanOp *scan)
         slice_shape(scan, slice, take, &shape);
         for (uint32_t col_idx = 0; col_idx < plan->scan_count; col_idx++) {
             TRY(decode_rows(scan, col_idx, slice, take, &chunk->columns[col_idx], rows, &shape));
+            txn_page_scan_prefetch(scan->page_scan, SCAN_PREFETCH_STEP_LINES);
         }
         rows += take;
     }

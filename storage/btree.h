@@ -178,6 +178,14 @@ typedef struct BtRowShape {
  * uniform only when that leaf was all plain and every record holds at least ROW_HEADER_SIZE +
  * BT_ROW_SHAPE_NULL_BYTES bytes (so any subset of those entries has this shape too). */
 void   bt_leaf_scan_shape(const BtLeafScan *scan, BtRowShape *shape_out);
+/* bt_leaf_scan_prefetch (session 10): prefetch the next line_count 64-byte lines of the leaf
+ * right of the last one handed out (pinned by the read-ahead; nothing when there is none).
+ * bt_leaf_scan_next_plain prefetches only the first BT_LEAF_SCAN_READ_AHEAD_LINES of that leaf:
+ * a burst of a whole page's 128 prefetches stalls the core once the line fill buffers are full,
+ * so a consumer spreads the rest over its work on the current leaf (a hint only: it reads no
+ * byte, and lines never asked for are fetched by the next call's copy). */
+enum { BT_LEAF_SCAN_READ_AHEAD_LINES = 32 };
+void   bt_leaf_scan_prefetch(BtLeafScan *scan, uint32_t line_count);
 /* ---- end of perf's block ---- */
 
 #endif

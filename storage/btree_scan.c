@@ -19,8 +19,9 @@
  * corruption. One pass over the copied slots validates each cell, stops at hi and, for
  * bt_leaf_scan_next_plain, tells whether every entry is a plain row record below a caller's xid
  * bound (txn/ then hands the entries out as they are, no second pass). Read-ahead: once a leaf
- * is copied, its right sibling (the copy's right link) is pinned without a latch and its bytes
- * are prefetched, so the DRAM misses of the next copy overlap the caller's work on this leaf and
+ * is copied, its right sibling (the copy's right link) is pinned without a latch and its first
+ * lines are prefetched, the rest as the caller asks (bt_leaf_scan_prefetch, between its steps on
+ * this leaf), so the DRAM misses of the next copy overlap the caller's work on this leaf and
  * the next step needs no pool lookup. The pin is only a hint: the step still latches the current
  * leaf, checks its LSN and then latches the sibling (the same protocol); a pin that fails or
  * names another page than the current right link is dropped. */
@@ -33,6 +34,8 @@
 #include "storage/row.h"
 
 enum {
+    PREFETCH_LINE_SIZE = 64,
+    PREFETCH_LINE_COUNT = PAGE_SIZE / PREFETCH_LINE_SIZE,
     LEAF_SCAN_HOP_MAX = 1 << 20,
     LEAF_SCAN_ENTRY_MAX = PAGE_SIZE / BT_LEAF_CELL_HEADER_SIZE + 1,
 };
@@ -51,6 +54,7 @@ struct BtLeafScan {
     Frame      *frame;          /* the leaf the copy came from: pinned, not latched */
     Frame      *ahead;          /* read-ahead: ahead_id pinned, not latched, or NULL */
     PageId      ahead_id;
+    uint32_t    ahead_line;     /* lines of ahead's page prefetched so far (read_ahead, prefetch) */
     PageId      leaf;
     uint64_t    lsn;
     bool        has_last;
@@ -85,7 +89,21 @@ static void drop_pin(BtLeafScan *scan)
     drop_ahead(scan);
 }
 
-/* read_ahead: pin the page right of the copy and prefetch its bytes (a hint: errors dropped). */
+void bt_leaf_scan_prefetch(BtLeafScan *scan, uint32_t line_count)
+{
+    if (scan->ahead == NULL) return;
+    const uint8_t *data = bp_data(scan->ahead);
+    uint32_t left = PREFETCH_LINE_COUNT - scan->ahead_line;
+    uint32_t end = line_count < left ? scan->ahead_line + line_count : PREFETCH_LINE_COUNT;
+    for (uint32_t line = scan->ahead_line; line < end; line++) {
+        __builtin_prefetch(data + (size_t)line * PREFETCH_LINE_SIZE);
+    }
+    scan->ahead_line = end;
+}
+
+/* read_ahead: pin the page right of the copy and prefetch its first BT_LEAF_SCAN_READ_AHEAD_LINES
+ * lines (a hint: errors dropped); the consumer asks for the rest with bt_leaf_scan_prefetch while
+ * it works on this leaf. */
 static void read_ahead(BtLeafScan *scan, PageId right)
 {
     drop_ahead(scan);
@@ -98,8 +116,8 @@ static void read_ahead(BtLeafScan *scan, PageId right)
     }
     scan->ahead = frame;
     scan->ahead_id = right;
-    const uint8_t *data = bp_data(frame);
-    for (size_t offset = 0; offset < PAGE_SIZE; offset += 64) __builtin_prefetch(data + offset);
+    scan->ahead_line = 0;
+    bt_leaf_scan_prefetch(scan, BT_LEAF_SCAN_READ_AHEAD_LINES);
 }
 
 Error *bt_leaf_scan_open(BTree *tree, const uint8_t *lo, size_t lo_size, const uint8_t *hi,

@@ -360,6 +360,9 @@ Error *txn_page_scan_next(TxnPageScan *scan, const TxnScanRow **rows_out, size_t
  * the last txn_page_scan_next returned, when they are a leaf's entries handed out as they are;
  * else shape_out->uniform is false. Any subset of those rows has the shape too. */
 void   txn_page_scan_shape(const TxnPageScan *scan, BtRowShape *shape_out);
+/* txn_page_scan_prefetch (session 10): bt_leaf_scan_prefetch on the scan's leaves: call it
+ * between steps of the work on the rows of the last txn_page_scan_next (a hint only). */
+void   txn_page_scan_prefetch(TxnPageScan *scan, uint32_t line_count);
 void   txn_page_scan_close(TxnPageScan *scan);
 /* ---- end of perf's block ---- */
 

@@ -181,6 +181,11 @@ Error *txn_page_scan_next(TxnPageScan *scan, const TxnScanRow **rows_out, size_t
     }
 }
 
+void txn_page_scan_prefetch(TxnPageScan *scan, uint32_t line_count)
+{
+    bt_leaf_scan_prefetch(scan->leaves, line_count);
+}
+
 void txn_page_scan_shape(const TxnPageScan *scan, BtRowShape *shape_out)
 {
     if (scan->last_plain) {
