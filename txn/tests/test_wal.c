@@ -106,15 +106,23 @@ typedef struct Appended {
     uint64_t seed;
 } Appended;
 
+/* open_wal: a fresh database file on vfs (1 MiB pool) and a log of capacity bytes on it. */
+static void open_wal(Vfs *vfs, uint64_t capacity, Store **store_out, Wal **wal_out)
+{
+    StoreOptions store_options = {.vfs = vfs, .create = true, .pool_size = 1 << 20};
+    *store_out = NULL;
+    ck_assert_ok(store_open(DB, &store_options, store_out));
+    WalOptions options = {.capacity = capacity};
+    *wal_out = NULL;
+    ck_assert_ok(wal_create(*store_out, &options, wal_out));
+}
+
 START_TEST(test_wal_append_read_back_across_wraps)
 {
-    Vfs         *vfs = vfs_fault_create(11);
-    StoreOptions store_options = {.vfs = vfs, .create = true, .pool_size = 1 << 20};
-    Store       *store = NULL;
-    ck_assert_ok(store_open(DB, &store_options, &store));
-    WalOptions options = {.capacity = WAL_CAPACITY_MIN};
-    Wal       *wal = NULL;
-    ck_assert_ok(wal_create(store, &options, &wal));
+    Vfs   *vfs = vfs_fault_create(11);
+    Store *store = NULL;
+    Wal   *wal = NULL;
+    open_wal(vfs, WAL_CAPACITY_MIN, &store, &wal);
     enum { KEPT = 16 };
     Appended kept[KEPT];
     int      kept_count = 0;
@@ -226,13 +234,10 @@ static void fill_past_soft_limit(Wal *wal, uint64_t *prev_lsn)
  * calls); a hook that recycles nothing gives 53400 after one call. */
 START_TEST(test_wal_space_check_retries_while_checkpoints_progress)
 {
-    Vfs         *vfs = vfs_fault_create(23);
-    StoreOptions store_options = {.vfs = vfs, .create = true, .pool_size = 1 << 20};
-    Store       *store = NULL;
-    ck_assert_ok(store_open(DB, &store_options, &store));
-    WalOptions options = {.capacity = WAL_CAPACITY_MIN};
-    Wal       *wal = NULL;
-    ck_assert_ok(wal_create(store, &options, &wal));
+    Vfs   *vfs = vfs_fault_create(23);
+    Store *store = NULL;
+    Wal   *wal = NULL;
+    open_wal(vfs, WAL_CAPACITY_MIN, &store, &wal);
     uint64_t prev_lsn = 0;
     fill_past_soft_limit(wal, &prev_lsn);
     StepHook hook = {.wal = wal, .done_at = 20, .step = 16};
@@ -290,12 +295,9 @@ START_TEST(test_wal_appender_writes_behind)
 {
     HintVfs hint = {0};
     wrap_vfs_init(&hint.wrap, vfs_fault_create(12), &HINT_FILE_OPS, WAL_FILE);
-    StoreOptions store_options = {.vfs = &hint.wrap.base, .create = true, .pool_size = 1 << 20};
-    Store       *store = NULL;
-    ck_assert_ok(store_open(DB, &store_options, &store));
-    WalOptions options = {.capacity = 16 * WAL_WRITE_BEHIND_SIZE};
-    Wal       *wal = NULL;
-    ck_assert_ok(wal_create(store, &options, &wal));
+    Store *store = NULL;
+    Wal   *wal = NULL;
+    open_wal(&hint.wrap.base, 16 * WAL_WRITE_BEHIND_SIZE, &store, &wal);
     enum { PAYLOAD_SIZE = 1000 };
     uint8_t  payload[PAYLOAD_SIZE];
     WalStats before = wal_stats(wal);
@@ -343,13 +345,10 @@ END_TEST
 
 START_TEST(test_wal_scan_ends_at_bad_crc_lsn_or_generation)
 {
-    Vfs         *vfs = vfs_fault_create(12);
-    StoreOptions store_options = {.vfs = vfs, .create = true, .pool_size = 1 << 20};
-    Store       *store = NULL;
-    ck_assert_ok(store_open(DB, &store_options, &store));
-    Wal *wal = NULL;
-    WalOptions options = {.capacity = WAL_CAPACITY_MIN};
-    ck_assert_ok(wal_create(store, &options, &wal));
+    Vfs   *vfs = vfs_fault_create(12);
+    Store *store = NULL;
+    Wal   *wal = NULL;
+    open_wal(vfs, WAL_CAPACITY_MIN, &store, &wal);
     uint64_t lsns[10];
     uint8_t  payload[300];
     for (int record_idx = 0; record_idx < 10; record_idx++) {
